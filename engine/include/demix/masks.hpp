@@ -1,0 +1,37 @@
+#pragma once
+/// \file masks.hpp
+/// α-Wiener soft masks: M_s = (W_s H_s)^α / Σ_j (W_j H_j)^α.
+///
+/// Each source s owns a group of components (columns of W / rows of H). The masks are
+/// computed in a numerically stable way (each bin is normalised by its largest source
+/// estimate before the power) and sum to exactly one in every bin; a bin where every
+/// estimate is zero gets equal shares 1/S, so silence maps to silence and no NaN appears.
+///
+/// Thread-safety: pure functions. Not real-time safe (they allocate), except
+/// `wienerMaskColumn`, which writes into caller-owned memory and is real-time safe.
+
+#include "demix/stft.hpp"
+#include "demix/types.hpp"
+
+namespace demix {
+
+/// groups[s] lists the component indices of source s. Every component in at most one
+/// group; components in no group are ignored (their share goes to the others).
+using ComponentGroups = std::vector<std::vector<int>>;
+
+/// Throws InvalidArgument if an index is out of range [0, components) or used twice.
+void validateGroups(const ComponentGroups& groups, int components);
+
+/// One F × T mask per source. alpha > 0 (1 = classic Wiener-like ratio mask,
+/// 2 = power Wiener; larger is harder/more selective).
+std::vector<Matrix> wienerMasks(const Matrix& W, const Matrix& H, const ComponentGroups& groups,
+                                float alpha = 1.0f);
+
+/// One frame: `estimates` is F × S (column s = W_s h_s for this frame), overwritten in
+/// place by the masks. Real-time safe.
+void wienerMaskColumn(Eigen::Ref<Matrix> estimates, float alpha) noexcept;
+
+/// Applies a real F × T mask to every channel of X (same F × T).
+Spectrogram applyMask(const Spectrogram& X, const Matrix& mask);
+
+}  // namespace demix
