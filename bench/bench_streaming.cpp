@@ -59,10 +59,12 @@ int main(int argc, char** argv) {
     StreamingConfig config;
     config.numChannels = 2;
     config.maxBlockSize = hop;
+    config.maxComponents = static_cast<int>(W.cols());
+    config.maxSources = static_cast<int>(groups.size());  // process() writes maxSources outputs
     StreamingSeparator separator;
     separator.prepare(config);
     separator.setTemplates(W, groups);
-    const int S = separator.numSources();
+    const int S = config.maxSources;
 
     const std::size_t total = std::min(mix.numSamples(),
                                        static_cast<std::size_t>(seconds * mix.sampleRate));
