@@ -43,14 +43,13 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
     const int fixed = library.totalComponents();
     const int components = fixed + freeComponents;
-    NmfInit init;
-    init.W = Matrix(bins, components);
+    Matrix W(bins, components);
     ComponentGroups groups;
     std::vector<std::string> names;
     int k = 0;
     for (const SourceTemplates& source : library.sources) {
         const int count = static_cast<int>(source.templates.cols());
-        init.W->middleCols(k, count) = source.templates;
+        W.middleCols(k, count) = source.templates;
         groups.emplace_back();
         for (int i = 0; i < count; ++i) groups.back().push_back(k + i);
         names.push_back(source.name);
@@ -60,16 +59,18 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         Matrix Wfree, Hfree;
         initialise(V, freeComponents, settings.nmf.init, settings.nmf.seed, Wfree, Hfree);
         detail::normaliseColumns(Wfree);
-        init.W->rightCols(freeComponents) = Wfree;
+        W.rightCols(freeComponents) = Wfree;
         groups.emplace_back();
         for (int i = 0; i < freeComponents; ++i) groups.back().push_back(fixed + i);
         names.push_back(uniqueName(library, "residual"));
     }
     // Templates have unit L1 norm, so h = (frame's magnitude sum) / K reproduces each
     // frame's level: a neutral start that MU refines (silent frames stay exactly zero).
-    init.H = Matrix(components, V.cols());
-    const Eigen::RowVectorXf level = V.colwise().sum() / static_cast<float>(components);
-    init.H->rowwise() = level;
+    Matrix H(components, V.cols());
+    H.rowwise() = V.colwise().sum() / static_cast<float>(components);
+    NmfInit init;
+    init.W = std::move(W);
+    init.H = std::move(H);
     init.freezeW.assign(static_cast<std::size_t>(components), false);
     std::fill(init.freezeW.begin(), init.freezeW.begin() + fixed, true);
 

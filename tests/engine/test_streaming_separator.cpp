@@ -213,8 +213,8 @@ TEST_CASE("streaming agrees with the offline supervised separation", "[streaming
                 energyOffline += static_cast<double>(reference[i]) * reference[i];
             }
             CAPTURE(difference, energyStream / energyOffline);
-            REQUIRE(difference < (iterations == 300 ? 0.03 : 0.15));
-            REQUIRE(energyStream / energyOffline == Approx(1.0).epsilon(iterations == 300 ? 0.02 : 0.1));
+            REQUIRE(difference < (iterations == 300 ? 1e-3 : 0.02));
+            REQUIRE(energyStream / energyOffline == Approx(1.0).epsilon(iterations == 300 ? 1e-3 : 0.01));
         }
     }
 }
