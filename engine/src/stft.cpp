@@ -135,8 +135,7 @@ void Stft::Impl::inverseInto(const ComplexMatrix& spectrum, std::size_t n, float
     const long long N = tables.fftSize;
     const long long hop = tables.hop;
     const long long len = static_cast<long long>(n);
-    std::fill(out, out + n, 0.0f);
-    if (n == 0) return;
+    if (n == 0) return;  // `out` arrives zeroed
     PlanLease plan(*this, true);
     std::vector<float> frame(static_cast<std::size_t>(N));
     const float* s = tables.synthesis.data();
@@ -190,6 +189,7 @@ int Stft::frameCount(std::size_t numSamples) const {
 ComplexMatrix Stft::forward(const float* samples, std::size_t numSamples) const {
     if (samples == nullptr && numSamples > 0) throw InvalidArgument("Stft::forward: null samples");
     ComplexMatrix out(impl_->tables.bins, frameCount(numSamples));
+    detail::adviseHugePages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(std::complex<float>));
     impl_->forwardInto(samples, numSamples, out);
     return out;
 }
@@ -208,6 +208,7 @@ Spectrogram Stft::forward(const AudioBuffer& audio, int threads) const {
     parallelFor(audio.channels.size(), nthreads, [&](std::size_t c) {
         ComplexMatrix& m = spec.channels[c];
         m.resize(impl_->tables.bins, frames);
+        detail::adviseHugePages(m.data(), static_cast<std::size_t>(m.size()) * sizeof(std::complex<float>));
         impl_->forwardInto(audio.channels[c].data(), n, m);
     });
     return spec;
@@ -220,7 +221,8 @@ std::vector<float> Stft::inverse(const ComplexMatrix& spectrum, std::size_t numS
                               std::to_string(spectrum.cols()) + ", expected bins x frames = " +
                               std::to_string(impl_->tables.bins) + " x " + std::to_string(frames) +
                               " for " + std::to_string(numSamples) + " samples");
-    std::vector<float> out(numSamples);
+    std::vector<float> out;
+    detail::allocateZeroed(out, numSamples);
     impl_->inverseInto(spectrum, numSamples, out.data());
     return out;
 }
@@ -242,7 +244,7 @@ AudioBuffer Stft::inverse(const Spectrogram& spectrogram, std::size_t numSamples
     audio.sampleRate = sampleRate;
     audio.channels.resize(spectrogram.channels.size());
     parallelFor(spectrogram.channels.size(), nthreads, [&](std::size_t c) {
-        audio.channels[c].resize(numSamples);
+        detail::allocateZeroed(audio.channels[c], numSamples);
         impl_->inverseInto(spectrogram.channels[c], numSamples, audio.channels[c].data());
     });
     return audio;
@@ -259,6 +261,7 @@ Matrix magnitude(const Spectrogram& spectrogram) {
                                   std::to_string(chans[c].rows()) + " x " + std::to_string(chans[c].cols()) +
                                   ", channel 0 is " + std::to_string(rows) + " x " + std::to_string(cols));
     Matrix v(rows, cols);
+    detail::adviseHugePages(v.data(), static_cast<std::size_t>(v.size()) * sizeof(float));
     const Eigen::Index size = rows * cols;
     float* out = v.data();
     // Fast path: sqrt(re^2 + im^2) in float (vectorises). If |X|^2 overflowed anywhere

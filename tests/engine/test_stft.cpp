@@ -155,7 +155,7 @@ TEST_CASE("stft: perfect reconstruction with custom windows", "[stft]") {
     CHECK(roundTripError(scaled, randomSignal(3001, 8)) < 1e-5);
 }
 
-TEST_CASE("stft: every hop that validate() accepts reconstructs; hop <= N/2 is always accepted", "[stft]") {
+TEST_CASE("stft: every hop that validate() accepts reconstructs, and hop <= N/2 is always accepted", "[stft]") {
     for (int N : {8, 16, 18, 30, 64}) {
         for (WindowType window : {WindowType::Hann, WindowType::SqrtHann}) {
             for (int hop = 1; hop <= N; ++hop) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <complex>
 #include <random>
+#include <thread>
 #include <vector>
 
 using namespace demix;
@@ -215,6 +216,26 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
         selfTest = counter.allocations();
     }
     REQUIRE(selfTest == 2);
+    std::size_t eigenAllocs = 0, eigenFrees = 0, otherThread = 0;
+    {
+        AllocationCounter counter;
+        {
+            Eigen::MatrixXf m(64, 64);  // Eigen allocates through std::malloc
+            asm volatile("" : : "g"(m.data()) : "memory");
+        }
+        eigenAllocs = counter.allocations();
+        eigenFrees = counter.deallocations();
+        std::thread([] {
+            for (int i = 0; i < 100; ++i) {
+                std::vector<int> v(1000);
+                asm volatile("" : : "g"(v.data()) : "memory");
+            }
+        }).join();
+        otherThread = counter.allocations() - eigenAllocs;
+    }
+    CHECK(eigenAllocs == 1);
+    CHECK(eigenFrees == 1);
+    CHECK(otherThread < 10);  // std::thread's own state is allocated here; the 100 vectors are not
 
     const StftSettings s = settingsFor(2048, 512);
     StreamingStftAnalyzer analyzer;
