@@ -222,7 +222,14 @@ TEST_CASE("streaming agrees with the offline supervised separation", "[streaming
 TEST_CASE("streaming process() never allocates after prepare, template swaps included", "[streaming]") {
     StreamingSeparator separator;
     separator.prepare(config(2, 8192, 3));
-    separator.setTemplates(libraryTemplates(), kGroups);
+    const Matrix W = libraryTemplates();
+    std::size_t setupAllocations = 0;
+    {
+        AllocationCounter counter;  // proves the counter sees the engine's allocations
+        separator.setTemplates(W, kGroups);
+        setupAllocations = counter.allocations();
+    }
+    REQUIRE(setupAllocations > 0);
     const StreamingTemplates other(libraryTemplates(), {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11, 12, 13, 14, 15}});
     const StreamingTemplates small(libraryTemplates().leftCols(3), {{0}, {1, 2}});
 
