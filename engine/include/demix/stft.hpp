@@ -90,15 +90,17 @@ public:
 
     /// One channel: returns bins × frameCount(n).
     ComplexMatrix forward(const float* samples, std::size_t numSamples) const;
-    /// All channels (equal lengths, else InvalidArgument); `threads` > 1 transforms
-    /// channels in parallel, one channel per thread (0 = hardware concurrency). The
+    /// All channels (equal lengths, else InvalidArgument). `threads` > 1 transforms
+    /// channels in parallel, one channel per thread; with fewer channels than threads
+    /// each channel is also cut into ranges of frames (0 = hardware concurrency). The
     /// result is bit-identical for every thread count.
     Spectrogram forward(const AudioBuffer& audio, int threads = 1) const;
 
     /// One channel back to exactly `numSamples` samples. `spectrum` must be
     /// bins × frameCount(numSamples), else InvalidArgument.
     std::vector<float> inverse(const ComplexMatrix& spectrum, std::size_t numSamples) const;
-    /// All channels; threads as for forward(). Bit-identical for every thread count.
+    /// All channels; threads as for forward() (ranges of output samples within a
+    /// channel). Bit-identical for every thread count and to the one-channel inverse().
     AudioBuffer inverse(const Spectrogram& spectrogram, std::size_t numSamples,
                         double sampleRate, int threads = 1) const;
 
