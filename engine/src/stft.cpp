@@ -103,7 +103,7 @@ struct Split {
     }
 };
 
-/// Runs job(c) for c < jobs on `threads` threads (channel c on thread c % threads).
+/// Runs job(c) for c < jobs on `threads` threads (job c on thread c % threads).
 /// Rethrows the first exception.
 template <typename Job>
 void parallelFor(std::size_t jobs, int threads, const Job& job) {
@@ -121,9 +121,15 @@ void parallelFor(std::size_t jobs, int threads, const Job& job) {
         }
     };
     std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(threads - 1));
-    for (int id = 1; id < threads; ++id) pool.emplace_back(worker, id);
+    int started = 1;
+    try {
+        pool.reserve(static_cast<std::size_t>(threads - 1));
+        for (; started < threads; ++started) pool.emplace_back(worker, started);
+    } catch (...) {
+        // Could not start a thread: this thread does the remaining shares itself.
+    }
     worker(0);
+    for (int id = started; id < threads; ++id) worker(id);
     for (auto& th : pool) th.join();
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);

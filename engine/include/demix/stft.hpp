@@ -122,6 +122,8 @@ class StreamingStftAnalyzer {
 public:
     StreamingStftAnalyzer();
     ~StreamingStftAnalyzer();
+    StreamingStftAnalyzer(StreamingStftAnalyzer&&) noexcept;  ///< e.g. in a std::vector
+    StreamingStftAnalyzer& operator=(StreamingStftAnalyzer&&) noexcept;
     /// Allocates. Throws InvalidArgument (bad settings, maxBlockSize < 1).
     /// `maxBlockSize` is informative: push() never needs more than `hop` samples of room.
     void prepare(const StftSettings& settings, int maxBlockSize);
@@ -159,6 +161,8 @@ class StreamingStftSynthesizer {
 public:
     StreamingStftSynthesizer();
     ~StreamingStftSynthesizer();
+    StreamingStftSynthesizer(StreamingStftSynthesizer&&) noexcept;
+    StreamingStftSynthesizer& operator=(StreamingStftSynthesizer&&) noexcept;
     /// Allocates; throws InvalidArgument. The output FIFO holds
     /// max(maxBlockSize, fftSize) + 2*hop samples (see capacity()), enough for the loop
     /// above with blocks of up to maxBlockSize samples (0 = fftSize).
