@@ -547,7 +547,7 @@ void MainComponent::filesDropped(const juce::StringArray& files, int, int)
 
 void MainComponent::getAllCommands(juce::Array<juce::CommandID>& c)
 {
-    c.addArray({cmdOpen, cmdOpenProject, cmdSaveProject, cmdExportStems, cmdExportTemplates, cmdExportPictures,
+    c.addArray(juce::Array<juce::CommandID>{cmdOpen, cmdOpenProject, cmdSaveProject, cmdExportStems, cmdExportTemplates, cmdExportPictures,
                 juce::StandardApplicationCommandIDs::quit, cmdUndo, cmdRedo, cmdAddSource, cmdRun, cmdCancel,
                 cmdLearnSelection, cmdAddLibrary, cmdPlay, cmdPlayMix, cmdPlayStems, cmdLogFrequency, cmdBySource,
                 cmdZoomIn, cmdZoomOut, cmdZoomAll});

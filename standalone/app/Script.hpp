@@ -2,7 +2,7 @@
 /// \file Script.hpp
 /// Command-line options of DemixApp. A plain file name opens it; the other options form
 /// a script the window runs through the same code paths as the menu, e.g.
-///   DemixApp --open song.wav --components 8 --sources 3 --run --export stems/ \
+///   DemixApp --open song.wav --components 8 --sources 3 --run --export stems/
 ///            --screenshot shot.png --quit
 
 #include <juce_core/juce_core.h>
