@@ -20,6 +20,7 @@ juce::String usage()
            "  --iterations N  --tolerance T  --seed N  --alpha A\n"
            "  --library FILE          add a template library (.dmxt)\n"
            "  --learn NAME:START:END[:K]  learn a source from a time range (seconds) of the file\n"
+           "  --learn-file NAME=FILE[,K]  learn a source from another audio file\n"
            "  --run                   run the separation (waits for it)\n"
            "  --move K:S              move component K to source S (1-based)\n"
            "  --format float|pcm24    stem sample format for --export (default float)\n"
@@ -29,6 +30,7 @@ juce::String usage()
            "  --save-project FILE     save the project\n"
            "  --screenshot PNG        save a picture of the main window\n"
            "  --size WxH              window size\n"
+           "  --tab NAME              show a result tab: sources, templates, activations, objective\n"
            "  --quit                  quit when the script is done (exit code 1 on any error)\n";
 }
 
@@ -36,7 +38,7 @@ Script parseCommandLine(const juce::StringArray& arguments)
 {
     static const juce::StringArray settings{"method", "components", "sources", "free", "fft", "hop", "objective",
                                             "solver", "iterations", "tolerance", "seed", "alpha", "format"};
-    static const juce::StringArray actions{"open", "project", "library", "learn", "move", "export",
+    static const juce::StringArray actions{"open", "project", "library", "learn", "learn-file", "tab", "move", "export",
                                            "export-templates", "export-pictures", "save-project", "screenshot"};
     Script script;
     for (int i = 0; i < arguments.size(); ++i) {

@@ -75,6 +75,27 @@ void MainComponent::stepScript()
             if (s.method.method == Method::Unsupervised)
                 s.method.method = Method::Supervised;
             session_.setSettings(s);
+        } else if (step.action == "learn-file") {
+            const auto name = arg.upToFirstOccurrenceOf("=", false, false);
+            auto rest = arg.fromFirstOccurrenceOf("=", false, false);
+            int k = 4;
+            if (rest.containsChar(',')) {
+                k = rest.fromLastOccurrenceOf(",", false, false).getIntValue();
+                rest = rest.upToLastOccurrenceOf(",", false, false);
+            }
+            const auto clip = juce::File::getCurrentWorkingDirectory().getChildFile(rest);
+            if (name.isEmpty() || !clip.existsAsFile())
+                throw InvalidArgument("--learn-file needs NAME=FILE[,K] with an existing file, got '" + arg.toStdString() + "'");
+            auto s = session_.settings();
+            s.method.learned.push_back({name.toStdString(), clip.getFullPathName().toStdString(), 0.0, 0.0, k});
+            if (s.method.method == Method::Unsupervised)
+                s.method.method = Method::Supervised;
+            session_.setSettings(s);
+        } else if (step.action == "tab") {
+            const juce::StringArray tabs{"sources", "templates", "activations", "objective"};
+            if (!tabs.contains(arg))
+                throw InvalidArgument("--tab must be one of sources, templates, activations, objective");
+            tabs_.setCurrentTabIndex(tabs.indexOf(arg));
         } else if (step.action == "run") {
             if (runSeparation())
                 scriptWaiting_ = true;

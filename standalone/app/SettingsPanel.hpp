@@ -63,7 +63,7 @@ private:
     StringList libraries_, learned_;
     juce::ListBox librariesList_{"libraries", &libraries_}, learnedList_{"learned", &learned_};
     juce::TextButton addLibrary_{"Add library..."}, removeLibrary_{"Remove"};
-    juce::TextButton learnSelection_{"Learn selection..."}, learnFile_{"Learn file..."}, removeLearned_{"Remove"};
+    juce::TextButton learnSelection_{"Selection..."}, learnFile_{"File..."}, removeLearned_{"Remove"};
     std::unique_ptr<juce::FileChooser> chooser_;
 };
 

@@ -90,7 +90,10 @@ public:
 
 protected:
     juce::Image makeImage(int width, int height) override;
-    juce::String emptyText() const override { return "Run a separation to see its templates (W)"; }
+    juce::String emptyText() const override
+    {
+        return session_.hasDecomposition() ? juce::String() : "Run a separation to see its templates (W)";
+    }
     void paintOver(juce::Graphics& g) override;
 };
 
@@ -101,7 +104,10 @@ public:
 
 protected:
     juce::Image makeImage(int width, int height) override;
-    juce::String emptyText() const override { return "Run a separation to see its activations (H)"; }
+    juce::String emptyText() const override
+    {
+        return session_.hasDecomposition() ? juce::String() : "Run a separation to see its activations (H)";
+    }
     void paintOver(juce::Graphics& g) override;
     bool followsTime() const override { return true; }
 };
@@ -113,7 +119,10 @@ public:
 
 protected:
     juce::Image makeImage(int width, int height) override;
-    juce::String emptyText() const override { return "Run a separation to see each source's spectrogram"; }
+    juce::String emptyText() const override
+    {
+        return session_.hasDecomposition() ? juce::String() : "Run a separation to see each source's spectrogram";
+    }
     void paintOver(juce::Graphics& g) override;
     bool followsTime() const override { return true; }
 };
