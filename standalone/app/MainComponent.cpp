@@ -336,7 +336,7 @@ void MainComponent::dataChanged()
 void MainComponent::audioChanged()
 {
     view_.reset(session_.durationSeconds());
-    player_.setAudio(session_.mixPointer(), {});
+    player_.setAudio(session_.mixPointer(), nullptr);
     fileLabel_.setText(session_.hasAudio() ? session_.audioFile().getFileName() : juce::String(),
                        juce::dontSendNotification);
     getTopLevelComponent()->setName("Demix - " + session_.audioFile().getFileName());
@@ -362,7 +362,7 @@ void MainComponent::groupingChanged()
 
 void MainComponent::stemsChanged()
 {
-    player_.setStems(session_.stemsUpToDate() ? session_.stems() : std::vector<Stem>{});
+    player_.setStems(session_.stemsUpToDate() ? session_.stemsPointer() : nullptr);
     updateButtons();
 }
 
@@ -418,7 +418,7 @@ void MainComponent::timerCallback()
     }
     if (playButton_.getButtonText() != (player_.isPlaying() ? "Stop" : "Play"))
         updateButtons();
-    if (scriptWaiting_ || (scripted_ && scriptStep_ <= script_.steps.size()))
+    if (scriptActive_)
         stepScript();
 }
 

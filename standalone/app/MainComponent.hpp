@@ -120,6 +120,7 @@ private:
     Script script_;
     size_t scriptStep_ = 0;
     bool scriptWaiting_ = false;
+    bool scriptActive_ = false;
     SampleFormat scriptFormat_ = SampleFormat::Float32;
 };
 

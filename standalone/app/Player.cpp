@@ -37,7 +37,7 @@ void Player::publish(std::unique_ptr<Tracks> tracks)
     pending_.store(latest_);
 }
 
-void Player::setAudio(std::shared_ptr<const AudioBuffer> mix, std::vector<Stem> stems)
+void Player::setAudio(std::shared_ptr<const AudioBuffer> mix, SharedStems stems)
 {
     auto tracks = std::make_unique<Tracks>();
     if (mix != nullptr) {
@@ -45,15 +45,17 @@ void Player::setAudio(std::shared_ptr<const AudioBuffer> mix, std::vector<Stem> 
         tracks->length = mix->numSamples();
     }
     tracks->mix = std::move(mix);
-    tracks->stems = std::move(stems);
-    if (tracks->stems.size() > kMaxStems)
-        tracks->stems.resize(kMaxStems);
+    // Stems that do not match the mix (stale) are not played.
+    if (stems != nullptr && tracks->mix != nullptr && !stems->empty()
+        && stems->front().audio.numSamples() == tracks->length
+        && stems->front().audio.numChannels() == tracks->mix->numChannels())
+        tracks->stems = std::move(stems);
     if (tracks->mix == nullptr)
         stop();
     publish(std::move(tracks));
 }
 
-void Player::setStems(std::vector<Stem> stems)
+void Player::setStems(SharedStems stems)
 {
     setAudio(latest_ != nullptr ? latest_->mix : nullptr, std::move(stems));
 }
@@ -140,9 +142,10 @@ void Player::getNextAudioBlock(const juce::AudioSourceChannelInfo& info)
         return;
 
     const auto& mix = *tracks->mix;
-    const bool stems = playStems_.load() && !tracks->stems.empty();
+    const size_t stemCount = tracks->stems != nullptr ? std::min<size_t>(tracks->stems->size(), kMaxStems) : 0;
+    const bool stems = playStems_.load() && stemCount > 0;
     bool anySolo = false;
-    for (size_t s = 0; s < tracks->stems.size(); ++s)
+    for (size_t s = 0; s < stemCount; ++s)
         anySolo = anySolo || solo_[s].load();
     const double step = tracks->sampleRate / deviceRate_.load();
     const int outChannels = info.buffer->getNumChannels();
@@ -167,11 +170,11 @@ void Player::getNextAudioBlock(const juce::AudioSourceChannelInfo& info)
                 const auto& x = mix.channels[in];
                 value = x[i] + frac * (x[i + 1] - x[i]);
             } else {
-                for (size_t s = 0; s < tracks->stems.size(); ++s) {
+                for (size_t s = 0; s < stemCount; ++s) {
                     const bool audible = anySolo ? solo_[s].load() : !muted_[s].load();
                     if (!audible)
                         continue;
-                    const auto& x = tracks->stems[s].audio.channels[in];
+                    const auto& x = (*tracks->stems)[s].audio.channels[in];
                     value += x[i] + frac * (x[i + 1] - x[i]);
                 }
             }

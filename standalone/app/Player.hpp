@@ -36,8 +36,9 @@ public:
     juce::AudioDeviceManager& deviceManager() { return devices_; }
 
     /// New audio to play (the mix; stems may be empty). Keeps the play position.
-    void setAudio(std::shared_ptr<const AudioBuffer> mix, std::vector<Stem> stems);
-    void setStems(std::vector<Stem> stems);
+    using SharedStems = std::shared_ptr<const std::vector<Stem>>;
+    void setAudio(std::shared_ptr<const AudioBuffer> mix, SharedStems stems);
+    void setStems(SharedStems stems);
 
     void play();
     void stop();
@@ -56,7 +57,7 @@ public:
 private:
     struct Tracks {
         std::shared_ptr<const AudioBuffer> mix;
-        std::vector<Stem> stems;
+        SharedStems stems;  // null = none
         double sampleRate = 44100.0;
         size_t length = 0;
     };

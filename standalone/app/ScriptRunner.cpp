@@ -12,6 +12,7 @@ void MainComponent::runScript(Script script)
     scriptWaiting_ = false;
     // With --quit nobody is there to click dialogs: errors go to stderr and the exit code.
     scripted_ = script_.quitAtEnd;
+    scriptActive_ = true;
     stepScript();
 }
 
@@ -26,9 +27,9 @@ void MainComponent::stepScript()
     }
     const bool failed = app != nullptr && app->getApplicationReturnValue() != 0;
     if (scriptStep_ >= script_.steps.size() || (failed && script_.quitAtEnd)) {
-        if (scriptStep_ <= script_.steps.size() && script_.quitAtEnd)
+        scriptActive_ = false;
+        if (script_.quitAtEnd)
             juce::JUCEApplicationBase::quit();
-        scriptStep_ = script_.steps.size() + 1;  // done
         return;
     }
 

@@ -199,10 +199,15 @@ void SettingsPanel::updateVisibility()
     components_.setEnabled(unsupervised);
     sources_.setEnabled(unsupervised);
     free_.setEnabled(m == Method::SemiSupervised);
+    for (auto* c : {&components_, &sources_, &free_})
+        c->setAlpha(c->isEnabled() ? 1.0f : 0.4f);
     for (juce::Component* c : std::initializer_list<juce::Component*>{&librariesList_, &learnedList_, &addLibrary_, &removeLibrary_,
                                                                     &learnSelection_, &learnFile_, &removeLearned_,
                                                                     &librariesTitle_, &learnedTitle_})
+    {
         c->setEnabled(!unsupervised);
+        c->setAlpha(unsupervised ? 0.45f : 1.0f);
+    }
     removeLibrary_.setEnabled(!unsupervised && !libraries_.items.isEmpty());
     removeLearned_.setEnabled(!unsupervised && !learned_.items.isEmpty());
 }

@@ -182,7 +182,7 @@ void Session::loadProject(const juce::File& file)
         decompositionSettings_ = madeWith;
         decomposition_ = std::move(decomposition);
         grouping_ = std::move(grouping);
-        stems_.clear();
+        stems_.reset();
         masks_.clear();
         ++revision_;
         undo_.clearUndoHistory();

@@ -61,7 +61,7 @@ void Session::open(const juce::File& file)
     mix_ = std::move(audio);
     decomposition_.reset();
     grouping_ = {};
-    stems_.clear();
+    stems_.reset();
     masks_.clear();
     ++revision_;
     undo_.clearUndoHistory();
@@ -255,14 +255,14 @@ const std::vector<Stem>& Session::stems(const ProgressCallback& progress)
 {
     if (!stemsUpToDate())
         setStems(revision_, renderStemsFor(renderInput(), progress));
-    return stems_;
+    return *stems_;
 }
 
 bool Session::setStems(int revision, std::vector<Stem> stems)
 {
     if (revision != revision_)
         return false;
-    stems_ = std::move(stems);
+    stems_ = std::make_shared<const std::vector<Stem>>(std::move(stems));
     stemsRevision_ = revision;
     notify([](Listener& l) { l.stemsChanged(); });
     return true;

@@ -107,6 +107,9 @@ public:
     /// The stems of the current grouping; rendered on the calling thread if stale.
     const std::vector<Stem>& stems(const ProgressCallback& progress = {});
     bool stemsUpToDate() const { return stemsRevision_ == revision_ && hasDecomposition(); }
+    /// The last rendered stems, shared (e.g. with the player) without copying; may be
+    /// stale (see stemsUpToDate) or null.
+    std::shared_ptr<const std::vector<Stem>> stemsPointer() const { return stems_; }
     /// Hands back stems rendered from renderInput(); ignored if the grouping changed since.
     bool setStems(int revision, std::vector<Stem> stems);
 
@@ -148,7 +151,7 @@ private:
     int revision_ = 0;
     std::vector<Matrix> masks_;
     int masksRevision_ = -1;
-    std::vector<Stem> stems_;
+    std::shared_ptr<const std::vector<Stem>> stems_;
     int stemsRevision_ = -1;
     juce::UndoManager undo_;
     juce::ListenerList<Listener> listeners_;
