@@ -1,5 +1,7 @@
 #include "app/Player.hpp"
 
+#include "model/PlaybackMixer.hpp"
+
 namespace demix::app {
 
 Player::Player()
@@ -141,46 +143,28 @@ void Player::getNextAudioBlock(const juce::AudioSourceChannelInfo& info)
     if (tracks == nullptr || tracks->mix == nullptr || !playing_.load() || tracks->length < 2)
         return;
 
-    const auto& mix = *tracks->mix;
     const size_t stemCount = tracks->stems != nullptr ? std::min<size_t>(tracks->stems->size(), kMaxStems) : 0;
-    const bool stems = playStems_.load() && stemCount > 0;
-    bool anySolo = false;
+    const bool playStems = playStems_.load() && stemCount > 0;
+    bool muted[kMaxStems] = {}, solo[kMaxStems] = {}, audible[kMaxStems] = {};
+    for (size_t s = 0; s < stemCount; ++s) {
+        muted[s] = muted_[s].load();
+        solo[s] = solo_[s].load();
+    }
     for (size_t s = 0; s < stemCount; ++s)
-        anySolo = anySolo || solo_[s].load();
-    const double step = tracks->sampleRate / deviceRate_.load();
-    const int outChannels = info.buffer->getNumChannels();
-    const int inChannels = int(mix.numChannels());
-    const double length = double(tracks->length);
+        audible[s] = stemAudible(int(s), muted, solo, int(stemCount));
 
     double position = position_.load();
     if (const double seek = seek_.exchange(-1.0); seek >= 0.0)
         position = seek;
-    for (int n = 0; n < info.numSamples; ++n, position += step) {
-        if (position >= length - 1) {
-            playing_.store(false);
-            position = length;
-            break;
-        }
-        const auto i = size_t(position);
-        const float frac = float(position - double(i));
-        for (int c = 0; c < outChannels; ++c) {
-            const auto in = size_t(inChannels == 1 ? 0 : c % inChannels);
-            float value = 0.0f;
-            if (!stems) {
-                const auto& x = mix.channels[in];
-                value = x[i] + frac * (x[i + 1] - x[i]);
-            } else {
-                for (size_t s = 0; s < stemCount; ++s) {
-                    const bool audible = anySolo ? solo_[s].load() : !muted_[s].load();
-                    if (!audible)
-                        continue;
-                    const auto& x = (*tracks->stems)[s].audio.channels[in];
-                    value += x[i] + frac * (x[i + 1] - x[i]);
-                }
-            }
-            info.buffer->setSample(c, info.startSample + n, value);
-        }
-    }
+    auto* const* channels = info.buffer->getArrayOfWritePointers();
+    float* out[64] = {};
+    const int outChannels = std::min(64, info.buffer->getNumChannels());
+    for (int c = 0; c < outChannels; ++c)
+        out[c] = channels[c] + info.startSample;
+    position = renderPlayback(*tracks->mix, playStems ? tracks->stems.get() : nullptr, audible, position,
+                              tracks->sampleRate / deviceRate_.load(), out, outChannels, info.numSamples);
+    if (position >= double(tracks->length) - 1.0)
+        playing_.store(false);
     position_.store(position);
 }
 
