@@ -150,8 +150,12 @@ void MainComponent::showError(const juce::String& message)
 
 bool MainComponent::openAudio(const juce::File& file)
 {
-    if (isBusy())
-        cancelSeparation();
+    // A running job belongs to the old file: cancel it and wait (a result that finished
+    // meanwhile must not land on the new file).
+    separation_.reset();
+    render_.reset();
+    objective_.running = false;
+    progress_ = 0.0;
     try {
         player_.stop();
         session_.open(file);
@@ -167,8 +171,12 @@ bool MainComponent::openAudio(const juce::File& file)
 
 bool MainComponent::openProject(const juce::File& file)
 {
-    if (isBusy())
-        cancelSeparation();
+    // A running job belongs to the old file: cancel it and wait (a result that finished
+    // meanwhile must not land on the new file).
+    separation_.reset();
+    render_.reset();
+    objective_.running = false;
+    progress_ = 0.0;
     try {
         player_.stop();
         session_.loadProject(file);
