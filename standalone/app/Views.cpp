@@ -173,15 +173,18 @@ juce::Image TimelineView::makeImage(int width, int height)
     // Spectrogram (coloured by source once there is a decomposition).
     const Matrix& V = session_.spectrogram();
     if (V.size() > 0) {
-        const auto& stft = session_.hasDecomposition() ? session_.decompositionSettings().separation.stft
-                                                       : session_.settings().separation.stft;
+        // The shown spectrogram is the decomposition's until the STFT settings change.
+        const bool fromDecomposition = session_.hasDecomposition()
+                                       && session_.decomposition().V.rows() == V.rows()
+                                       && session_.decomposition().V.cols() == V.cols();
+        const auto& stft = fromDecomposition ? session_.decompositionSettings().separation.stft
+                                             : session_.settings().separation.stft;
         SpectrogramView sv;
         sv.sampleRate = rate;
         sv.logFrequency = view_.logFrequency;
         std::tie(sv.firstFrame, sv.lastFrame) = visibleFrames(view_, rate, stft, int(V.cols()));
         const int specHeight = height - waveHeight - 1;
-        const bool bySource = view_.colourBySource && session_.hasDecomposition()
-                              && session_.decomposition().V.cols() == V.cols();
+        const bool bySource = view_.colourBySource && fromDecomposition;
         const auto picture = bySource ? renderSourceSpectrogram(V, session_.masks(), sv, width, specHeight)
                                       : renderSpectrogram(V, sv, width, specHeight);
         g.drawImageAt(picture, 0, waveHeight + 1);
