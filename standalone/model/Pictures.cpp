@@ -155,9 +155,12 @@ juce::Image renderMaskedSpectrogram(const Matrix& V, const Matrix& mask, juce::C
     forEachPixel(masked, view, image.getWidth(), image.getHeight(),
                  [&](int x, int y, int, int, float value) {
                      const float level = levelOf(value, peak, view.rangeDb);
-                     const auto base = juce::Colour(0xff000000).interpolatedWith(tint, std::min(1.0f, level * 1.4f));
+                     // A gamma > 1 keeps the quiet part of the range dark, so the source's
+                     // own energy stands out; the loudest bins go towards white.
+                     const auto base = juce::Colour(0xff000000).interpolatedWith(
+                         tint, std::min(1.0f, 1.15f * std::pow(level, 1.7f)));
                      pixels.setPixelColour(x, y, base.interpolatedWith(juce::Colours::white,
-                                                                       std::pow(level, 4.0f) * 0.6f));
+                                                                       std::pow(level, 6.0f) * 0.5f));
                  });
     return image;
 }
