@@ -12,12 +12,36 @@ const juce::String kDragPrefix = "demix-component:";
 
 // --- Chip: one component, draggable -----------------------------------------------------
 
+namespace {
+
+/// "Component 3: peak at 220 Hz, 12% of the energy" (what helps decide where it belongs).
+juce::String describe(const Session& session, int k)
+{
+    const auto& d = session.decomposition();
+    Eigen::Index peakBin = 0;
+    d.W.col(k).maxCoeff(&peakBin);
+    const double hz = double(peakBin) * d.analysis.sampleRate / d.analysis.stft.fftSize;
+    // Energy share of W_k H_k in the model's total (‖W_k‖₁‖H_k‖₁ = Σ of W_k H_k).
+    double total = 0.0, own = 0.0;
+    for (Eigen::Index j = 0; j < d.W.cols(); ++j) {
+        const double e = double(d.W.col(j).sum()) * double(d.H.row(j).sum());
+        total += e;
+        if (j == k)
+            own = e;
+    }
+    return "Component " + juce::String(k + 1) + ": peak at "
+           + (hz >= 1000 ? juce::String(hz / 1000, 1) + " kHz" : juce::String(int(hz)) + " Hz") + ", "
+           + juce::String(total > 0 ? 100.0 * own / total : 0.0, 1) + "% of the energy";
+}
+
+}  // namespace
+
 class SourcesPanel::Chip : public juce::Component, public juce::SettableTooltipClient {
 public:
     Chip(SourcesPanel& panel, int component, int source) : panel_(panel), component_(component), source_(source)
     {
-        setTooltip("Component " + juce::String(component + 1)
-                   + ": drag it onto another source, or right-click to move it");
+        setTooltip(describe(panel.session_, component)
+                   + "\nDrag it onto another source, or right-click to move it.");
         setMouseCursor(juce::MouseCursor::DraggingHandCursor);
     }
 

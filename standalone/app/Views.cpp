@@ -244,6 +244,9 @@ void TimelineView::paintOver(juce::Graphics& g)
             g.fillRect(juce::Rectangle<float>(a, float(area.getY()), b - a, float(area.getHeight())));
             g.setColour(sourceColour(0));
             g.drawRect(juce::Rectangle<float>(a, float(area.getY()), b - a, float(area.getHeight())), 1.0f);
+            g.setFont(12.0f);
+            g.drawText(juce::String(view_.selectionStart, 2) + " - " + juce::String(view_.selectionEnd, 2) + " s",
+                       int(a) + 4, area.getY() + 2, 160, 16, juce::Justification::centredLeft);
         }
     }
     const float x = xOf(view_.playHead);
