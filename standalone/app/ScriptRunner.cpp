@@ -70,12 +70,8 @@ void MainComponent::stepScript()
             const auto parts = juce::StringArray::fromTokens(arg, ":", "");
             if (parts.size() < 3)
                 throw InvalidArgument("--learn needs NAME:START:END[:K], got '" + arg.toStdString() + "'");
-            auto s = session_.settings();
-            s.method.learned.push_back({parts[0].toStdString(), "", parts[1].getDoubleValue(), parts[2].getDoubleValue(),
-                                        parts.size() > 3 ? parts[3].getIntValue() : 4});
-            if (s.method.method == Method::Unsupervised)
-                s.method.method = Method::Supervised;
-            session_.setSettings(s);
+            settingsPanel_.addLearnedSource(parts[0], {}, parts[1].getDoubleValue(), parts[2].getDoubleValue(),
+                                            parts.size() > 3 ? parts[3].getIntValue() : 4);
         } else if (step.action == "learn-file") {
             const auto name = arg.upToFirstOccurrenceOf("=", false, false);
             auto rest = arg.fromFirstOccurrenceOf("=", false, false);
@@ -87,11 +83,19 @@ void MainComponent::stepScript()
             const auto clip = juce::File::getCurrentWorkingDirectory().getChildFile(rest);
             if (name.isEmpty() || !clip.existsAsFile())
                 throw InvalidArgument("--learn-file needs NAME=FILE[,K] with an existing file, got '" + arg.toStdString() + "'");
-            auto s = session_.settings();
-            s.method.learned.push_back({name.toStdString(), clip.getFullPathName().toStdString(), 0.0, 0.0, k});
-            if (s.method.method == Method::Unsupervised)
-                s.method.method = Method::Supervised;
-            session_.setSettings(s);
+            settingsPanel_.addLearnedSource(name, clip.getFullPathName(), 0.0, 0.0, k);
+        } else if (step.action == "select") {
+            // Same as dragging across the timeline.
+            view_.selectionStart = juce::jlimit(0.0, view_.duration, arg.upToFirstOccurrenceOf(":", false, false).getDoubleValue());
+            view_.selectionEnd = juce::jlimit(0.0, view_.duration, arg.fromFirstOccurrenceOf(":", false, false).getDoubleValue());
+            view_.changed();
+        } else if (step.action == "learn-selection") {
+            // What the "Learn selection" dialog does with its name and components.
+            if (!view_.hasSelection())
+                throw InvalidArgument("--learn-selection needs a selection (--select START:END) first");
+            const auto name = arg.upToFirstOccurrenceOf(",", false, false);
+            const int k = arg.containsChar(',') ? arg.fromFirstOccurrenceOf(",", false, false).getIntValue() : 4;
+            settingsPanel_.addLearnedSource(name, {}, view_.selectionStart, view_.selectionEnd, k);
         } else if (step.action == "tab") {
             const juce::StringArray tabs{"sources", "templates", "activations", "objective"};
             if (!tabs.contains(arg))

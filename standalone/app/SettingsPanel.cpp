@@ -258,13 +258,8 @@ void SettingsPanel::learnFromSelection()
     window->enterModalState(true, juce::ModalCallbackFunction::create([this, window, start, end](int result) {
         if (result != 1)
             return;
-        auto s = session_.settings();
-        LearnedSource l{window->getTextEditorContents("name").trim().toStdString(), "", start, end,
-                        juce::jlimit(1, 64, window->getTextEditorContents("k").getIntValue())};
-        s.method.learned.push_back(l);
-        if (s.method.method == Method::Unsupervised)
-            s.method.method = Method::Supervised;
-        session_.setSettings(s);
+        addLearnedSource(window->getTextEditorContents("name"), {}, start, end,
+                         window->getTextEditorContents("k").getIntValue());
     }), true);
 }
 
@@ -276,13 +271,32 @@ void SettingsPanel::learnFromFile()
                               const auto file = fc.getResult();
                               if (file == juce::File())
                                   return;
-                              auto s = session_.settings();
-                              s.method.learned.push_back({file.getFileNameWithoutExtension().toStdString(),
-                                                          file.getFullPathName().toStdString(), 0.0, 0.0, 4});
-                              if (s.method.method == Method::Unsupervised)
-                                  s.method.method = Method::Supervised;
-                              session_.setSettings(s);
+                              addLearnedSource(file.getFileNameWithoutExtension(), file.getFullPathName(), 0.0, 0.0, 4);
                           });
+}
+
+void SettingsPanel::addLearnedSource(const juce::String& name, const juce::String& file, double start, double end,
+                                     int components)
+{
+    auto s = session_.settings();
+    const auto trimmed = name.trim();
+    for (const auto& l : s.method.learned)
+        if (juce::String(l.name) == trimmed) {
+            if (onError)
+                onError("There is already a learned source named '" + trimmed + "'");
+            return;
+        }
+    if (trimmed.isEmpty()) {
+        if (onError)
+            onError("A learned source needs a name");
+        return;
+    }
+    s.method.learned.push_back({trimmed.toStdString(), file.toStdString(), start, end, juce::jlimit(1, 256, components)});
+    if (s.method.method == Method::Unsupervised)
+        s.method.method = Method::Supervised;
+    session_.setSettings(s);
+    if (onStatus)
+        onStatus("Added the learned source '" + trimmed + "'; press Run to separate");
 }
 
 void SettingsPanel::resized()

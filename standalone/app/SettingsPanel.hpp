@@ -26,6 +26,10 @@ public:
     /// Adds a source learned from another audio file (asks for the file).
     void learnFromFile();
     void addLibrary();
+    /// Adds a learned source (the dialogs and scripts end here). `file` empty = the
+    /// opened file; end <= start = the whole clip. Switches an unsupervised method to
+    /// supervised.
+    void addLearnedSource(const juce::String& name, const juce::String& file, double start, double end, int components);
 
     void resized() override;
     void paint(juce::Graphics& g) override;

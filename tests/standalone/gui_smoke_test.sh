@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # GUI smoke test of DemixApp under Xvfb: launches the real app with a real WAV file,
 # runs an unsupervised separation, regroups, exports stems/pictures/templates/project,
-# saves a screenshot of the main window (kept as a test artefact in OUT_DIR), then
-# reopens the project in a second launch and checks it exports identical stems, and
-# checks that a bad file gives a clear error and a failing exit code.
+# saves a screenshot of the main window (kept as a test artefact in OUT_DIR); reopens the
+# project in a second launch and checks it exports identical stems; runs a supervised
+# separation with sources learned from selected time ranges; and checks that a bad file
+# gives a clear error and a failing exit code.
 # Usage: gui_smoke_test.sh PATH/TO/DemixApp OUT_DIR
 set -euo pipefail
 app=$1
@@ -42,6 +43,11 @@ cat run1.log
 # Second launch: reopen the project and export again; stems must be bit-identical.
 run_app --project song.demix --format pcm24 --export stems2 --quit > run2.log 2>&1 \
   || { cat run2.log; echo "FAIL: reopening the project"; exit 1; }
+
+# Third launch: supervised, each source learned from a range selected on the timeline.
+run_app --open mix.wav --fft 1024 --hop 256 --iterations 60 --select 0.1:1.1 --learn-selection low,3 \
+  --select 1.9:2.9 --learn-selection high,3 --run --format pcm24 --export supervised --quit > run4.log 2>&1 \
+  || { cat run4.log; echo "FAIL: supervised run from selections"; exit 1; }
 
 # A bad file: clear error message and exit code 1, no crash.
 echo "not audio" > bad.wav
@@ -83,6 +89,23 @@ err = max(abs(a - b) for a, b in zip(total, mix))
 print('stems sum to the mix within %.2e' % err)
 if err > 2e-4:
     fail.append('stems do not sum to the mix (max error %.3g)' % err)
+def energy(v, ch, rate, t0, t1):
+    return sum(x * x for x in v[int(t0 * rate) * ch:int(t1 * rate) * ch])
+
+sup = {s: read(os.path.join('supervised', s)) for s in ['mix-low.wav', 'mix-high.wav'] if os.path.exists(os.path.join('supervised', s))}
+if len(sup) != 2:
+    fail.append('supervised run: expected mix-low.wav and mix-high.wav, got %s' % os.listdir('supervised'))
+else:
+    low, high = sup['mix-low.wav'][2], sup['mix-high.wav'][2]
+    # 0.1-1.1 s holds only the low tone, 1.9-2.9 s only the high one.
+    a, b = energy(low, ch, rate, 0.1, 1.1), energy(high, ch, rate, 0.1, 1.1)
+    c, d = energy(high, ch, rate, 1.9, 2.9), energy(low, ch, rate, 1.9, 2.9)
+    print('supervised: low/high energy where only low plays %.1f, high/low where only high plays %.1f' % (a / max(b, 1e-12), c / max(d, 1e-12)))
+    if a < 20 * b or c < 20 * d:
+        fail.append('supervised stems do not separate the two tones')
+    err2 = max(abs(x + y - m) for x, y, m in zip(low, high, mix))
+    if err2 > 2e-4:
+        fail.append('supervised stems do not sum to the mix (max error %.3g)' % err2)
 for s in stems:
     if open(os.path.join('stems', s), 'rb').read() != open(os.path.join('stems2', s), 'rb').read():
         fail.append('reopened project exported a different %s' % s)
