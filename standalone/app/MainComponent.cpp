@@ -95,6 +95,14 @@ MainComponent::MainComponent()
     addAndMakeVisible(tabs_);
 
     view_.watchers = {&timeline_, &templates_, &activations_, &sourceSpectra_};
+    timeScroll_.setAutoHide(false);
+    timeScroll_.setColour(juce::ScrollBar::thumbColourId, theme::accent.withAlpha(0.6f));
+    addAndMakeVisible(timeScroll_);
+    view_.onChanged = [this] {
+        timeScroll_.setRangeLimits(0.0, std::max(view_.duration, 1e-3), juce::dontSendNotification);
+        timeScroll_.setCurrentRange(view_.start, std::max(1e-3, view_.end - view_.start), juce::dontSendNotification);
+    };
+    timeScroll_.addListener(this);
     view_.onSeek = [this](double seconds) {
         player_.setPositionSeconds(seconds);
         view_.playHead = seconds;
@@ -489,7 +497,10 @@ void MainComponent::resized()
     settingsPanel_.setBounds(area.removeFromLeft(300));
     sourcesPanel_.setBounds(area.removeFromRight(270));
     auto centre = area.reduced(6, 6);
-    timeline_.setBounds(centre.removeFromTop(int(centre.getHeight() * 0.52)));
+    auto timelineArea = centre.removeFromTop(int(centre.getHeight() * 0.52));
+    timeScroll_.setBounds(timelineArea.removeFromBottom(10).withTrimmedLeft(46));
+    timelineArea.removeFromBottom(2);
+    timeline_.setBounds(timelineArea);
     centre.removeFromTop(6);
     tabs_.setBounds(centre);
 }

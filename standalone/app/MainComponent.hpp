@@ -23,6 +23,7 @@ class MainComponent : public juce::Component,
                       public juce::MenuBarModel,
                       public juce::FileDragAndDropTarget,
                       private Session::Listener,
+                      private juce::ScrollBar::Listener,
                       private juce::Timer {
 public:
     MainComponent();
@@ -73,6 +74,10 @@ private:
     void groupingChanged() override;
     void stemsChanged() override;
     void timerCallback() override;
+    void scrollBarMoved(juce::ScrollBar*, double newRangeStart) override
+    {
+        view_.setWindow(newRangeStart, newRangeStart + (view_.end - view_.start));
+    }
 
     void dataChanged();
     void startStemRender();
@@ -109,6 +114,7 @@ private:
     SourceSpectraView sourceSpectra_;
     ObjectiveView objective_;
     juce::TabbedComponent tabs_{juce::TabbedButtonBar::TabsAtTop};
+    juce::ScrollBar timeScroll_{false};
 
     std::unique_ptr<Job<Decomposition>> separation_;
     AppSettings separationSettings_;

@@ -22,6 +22,7 @@ juce::String usage()
            "  --learn NAME:START:END[:K]  learn a source from a time range (seconds) of the file\n"
            "  --learn-file NAME=FILE[,K]  learn a source from another audio file\n"
            "  --select START:END      select a time range (seconds) on the timeline\n"
+           "  --zoom START:END        show this time range (seconds)\n"
            "  --learn-selection NAME[,K]  learn a source from the selected range\n"
            "  --run                   run the separation (waits for it)\n"
            "  --move K:S              move component K to source S (1-based)\n"
@@ -40,7 +41,7 @@ Script parseCommandLine(const juce::StringArray& arguments)
 {
     static const juce::StringArray settings{"method", "components", "sources", "free", "fft", "hop", "objective",
                                             "solver", "iterations", "tolerance", "seed", "alpha", "format"};
-    static const juce::StringArray actions{"open", "project", "library", "learn", "learn-file", "select", "learn-selection", "tab", "move", "export",
+    static const juce::StringArray actions{"open", "project", "library", "learn", "learn-file", "select", "learn-selection", "zoom", "tab", "move", "export",
                                            "export-templates", "export-pictures", "save-project", "screenshot"};
     Script script;
     for (int i = 0; i < arguments.size(); ++i) {

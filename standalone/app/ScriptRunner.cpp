@@ -89,6 +89,9 @@ void MainComponent::stepScript()
             view_.selectionStart = juce::jlimit(0.0, view_.duration, arg.upToFirstOccurrenceOf(":", false, false).getDoubleValue());
             view_.selectionEnd = juce::jlimit(0.0, view_.duration, arg.fromFirstOccurrenceOf(":", false, false).getDoubleValue());
             view_.changed();
+        } else if (step.action == "zoom") {
+            view_.setWindow(arg.upToFirstOccurrenceOf(":", false, false).getDoubleValue(),
+                            arg.fromFirstOccurrenceOf(":", false, false).getDoubleValue());
         } else if (step.action == "learn-selection") {
             // What the "Learn selection" dialog does with its name and components.
             if (!view_.hasSelection())

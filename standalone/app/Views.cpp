@@ -38,6 +38,8 @@ void ViewState::scroll(double seconds) { setWindow(start + seconds, end + second
 
 void ViewState::changed()
 {
+    if (onChanged)
+        onChanged();
     for (auto& w : watchers)
         if (w != nullptr)
             w->repaint();
@@ -106,7 +108,7 @@ void CachedImageView::paint(juce::Graphics& g)
 // --- TimelineView -----------------------------------------------------------------------
 
 namespace {
-constexpr int kAxisWidth = 46, kWaveHeight = 72, kRulerHeight = 18;
+constexpr int kAxisWidth = kTimeAxisMargin, kWaveHeight = 72, kRulerHeight = 18;
 }
 
 juce::String TimelineView::emptyText() const
@@ -330,11 +332,13 @@ void ActivationsView::paintOver(juce::Graphics& g)
     const int k = session_.components();
     if (getHeight() / std::max(1, k) < 11)
         return;
-    g.setFont(10.0f);
-    g.setColour(theme::text.withAlpha(0.7f));
-    for (int c = 0; c < k; ++c)
-        g.drawText(juce::String(c + 1), 3, c * getHeight() / k, 24, getHeight() / k,
-                   juce::Justification::centredLeft);
+    g.setFont(11.0f);
+    for (int c = 0; c < k; ++c) {
+        const int owner = session_.grouping().sourceOf(c);
+        g.setColour(owner >= 0 ? sourceColour(owner) : theme::dimText);
+        g.drawText(juce::String(c + 1), 0, c * getHeight() / k, kTimeAxisMargin - 6, getHeight() / k,
+                   juce::Justification::centredRight);
+    }
 }
 
 juce::Image SourceSpectraView::makeImage(int width, int height)
@@ -370,7 +374,7 @@ void SourceSpectraView::paintOver(juce::Graphics& g)
     const int rowHeight = getHeight() / sources;
     g.setFont(juce::Font(13.0f, juce::Font::bold));
     for (int s = 0; s < sources; ++s) {
-        const auto label = juce::Rectangle<int>(6, s * rowHeight + 5, 160, 20);
+        const auto label = juce::Rectangle<int>(kTimeAxisMargin + 6, s * rowHeight + 5, 160, 20);
         g.setColour(juce::Colours::black.withAlpha(0.55f));
         g.fillRoundedRectangle(label.toFloat().withWidth(float(g.getCurrentFont().getStringWidth(names[size_t(s)]) + 24)), 4.0f);
         g.setColour(sourceColour(s));

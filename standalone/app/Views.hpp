@@ -26,6 +26,7 @@ struct ViewState {
     int generation = 0;             ///< bumped whenever the Session's data changes
 
     std::function<void(double seconds)> onSeek;  ///< click on the timeline
+    std::function<void()> onChanged;             ///< after every change (e.g. the scroll bar)
     std::vector<juce::Component::SafePointer<juce::Component>> watchers;
 
     void reset(double seconds);
@@ -35,6 +36,9 @@ struct ViewState {
     void changed();
     bool hasSelection() const { return selectionEnd > selectionStart; }
 };
+
+/// Left margin (pixels) of every view that follows the timeline's time axis.
+constexpr int kTimeAxisMargin = 46;
 
 /// Converts between seconds and frames of a decomposition's STFT.
 double frameOfSeconds(double seconds, double sampleRate, const StftSettings& stft);
@@ -108,6 +112,8 @@ protected:
     {
         return session_.hasDecomposition() ? juce::String() : "Run a separation to see its activations (H)";
     }
+    /// Aligned in time with the timeline above (same left margin).
+    juce::Rectangle<int> imageArea() const override { return getLocalBounds().withTrimmedLeft(kTimeAxisMargin); }
     void paintOver(juce::Graphics& g) override;
     bool followsTime() const override { return true; }
 };
@@ -123,6 +129,7 @@ protected:
     {
         return session_.hasDecomposition() ? juce::String() : "Run a separation to see each source's spectrogram";
     }
+    juce::Rectangle<int> imageArea() const override { return getLocalBounds().withTrimmedLeft(kTimeAxisMargin); }
     void paintOver(juce::Graphics& g) override;
     bool followsTime() const override { return true; }
 };
