@@ -6,7 +6,7 @@
 /// the same public methods here. Message thread only.
 
 #include "app/Player.hpp"
-#include "app/Script.hpp"
+#include "model/Script.hpp"
 #include "app/SettingsPanel.hpp"
 #include "app/SourcesPanel.hpp"
 #include "app/Theme.hpp"

@@ -58,7 +58,7 @@ void MainComponent::stepScript()
             else if (name == "solver") sep.nmf.solver = solverFromString(value);
             else if (name == "iterations") sep.nmf.maxIterations = arg.getIntValue();
             else if (name == "tolerance") sep.nmf.tol = arg.getDoubleValue();
-            else if (name == "seed") sep.nmf.seed = std::uint64_t(arg.getLargeIntValue());
+            else if (name == "seed") sep.nmf.seed = seedFromString(arg);
             else if (name == "alpha") sep.alpha = arg.getFloatValue();
             else if (name == "format") {
                 if (arg != "float" && arg != "pcm24")

@@ -90,7 +90,7 @@ SettingsPanel::SettingsPanel(Session& session, ViewState& view) : session_(sessi
     for (size_t i = 0; i < std::size(kTolerances); ++i)
         tolerance_.addItem(kTolerances[i] == 0.0 ? juce::String("0 (run all)") : juce::String(kTolerances[i]), int(i) + 1);
     addRow(tolerance_, "Tolerance", "Stop when the objective improves by less than this (relative)");
-    seed_.setInputRestrictions(18, "0123456789");
+    seed_.setInputRestrictions(20, "0123456789");
     addRow(seed_, "Seed", "Random seed of the initialisation: the same seed gives the same result");
     setupSlider(alpha_, 0.5, 4.0, 0.1);
     addRow(alpha_, "Mask alpha", "Wiener mask exponent: 1 soft, 2 power Wiener, higher is harder");
@@ -186,7 +186,12 @@ void SettingsPanel::push()
     sep.nmf.solver = solver_.getSelectedId() == 2 ? Solver::Als : solver_.getSelectedId() == 3 ? Solver::Hals : Solver::Multiplicative;
     sep.nmf.maxIterations = int(iterations_.getValue());
     sep.nmf.tol = kTolerances[size_t(juce::jlimit(1, int(std::size(kTolerances)), tolerance_.getSelectedId()) - 1)];
-    sep.nmf.seed = std::uint64_t(seed_.getText().getLargeIntValue());
+    try {
+        sep.nmf.seed = seedFromString(seed_.getText().isEmpty() ? juce::String("0") : seed_.getText());
+    } catch (const std::exception& e) {
+        if (onError)
+            onError(e.what());
+    }
     sep.alpha = float(alpha_.getValue());
     session_.setSettings(s);
     updateVisibility();

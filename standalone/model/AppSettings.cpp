@@ -1,5 +1,8 @@
 #include "model/AppSettings.hpp"
 
+#include <cerrno>
+#include <cstdlib>
+
 namespace demix::app {
 
 const char* toString(Method method)
@@ -76,6 +79,19 @@ AppSettings defaultAppSettings()
     return s;
 }
 
+std::uint64_t seedFromString(const juce::String& text)
+{
+    const auto trimmed = text.trim();
+    if (trimmed.isEmpty() || !trimmed.containsOnly("0123456789") || trimmed.length() > 20)
+        throw InvalidArgument("The seed must be a whole number from 0 to 18446744073709551615, not '"
+                              + trimmed.toStdString() + "'");
+    errno = 0;
+    const unsigned long long value = std::strtoull(trimmed.toRawUTF8(), nullptr, 10);
+    if (errno == ERANGE)
+        throw InvalidArgument("The seed " + trimmed.toStdString() + " is too large");
+    return static_cast<std::uint64_t>(value);
+}
+
 namespace {
 const juce::Identifier kSettings("Settings"), kMethod("Method"), kLibrary("Library"),
     kLearned("LearnedSource");
@@ -134,8 +150,7 @@ AppSettings appSettingsFromValueTree(const juce::ValueTree& tree)
     sep.nmf.init = initialisationFromString(tree.getProperty("init", "random").toString().toStdString());
     sep.nmf.maxIterations = tree.getProperty("iterations", sep.nmf.maxIterations);
     sep.nmf.tol = tree.getProperty("tolerance", sep.nmf.tol);
-    sep.nmf.seed = static_cast<std::uint64_t>(
-        tree.getProperty("seed", "1").toString().getLargeIntValue());
+    sep.nmf.seed = seedFromString(tree.getProperty("seed", "1").toString());
     sep.alpha = static_cast<float>(static_cast<double>(tree.getProperty("alpha", sep.alpha)));
 
     const auto m = tree.getChildWithName(kMethod);

@@ -57,6 +57,9 @@ struct AppSettings {
 /// 200 iterations, tol 1e-4, seed 1, α = 2, unsupervised K = 8 into 2 sources.
 AppSettings defaultAppSettings();
 
+/// Parses a seed: decimal digits, the full unsigned 64-bit range. Throws InvalidArgument.
+std::uint64_t seedFromString(const juce::String& text);
+
 juce::ValueTree toValueTree(const AppSettings& settings);
 /// Missing properties keep their defaults. Throws InvalidArgument on bad values.
 AppSettings appSettingsFromValueTree(const juce::ValueTree& tree);

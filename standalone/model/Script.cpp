@@ -1,4 +1,4 @@
-#include "app/Script.hpp"
+#include "model/Script.hpp"
 
 #include <stdexcept>
 
