@@ -450,6 +450,7 @@ void MainComponent::updateButtons()
     for (auto* b : {&zoomIn_, &zoomOut_, &zoomAll_})
         b->setEnabled(audio);
     progressBar_.setVisible(busy);
+    timeScroll_.setVisible(audio);
     commands_.commandStatusChanged();
 }
 
