@@ -391,9 +391,13 @@ void MainComponent::timerCallback()
             status_.setText("Separating: " + (stage.isNotEmpty() ? stage : juce::String("starting")) + " "
                                 + juce::String(int(progress_ * 100)) + "%",
                             juce::dontSendNotification);
+            objective_.progress = progress_;
+            objective_.stage = stage.isNotEmpty() ? stage : juce::String("starting");
+            objective_.repaint();
         } else {
             auto job = std::move(separation_);
             objective_.running = false;
+            objective_.repaint();
             progress_ = 0.0;
             if (job->wasCancelled())
                 setStatus("Separation cancelled; the previous result is kept.");

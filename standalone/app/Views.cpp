@@ -389,8 +389,19 @@ void SourceSpectraView::paintOver(juce::Graphics& g)
 void ObjectiveView::paint(juce::Graphics& g)
 {
     g.fillAll(theme::panel);
+    if (running) {
+        // The engine reports the objective with the result; meanwhile show where the run is.
+        drawEmpty(g, getLocalBounds().withTrimmedBottom(40),
+                  juce::String::fromUTF8("Separating (") + stage + ") " + juce::String(int(progress * 100)) + "%");
+        const auto bar = getLocalBounds().withSizeKeepingCentre(getWidth() / 2, 6).translated(0, 10).toFloat();
+        g.setColour(theme::panelLight);
+        g.fillRoundedRectangle(bar, 3.0f);
+        g.setColour(theme::accent);
+        g.fillRoundedRectangle(bar.withWidth(bar.getWidth() * float(juce::jlimit(0.0, 1.0, progress))), 3.0f);
+        return;
+    }
     if (!session_.hasDecomposition() || session_.decomposition().nmf.objective.size() < 2) {
-        drawEmpty(g, getLocalBounds(), running ? "Running…" : "Run a separation to see how its objective converges");
+        drawEmpty(g, getLocalBounds(), "Run a separation to see how its objective converges");
         return;
     }
     const auto& nmf = session_.decomposition().nmf;

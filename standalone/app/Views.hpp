@@ -139,9 +139,9 @@ class ObjectiveView : public juce::Component {
 public:
     explicit ObjectiveView(Session& session) : session_(session) {}
     void paint(juce::Graphics& g) override;
-    /// While a run is in progress: (fraction, stage) samples to draw as it goes.
-    std::vector<std::pair<double, double>> live;  ///< (fraction, objective or NaN)
-    bool running = false;
+    bool running = false;      ///< a separation is in progress
+    double progress = 0.0;     ///< its progress, 0..1
+    juce::String stage;        ///< its current stage
 
 private:
     Session& session_;
