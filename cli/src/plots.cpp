@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kMaxWidth = 1200;
 constexpr int kMaxHeight = 600;
+constexpr int kMinWidth = 600;
+constexpr int kMinHeight = 300;
 
 juce::Colour colourFor(float v) {
     // A perceptually ordered dark → purple → orange → pale-yellow scale.
@@ -81,7 +83,10 @@ std::string savePng(const juce::Image& image, const std::string& dir, const std:
     return file.getFullPathName().toStdString();
 }
 
-int clampSize(Eigen::Index n, int max) { return static_cast<int>(std::clamp<Eigen::Index>(n, 1, max)); }
+/// Pixels for n cells: small matrices are enlarged (nearest neighbour) to at least `min`.
+int clampSize(Eigen::Index n, int min, int max) {
+    return static_cast<int>(std::clamp<Eigen::Index>(n, min, max));
+}
 
 juce::Image blank(int w, int h) {
     juce::Image image(juce::Image::ARGB, std::max(1, w), std::max(1, h), true);
@@ -96,13 +101,13 @@ juce::Image templatesImage(const Matrix& W, const std::vector<std::vector<int>>&
     for (const auto& g : groups)
         for (std::size_t i = 0; i < g.size(); ++i) {
             order.push_back(g[i]);
-            boundary.push_back(i == 0 && !order.empty() && order.size() > 1);
+            boundary.push_back(i == 0 && order.size() > 1);  // first of a later source
         }
     if (order.empty())
         for (int k = 0; k < W.cols(); ++k) order.push_back(k), boundary.push_back(false);
     const int K = static_cast<int>(order.size());
     const int strip = std::clamp(kMaxWidth / std::max(1, K), 2, 24);
-    const int height = clampSize(W.rows(), kMaxHeight / 2 + 100);
+    const int height = clampSize(W.rows(), kMinHeight, kMaxHeight);
     juce::Image image = blank(K * strip + 2 * static_cast<int>(groups.size()), height);
     int x = 0;
     for (int i = 0; i < K; ++i) {
@@ -119,10 +124,10 @@ std::vector<std::string> writeDecompositionPlots(const Decomposition& d, float a
                                                  const std::string& dir) {
     std::vector<std::string> written;
     const int T = static_cast<int>(d.V.cols());
-    const int width = clampSize(T, kMaxWidth);
+    const int width = clampSize(T, kMinWidth, kMaxWidth);
 
     {  // spectrogram
-        juce::Image image = blank(width, clampSize(d.V.rows(), kMaxHeight));
+        juce::Image image = blank(width, clampSize(d.V.rows(), kMinHeight, kMaxHeight));
         paint(image, toDbScale(d.V), image.getBounds(), true);
         written.push_back(savePng(image, dir, "spectrogram.png"));
     }

@@ -4,8 +4,9 @@
 ///
 /// Every picture maps values to a dark-to-bright colour scale; magnitudes are shown in dB
 /// over an 80 dB range below the picture's maximum. Frequency runs bottom (0 Hz) to top,
-/// time left to right. Large matrices are reduced to at most 1200 × 600 pixels by taking
-/// the maximum of the cells each pixel covers (so short events stay visible).
+/// time left to right. Pictures are 600–1200 × 300–600 pixels; large matrices are reduced by taking
+/// the maximum of the cells each pixel covers (so short events stay visible), small ones
+/// are enlarged without smoothing.
 
 #include "demix/separator.hpp"
 

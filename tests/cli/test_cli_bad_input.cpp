@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace demix;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace demix::test {
