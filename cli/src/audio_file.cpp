@@ -1,6 +1,7 @@
 #include "audio_file.hpp"
 
 #include "cli_error.hpp"
+#include "interrupt.hpp"
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
@@ -191,12 +192,13 @@ bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFor
             const int n = static_cast<int>(std::min<std::size_t>(kBlock, length - start));
             for (int c = 0; c < channels; ++c)
                 src[static_cast<std::size_t>(c)] = audio.channels[static_cast<std::size_t>(c)].data() + start;
-            ok = writer->writeFromFloatArrays(src.data(), channels, n);
+            ok = writer->writeFromFloatArrays(src.data(), channels, n) && !interrupted();
         }
         const bool streamOk = ok && rawStream->getStatus().wasOk();
         writer.reset();  // finalises the header and closes the file
         if (!streamOk) {
             std::remove(temp.c_str());
+            throwIfInterrupted(inQuotes(path).c_str());
             throw ProcessingError(inQuotes(path) + ": writing failed (disk full?)");
         }
     }

@@ -2,6 +2,7 @@
 #include "audio_file.hpp"
 #include "batch_inputs.hpp"
 #include "cli_error.hpp"
+#include "interrupt.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -161,6 +162,7 @@ int runBatch(const Arguments& arguments) {
             const auto start = std::chrono::steady_clock::now();
             const juce::File folder = outFolder.getChildFile(in.name);
             try {
+                throwIfInterrupted(in.path.c_str());
                 if (!in.error.empty()) throw InputError(in.error);
                 if (isComplete(folder, in.path, fingerprint, stems)) {
                     o.status = Outcome::Skipped;

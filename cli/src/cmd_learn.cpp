@@ -1,6 +1,7 @@
 // demix learn: spectral templates of one source from example recordings.
 #include "audio_file.hpp"
 #include "cli_error.hpp"
+#include "interrupt.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 #include "plots.hpp"
@@ -123,6 +124,9 @@ int runLearn(const Arguments& arguments) {
     TemplateLibrary library;
     try {
         library = learnTemplates(clips, name, k, settings, progress.callback(0.0, 0.98));
+        if (interrupted()) throw Cancelled();
+    } catch (const Cancelled&) {
+        throw ProcessingError("learning interrupted; no library written");
     } catch (const InvalidArgument& e) {
         throw InputError(std::string("cannot learn from these inputs: ") + e.what());
     } catch (const std::bad_alloc&) {

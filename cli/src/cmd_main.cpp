@@ -1,6 +1,7 @@
 // Dispatch, top-level help/version and the one place where errors become exit codes.
 #include "cli_error.hpp"
 #include "commands.hpp"
+#include "interrupt.hpp"
 
 #include "demix/version.hpp"
 
@@ -47,6 +48,7 @@ Exit status: 0 success, 1 processing failure, 2 bad usage or bad input.
 }
 
 int runMain(const Arguments& args) {
+    installInterruptHandlers();
     try {
         if (args.empty()) {
             std::fputs(mainHelp(), stderr);

@@ -1,5 +1,7 @@
 #include "progress.hpp"
 
+#include "interrupt.hpp"
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -54,7 +56,7 @@ void Progress::end() {
 ProgressCallback Progress::callback(double from, double to) {
     return [this, from, to](double fraction, const std::string& stage) {
         update(from + (to - from) * fraction, stage);
-        return true;
+        return !interrupted();  // false asks the engine to cancel
     };
 }
 

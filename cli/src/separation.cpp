@@ -2,6 +2,7 @@
 
 #include "audio_file.hpp"
 #include "cli_error.hpp"
+#include "interrupt.hpp"
 #include "plots.hpp"
 #include "report.hpp"
 
@@ -186,6 +187,9 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
         const auto renderStart = std::chrono::steady_clock::now();
         stems = renderStems(mix, decomposition, settings, progress.callback(0.85, 0.97));
         renderSeconds = secondsSince(renderStart);
+        if (interrupted() || decomposition.nmf.cancelled) throw Cancelled();
+    } catch (const Cancelled&) {
+        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
     } catch (const LibraryError& e) {
         throw InputError(inQuotes(input) + ": " + e.what());
     } catch (const InvalidArgument& e) {

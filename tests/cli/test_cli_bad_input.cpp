@@ -115,7 +115,7 @@ TEST_CASE("truncated and garbage WAV files are refused", "[bad-input]") {
     CHECK(noStems(dir));
 }
 
-TEST_CASE("0-sample files are refused; 1-sample files separate or give a clear -k error", "[bad-input]") {
+TEST_CASE("0-sample files are refused and 1-sample files separate or give a clear -k error", "[bad-input]") {
     TempDir dir;
     writeWav(dir.path("zero.wav"), silence(0, kRate, 1));
     expectError(separate(dir, dir.path("zero.wav")), 2, "zero.wav", "no audio (0 samples)");

@@ -86,7 +86,7 @@ TEST_CASE("batch: re-running skips complete outputs and redoes incomplete ones",
     CHECK(exists(dir.path("out/song2/component-3.wav")));
 }
 
-TEST_CASE("batch: shards split the inputs without overlap; globs expand", "[batch][shard]") {
+TEST_CASE("batch: shards split the inputs without overlap and globs expand", "[batch][shard]") {
     TempDir dir;
     makeInputs(dir, 5);
     std::set<std::string> seen;

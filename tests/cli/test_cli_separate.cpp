@@ -85,7 +85,7 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
 }
 
-TEST_CASE("--free adds a residual stem and the stems still sum to the mix", "[separate]") {
+TEST_CASE("separate --free adds a residual stem and the stems still sum to the mix", "[separate]") {
     Scene scene;
     scene.learn();
     const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
@@ -133,7 +133,7 @@ TEST_CASE("the same seed gives byte-identical stems", "[separate][determinism]")
     }
 }
 
-TEST_CASE("--format writes int16 / int24 / float32 WAV", "[separate][format]") {
+TEST_CASE("separate --format writes int16 / int24 / float32 WAV", "[separate][format]") {
     Scene scene(1);
     for (const auto& [format, bits, isFloat] :
          {std::tuple{"int16", 16, false}, std::tuple{"int24", 24, false}, std::tuple{"float32", 32, true}}) {
@@ -149,7 +149,7 @@ TEST_CASE("--format writes int16 / int24 / float32 WAV", "[separate][format]") {
     }
 }
 
-TEST_CASE("--plot writes PNG pictures and info describes a library", "[separate][plot][info]") {
+TEST_CASE("separate --plot writes PNG pictures and info describes a library", "[separate][plot][info]") {
     Scene scene(1);
     scene.learn();
     auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
@@ -189,4 +189,16 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     REQUIRE(r.exitCode == 0);
     CHECK(r.err.empty());
     CHECK(r.out.empty());
+}
+
+TEST_CASE("Ctrl-C stops the work cleanly: exit 1, a message, no stem or temporary file", "[separate][interrupt]") {
+    Scene scene(1);
+    const auto r = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "8",
+                             "--iterations", "1000000", "--tol", "0", "-o", scene.dir.path("out")},
+                            "", 60.0, 0.5);
+    INFO(r.err);
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.err, Catch::Contains("mix.wav': interrupted"));
+    const juce::File out(scene.dir.path("out"));
+    CHECK((!out.exists() || out.findChildFiles(juce::File::findFiles, false, "*").isEmpty()));
 }

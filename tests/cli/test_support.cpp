@@ -17,9 +17,13 @@
 namespace demix::test {
 
 TempDir::TempDir() {
-    dir_ = juce::File::getSpecialLocation(juce::File::tempDirectory)
-               .getNonexistentChildFile("demix-cli-test", "", false);
-    REQUIRE(dir_.createDirectory().wasOk());
+    // mkdtemp: unique even when several test processes run at once.
+    std::string pattern = juce::File::getSpecialLocation(juce::File::tempDirectory)
+                              .getChildFile("demix-cli-test-XXXXXX")
+                              .getFullPathName()
+                              .toStdString();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    dir_ = juce::File(pattern);
 }
 
 TempDir::~TempDir() {
@@ -35,10 +39,13 @@ std::string TempDir::path(const std::string& name) const {
 }
 
 RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
-                   double timeoutSeconds) {
+                   double timeoutSeconds, double interruptAfterSeconds) {
+    // Unique per test process and call: tests run in parallel.
+    static int calls = 0;
+    const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++calls);
     const juce::File tmp = juce::File::getSpecialLocation(juce::File::tempDirectory);
-    const juce::File outFile = tmp.getNonexistentChildFile("demix-out", ".txt", false);
-    const juce::File errFile = tmp.getNonexistentChildFile("demix-err", ".txt", false);
+    const juce::File outFile = tmp.getChildFile("demix-test-out-" + tag + ".txt");
+    const juce::File errFile = tmp.getChildFile("demix-test-err-" + tag + ".txt");
     std::vector<std::string> argv{DEMIX_EXE};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> cargv;
@@ -60,9 +67,15 @@ RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
     }
     RunResult result;
     int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
+    bool interruptSent = interruptAfterSeconds < 0.0;
     for (;;) {
+        if (!interruptSent && std::chrono::steady_clock::now() - started >
+                                  std::chrono::milliseconds(static_cast<long>(interruptAfterSeconds * 1000))) {
+            ::kill(pid, SIGINT);
+            interruptSent = true;
+        }
         const pid_t r = ::waitpid(pid, &status, WNOHANG);
         if (r == pid) break;
         if (std::chrono::steady_clock::now() > deadline) {

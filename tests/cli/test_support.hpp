@@ -30,9 +30,10 @@ struct RunResult {
 };
 
 /// Runs the demix binary with `args` (cwd = `cwd` if not empty). Kills it after
-/// `timeoutSeconds` (reported as exit code 124).
+/// `timeoutSeconds` (reported as exit code 124). If `interruptAfterSeconds` >= 0, sends
+/// it SIGINT (like Ctrl-C) after that time.
 RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd = "",
-                   double timeoutSeconds = 120.0);
+                   double timeoutSeconds = 120.0, double interruptAfterSeconds = -1.0);
 
 /// Harmonic tone: `harmonics` partials of f0 with 1/h amplitudes, gated on/off every
 /// `period` seconds (0 = always on), same in every channel scaled by (1 - 0.3 c).
