@@ -5,8 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <new>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace demix {
 
@@ -112,6 +118,20 @@ std::string toString(WindowType window) {
 }
 
 namespace detail {
+
+void adviseHugePages(void* data, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::size_t kHuge = std::size_t(2) << 20;
+    if (data == nullptr || bytes < 4 * kHuge) return;
+    const auto begin = reinterpret_cast<std::uintptr_t>(data);
+    const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+    const std::uintptr_t last = (begin + bytes) & ~(kHuge - 1);
+    if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
 
 FftrPlan::FftrPlan(int nfft, bool inverse) : cfg_(kiss_fftr_alloc(nfft, inverse ? 1 : 0, nullptr, nullptr)) {
     if (cfg_ == nullptr) throw std::bad_alloc();

@@ -1,15 +1,15 @@
 #pragma once
 // Heap-allocation counter for real-time-safety tests.
 //
-// alloc_counter.cpp (linked into demix_engine_tests) replaces the global operator
-// new / new[] / delete / delete[] (plain, nothrow, sized and aligned forms) with versions
-// that call malloc / free (so ASan still intercepts and checks them) and, while an
-// `AllocationCounter` is alive on the calling thread, count the calls made BY THAT
-// THREAD. Other threads are never counted. Memory obtained with malloc directly is not
-// counted (the engine uses operator new through std containers and Eigen... note that
-// Eigen's own aligned_malloc uses malloc: check Eigen objects by their data pointers or
-// capacity instead).
-//
+// alloc_counter.cpp (linked into demix_engine_tests) replaces malloc / calloc / realloc /
+// free and the global operator new / delete (all forms) with versions that forward to
+// the real allocator (glibc, or the sanitizer's interceptors under ASan/TSan, so those
+// keep checking everything) and, while an `AllocationCounter` is alive on the calling
+// thread, count the calls made BY THAT THREAD. Other threads are never counted.
+// Counted: operator new (any form), malloc, calloc, realloc (incl. Eigen's heap
+// allocations, which use std::malloc) and free / operator delete of non-null pointers.
+// Not counted: posix_memalign / aligned_alloc / memalign called directly.
+
 // Usage (keep Catch2 assertions outside the counted scope: they allocate):
 //
 //     std::size_t allocations = 0;
@@ -33,9 +33,9 @@ public:
     AllocationCounter(const AllocationCounter&) = delete;
     AllocationCounter& operator=(const AllocationCounter&) = delete;
 
-    /// operator new calls on this thread since construction.
+    /// Allocations (operator new, malloc, calloc, realloc) on this thread since construction.
     std::size_t allocations() const noexcept;
-    /// operator delete calls (with a non-null pointer) on this thread since construction.
+    /// Deallocations (operator delete, free of a non-null pointer) on this thread since construction.
     std::size_t deallocations() const noexcept;
 
 private:

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <complex>
 #include <random>
+#include <thread>
 #include <vector>
 
 using namespace demix;
@@ -215,12 +216,40 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
         selfTest = counter.allocations();
     }
     REQUIRE(selfTest == 2);
+    std::size_t eigenAllocs = 0, eigenFrees = 0, otherThread = 0;
+    {
+        AllocationCounter counter;
+        {
+            Eigen::MatrixXf m(64, 64);  // Eigen allocates through std::malloc
+            asm volatile("" : : "g"(m.data()) : "memory");
+        }
+        eigenAllocs = counter.allocations();
+        eigenFrees = counter.deallocations();
+        std::thread([] {
+            for (int i = 0; i < 100; ++i) {
+                std::vector<int> v(1000);
+                asm volatile("" : : "g"(v.data()) : "memory");
+            }
+        }).join();
+        otherThread = counter.allocations() - eigenAllocs;
+    }
+    CHECK(eigenAllocs == 1);
+    CHECK(eigenFrees == 1);
+    CHECK(otherThread < 10);  // std::thread's own state is allocated here; the 100 vectors are not
 
     const StftSettings s = settingsFor(2048, 512);
-    StreamingStftAnalyzer analyzer;
+    // Prepared objects stay usable after being moved into containers.
+    std::vector<StreamingStftAnalyzer> analyzers(1);
+    std::vector<StreamingStftSynthesizer> synths(1);
+    analyzers[0].prepare(s, 700);
+    synths[0].prepare(s, 700);
+    analyzers.emplace_back();
+    synths.emplace_back();  // reallocation moves element 0
+    StreamingStftAnalyzer analyzer = std::move(analyzers[0]);
     StreamingStftSynthesizer synth;
-    analyzer.prepare(s, 700);
-    synth.prepare(s, 700);
+    synth = std::move(synths[0]);
+    REQUIRE(analyzer.bins() == 1025);
+    REQUIRE(synth.available() == 512);
     const std::vector<float> x = randomSignal(20000, 51);
     std::vector<float> out(x.size());
     std::vector<std::complex<float>> frame(static_cast<std::size_t>(s.bins()));
