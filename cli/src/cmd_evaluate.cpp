@@ -18,20 +18,24 @@ namespace {
 const char* kEvaluateHelp = R"(Usage: demix evaluate --reference DIR --estimate DIR [--json REPORT]
 
 For every audio file NAME.* in the reference folder, reads the estimate with the same
-name (NAME.wav, or any audio extension) from the estimate folder and prints its SDR and
-SI-SDR in dB, then their means over the stems. Extra estimates (e.g. residual.wav)
-are ignored; a missing estimate is an error. Reference and estimate must have the same
-sample rate, channel count and length.
+name (NAME.wav, or any audio extension) from the estimate folder and prints its SDR,
+SI-SDR and SNR in dB, then their means over the stems. Extra estimates (e.g.
+residual.wav) are ignored; a missing estimate is an error. Reference and estimate must
+have the same sample rate, channel count and length.
 
-How the numbers are computed (all channels as one signal, in double precision):
-  SDR    = 10·log10( ‖s‖² / ‖s − ŝ‖² )
-           plain signal-to-distortion ratio, with NO allowed distortion filter: the
-           "new SDR" of SiSEC 2018/MDX, not BSS-eval v3's projection onto 512-tap
-           filtered references (which gives equal or higher values).
-  SI-SDR = 10·log10( ‖a·s‖² / ‖a·s − ŝ‖² ),  a = ⟨ŝ, s⟩ / ‖s‖²   (Le Roux et al. 2019)
-           scale-invariant: a gain error in the estimate costs nothing.
-s is the reference, ŝ the estimate; ε = 1e-12 is added to numerator and denominator.
-A silent reference has no defined score ("n/a"; left out of the means).
+How the numbers are computed (s = reference, ŝ = estimate, double precision):
+  SDR    BSS-eval v3 signal-to-distortion ratio, computed like bss_eval_sources of the
+         BSS Eval toolbox and mir_eval.separation: ŝ is projected (least squares) onto
+         s delayed by 0..511 samples (a 512-tap time-invariant distortion filter is
+         allowed), SDR = 10·log10( ‖P ŝ‖² / ‖ŝ − P ŝ‖² ). Several channels: each is
+         projected on its own reference channel, energies summed before the ratio.
+         (Not the windowed museval/SiSEC-2018 variant, not bss_eval_images.)
+  SI-SDR 10·log10( ‖a·s‖² / ‖a·s − ŝ‖² ),  a = ⟨ŝ, s⟩ / ‖s‖²   (Le Roux et al. 2019)
+         all channels as one signal; a gain error costs nothing.
+  SNR    10·log10( ‖s‖² / ‖s − ŝ‖² ), all channels as one signal: plain ratio, no
+         allowed distortion (SiSEC 2018's "new SDR" without framing).
+ε = 1e-12 is added to every numerator and denominator. A silent reference has no
+defined score ("n/a"; left out of the means). SDR costs O(512 · samples) per channel.
 
   --json REPORT   also write the scores as JSON
 )";
@@ -86,8 +90,8 @@ int runEvaluate(const Arguments& arguments) {
     if (references.empty())
         throw InputError(inQuotes(refDir) + ": contains no reference audio files");
 
-    std::printf("%-24s %10s %12s\n", "stem", "SDR (dB)", "SI-SDR (dB)");
-    double sumSdr = 0.0, sumSi = 0.0;
+    std::printf("%-24s %10s %12s %10s\n", "stem", "SDR (dB)", "SI-SDR (dB)", "SNR (dB)");
+    double sumSdr = 0.0, sumSi = 0.0, sumSnr = 0.0;
     int counted = 0;
     juce::Array<juce::var> rows;
     for (const auto& r : references) {
@@ -111,11 +115,13 @@ int runEvaluate(const Arguments& arguments) {
                              " samples long, but the reference " + inQuotes(rp) + " has " +
                              std::to_string(s.numSamples()));
         const StemScore score = scoreStem(s, sh);
-        std::printf("%-24s %10s %12s\n", name.toRawUTF8(), format(score.sdr).c_str(),
-                    format(score.siSdr).c_str());
-        if (std::isfinite(score.sdr) && std::isfinite(score.siSdr)) {
+        std::printf("%-24s %10s %12s %10s\n", name.toRawUTF8(), format(score.sdr).c_str(),
+                    format(score.siSdr).c_str(), format(score.snr).c_str());
+        std::fflush(stdout);
+        if (std::isfinite(score.sdr) && std::isfinite(score.siSdr) && std::isfinite(score.snr)) {
             sumSdr += score.sdr;
             sumSi += score.siSdr;
+            sumSnr += score.snr;
             ++counted;
         }
         auto* row = new juce::DynamicObject();
@@ -124,19 +130,24 @@ int runEvaluate(const Arguments& arguments) {
         row->setProperty("estimate", juce::String(ep));
         row->setProperty("sdr", jsonNumber(score.sdr));
         row->setProperty("si_sdr", jsonNumber(score.siSdr));
+        row->setProperty("snr", jsonNumber(score.snr));
         rows.add(juce::var(row));
     }
     const double meanSdr = counted > 0 ? sumSdr / counted : std::nan("");
     const double meanSi = counted > 0 ? sumSi / counted : std::nan("");
-    std::printf("%-24s %10s %12s\n", "mean", format(meanSdr).c_str(), format(meanSi).c_str());
+    const double meanSnr = counted > 0 ? sumSnr / counted : std::nan("");
+    std::printf("%-24s %10s %12s %10s\n", "mean", format(meanSdr).c_str(), format(meanSi).c_str(),
+                format(meanSnr).c_str());
     if (!jsonPath.empty()) {
         auto* rep = new juce::DynamicObject();
         rep->setProperty("demix", juce::String(versionString()));
         rep->setProperty("command", "evaluate");
-        rep->setProperty("sdr_definition", "10*log10(|s|^2/|s-est|^2), no distortion filter");
+        rep->setProperty("sdr_definition",
+                         "BSS-eval v3 (bss_eval_sources): 512-tap distortion filter allowed");
         rep->setProperty("stems", rows);
         rep->setProperty("mean_sdr", jsonNumber(meanSdr));
         rep->setProperty("mean_si_sdr", jsonNumber(meanSi));
+        rep->setProperty("mean_snr", jsonNumber(meanSnr));
         writeTextFile(jsonPath, toJsonText(juce::var(rep)));
     }
     return kExitOk;

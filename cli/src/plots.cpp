@@ -132,19 +132,29 @@ std::vector<std::string> writeDecompositionPlots(const Decomposition& d, float a
         written.push_back(savePng(image, dir, "spectrogram.png"));
     }
     written.push_back(savePng(templatesImage(d.W, d.groups), dir, "templates.png"));
-    {  // activations: one row band per component, in source order, top to bottom
+    {  // activations: one row band per component, in source order, top to bottom, with
+       // a white 2-pixel line between sources
         std::vector<int> order;
-        for (const auto& g : d.groups) order.insert(order.end(), g.begin(), g.end());
+        std::vector<bool> boundary;
+        for (const auto& g : d.groups)
+            for (std::size_t i = 0; i < g.size(); ++i) {
+                order.push_back(g[i]);
+                boundary.push_back(i == 0 && order.size() > 1);
+            }
         if (order.empty())
-            for (int k = 0; k < d.H.rows(); ++k) order.push_back(k);
+            for (int k = 0; k < d.H.rows(); ++k) order.push_back(k), boundary.push_back(false);
         const int K = static_cast<int>(order.size());
         const int band = std::clamp(kMaxHeight / std::max(1, K), 2, 24);
         Matrix ordered(K, d.H.cols());
         for (int i = 0; i < K; ++i) ordered.row(i) = d.H.row(order[static_cast<std::size_t>(i)]);
-        Matrix scaled = toDbScale(ordered);
-        juce::Image image = blank(width, K * band);
-        for (int i = 0; i < K; ++i)
-            paint(image, scaled.row(i), {0, i * band, width, band}, false);
+        const Matrix scaled = toDbScale(ordered);
+        juce::Image image = blank(width, K * band + 2 * static_cast<int>(d.groups.size()));
+        int y = 0;
+        for (int i = 0; i < K; ++i) {
+            if (boundary[static_cast<std::size_t>(i)]) y += 2;
+            paint(image, scaled.row(i), {0, y, width, band}, false);
+            y += band;
+        }
         written.push_back(savePng(image, dir, "activations.png"));
     }
     if (!d.groups.empty()) {  // masks

@@ -15,8 +15,9 @@
 namespace demix::cli {
 
 /// spectrogram.png (V), templates.png (W, one column strip per component, sources
-/// separated by white lines), activations.png (H, one row per component),
-/// masks.png (one panel per source, top to bottom in source order).
+/// separated by white lines), activations.png (H, one row per component, grouped by
+/// source, groups separated by white lines), masks.png (one panel per source, top to bottom in
+/// source order).
 /// Returns the written paths. Throws ProcessingError if a file cannot be written.
 std::vector<std::string> writeDecompositionPlots(const Decomposition& decomposition,
                                                  float alpha, const std::string& dir);

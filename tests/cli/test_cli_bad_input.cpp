@@ -82,7 +82,7 @@ TEST_CASE("usage errors exit with status 2 and say what is wrong", "[usage]") {
     CHECK(r.exitCode == 0);
     CHECK_THAT(r.out, Catch::StartsWith("demix "));
     r = runDemix({"evaluate", "--help"});
-    CHECK_THAT(r.out, Catch::Contains("10·log10( ‖s‖² / ‖s − ŝ‖² )"));
+    CHECK_THAT(r.out, Catch::Contains("10·log10( ‖P ŝ‖² / ‖ŝ − P ŝ‖² )"));
 }
 
 TEST_CASE("a missing file, a folder and a non-audio file are refused", "[bad-input]") {
