@@ -117,7 +117,9 @@ void finaliseCommonOptions(CommonOptions& o) {
 void adoptLibrarySettings(CommonOptions& o, const AnalysisSettings& library) {
     auto& stft = o.settings.stft;
     if (!o.fftGiven) stft.fftSize = library.stft.fftSize;
-    if (!o.hopGiven) stft.hop = o.fftGiven ? std::max(1, stft.fftSize / 4) : library.stft.hop;
+    // An explicit --fft must equal the library's anyway (checked by the caller), so the
+    // library's hop is the right default in every case.
+    if (!o.hopGiven) stft.hop = library.stft.hop;
     if (!o.windowGiven) {
         stft.window = library.stft.window;
         stft.customWindow = library.stft.customWindow;

@@ -210,6 +210,18 @@ TEST_CASE("a library from another sample rate or FFT size, or a corrupt one, is 
     expectError(r, 2, "--fft", "2048");
     CHECK_THAT(r.err, Catch::Contains("1024"));
 
+    // The library's hop is the default even when its FFT size is given explicitly.
+    REQUIRE(runDemix({"learn", dir.path("train.wav"), "--name", "h", "-k", "3", "--fft", "1024",
+                      "--hop", "128", "--iterations", "10", "--quiet", "-o", dir.path("h.dmxt")})
+                .exitCode == 0);
+    r = runDemix({"separate", dir.path("mix44k.wav"), "--templates", dir.path("h.dmxt"), "--fft",
+                  "1024", "--iterations", "10", "--quiet", "-o", dir.path("ok")});
+    INFO(r.err);
+    CHECK(r.exitCode == 0);
+    r = runDemix({"separate", dir.path("mix44k.wav"), "--templates", dir.path("h.dmxt"), "--hop",
+                  "256", "--quiet", "-o", dir.path("out")});
+    expectError(r, 2, "--hop 256", "learned with --hop 128");
+
     // Two libraries with different FFT sizes cannot be combined.
     REQUIRE(runDemix({"learn", dir.path("train.wav"), "--name", "other", "-k", "3", "--fft", "2048",
                       "--iterations", "20", "--quiet", "-o", dir.path("other.dmxt")})
