@@ -177,9 +177,16 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     writeWav(dir.path("a.wav"), tone(220.0, 4, 0.5, kRate, 1));
     writeWav(dir.path("b.wav"), tone(330.0, 4, 0.5, kRate, 2));
     auto r = runDemix({"learn", dir.path("a.wav"), dir.path("b.wav"), "--name", "keys", "-k", "4",
-                       "--fft", "512", "--iterations", "20", "-o", dir.path("keys.lib")});
+                       "--fft", "512", "--iterations", "20", "-o", dir.path("keys.lib"), "--json",
+                       dir.path("learn.json")});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
+    const auto report = juce::JSON::parse(juce::File(dir.path("learn.json")));
+    CHECK(report["command"].toString() == "learn");
+    CHECK(report["inputs"].getArray()->size() == 2);
+    CHECK(static_cast<int>(report["inputs"][1]["channels"]) == 2);
+    CHECK(static_cast<int>(report["components"]) == 4);
+    CHECK(static_cast<int>(report["settings"]["hop"]) == 128);  // fft/4 by default
     CHECK(exists(dir.path("keys.lib")));  // exactly the path given, no extension added
     CHECK_THAT(r.err, Catch::Contains("demix: keys"));  // plain progress lines (not a tty)
     CHECK_THAT(r.out, Catch::Contains("learned 4 templates for 'keys'"));
