@@ -28,16 +28,24 @@ juce::Colour colourFor(float v) {
     return gradient.getColourAtPosition(static_cast<double>(std::clamp(v, 0.0f, 1.0f)));
 }
 
-/// Maximum over the block of cells that pixel (x, y) covers; rows drawn bottom-up.
-Matrix reduce(const Matrix& m, int width, int height) {
+/// First row of pixel row y: linear, or logarithmic in the row index (frequency pictures:
+/// low bins get more pixels, like a musical axis). edge(0) = 0, edge(height) = rows.
+Eigen::Index rowEdge(int y, int height, Eigen::Index rows, bool logRows) {
+    if (!logRows) return static_cast<Eigen::Index>(y) * rows / height;
+    const double e = std::pow(static_cast<double>(rows) + 1.0, static_cast<double>(y) / height) - 1.0;
+    return std::clamp<Eigen::Index>(static_cast<Eigen::Index>(std::lround(e)), 0, rows);
+}
+
+/// Maximum over the block of cells that pixel (x, y) covers.
+Matrix reduce(const Matrix& m, int width, int height, bool logRows) {
     Matrix out = Matrix::Zero(height, width);
     const auto rows = m.rows(), cols = m.cols();
     for (int x = 0; x < width; ++x) {
         const auto c0 = static_cast<Eigen::Index>(x) * cols / width;
         const auto c1 = std::max(c0 + 1, static_cast<Eigen::Index>(x + 1) * cols / width);
         for (int y = 0; y < height; ++y) {
-            const auto r0 = static_cast<Eigen::Index>(y) * rows / height;
-            const auto r1 = std::max(r0 + 1, static_cast<Eigen::Index>(y + 1) * rows / height);
+            const auto r0 = std::min(rowEdge(y, height, rows, logRows), rows - 1);
+            const auto r1 = std::max(r0 + 1, rowEdge(y + 1, height, rows, logRows));
             out(y, x) = m.block(r0, c0, r1 - r0, c1 - c0).maxCoeff();
         }
     }
@@ -55,11 +63,12 @@ Matrix toDbScale(Matrix m) {
     return m;
 }
 
-/// Paints `m` (already scaled to [0,1]) into `area` of `image`; row 0 at the bottom if
-/// `flip`.
-void paint(juce::Image& image, const Matrix& m, juce::Rectangle<int> area, bool flip) {
+/// Paints `m` (already scaled to [0,1]) into `area` of `image`. `frequencyRows`: rows are
+/// frequency bins, drawn bottom-up on a logarithmic scale.
+void paint(juce::Image& image, const Matrix& m, juce::Rectangle<int> area, bool frequencyRows) {
+    const bool flip = frequencyRows;
     if (m.size() == 0 || area.isEmpty()) return;
-    const Matrix r = reduce(m, area.getWidth(), area.getHeight());
+    const Matrix r = reduce(m, area.getWidth(), area.getHeight(), frequencyRows);
     juce::Image::BitmapData bitmap(image, juce::Image::BitmapData::writeOnly);
     for (int y = 0; y < area.getHeight(); ++y)
         for (int x = 0; x < area.getWidth(); ++x) {

@@ -3,7 +3,8 @@
 /// PNG pictures for `--plot DIR` (JUCE Image + PNGImageFormat, no display needed).
 ///
 /// Every picture maps values to a dark-to-bright colour scale; magnitudes are shown in dB
-/// over an 80 dB range below the picture's maximum. Frequency runs bottom (0 Hz) to top,
+/// over an 80 dB range below the picture's maximum. Frequency runs bottom (0 Hz) to top on
+/// a logarithmic bin scale (bin b at height log(b + 1) / log(F + 1)),
 /// time left to right. Pictures are 600–1200 × 300–600 pixels; large matrices are reduced by taking
 /// the maximum of the cells each pixel covers (so short events stay visible), small ones
 /// are enlarged without smoothing.
