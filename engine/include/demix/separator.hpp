@@ -9,8 +9,17 @@
 /// to one) to float rounding.
 ///
 /// Thread-safety: free functions without shared state; they may use `threads` worker
-/// threads internally. Not real-time safe. Long work reports progress and can be
-/// cancelled through ProgressCallback (then `Cancelled` is thrown).
+/// threads internally. Not real-time safe. Long work reports progress (stages
+/// "analysing", "learning", "separating", "grouping", "rendering"; fraction 0..1) and can
+/// be cancelled through ProgressCallback (then `Cancelled` is thrown at once).
+///
+/// Memory: at most one channel's complex spectrogram and one source's F × T mask are
+/// alive at a time, besides V and the NMF's own F × T work matrices (a 3-minute stereo
+/// file at 2048/512 needs a few hundred MB, not S full spectrograms).
+///
+/// Errors: InvalidArgument for unusable audio (no channels, unequal lengths, empty,
+/// non-finite samples, bad sample rate) or arguments; LibraryError for a library that
+/// does not fit the mix.
 
 #include "demix/masks.hpp"
 #include "demix/nmf.hpp"
@@ -21,9 +30,9 @@ namespace demix {
 
 struct SeparationSettings {
     StftSettings stft;
-    NmfSettings nmf;   ///< nmf.components is ignored where K is given explicitly
-    float alpha = 1.0f;  ///< mask exponent
-    int threads = 0;     ///< 0 = all hardware threads
+    NmfSettings nmf;   ///< nmf.components and nmf.threads are overridden (K given explicitly)
+    float alpha = 1.0f;  ///< mask exponent (> 0)
+    int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
 };
 
 /// A decomposition of one mix: everything the faces show, regroup and render.
@@ -42,16 +51,21 @@ struct Stem {
     AudioBuffer audio;  ///< same rate, channels and length as the mix
 };
 
-/// Learns `components` templates for one source from one or more clips (all channels
-/// of all clips; clips must share the sample rate). Returns a library with one source.
+/// Learns `components` templates for one source from one or more clips (clips must share
+/// the sample rate). The magnitude frames of every channel of every clip are
+/// concatenated along time and factorised with settings.nmf; the templates are
+/// L1-normalised columns. Returns a library with one source named `name`, recording the
+/// analysis settings. Throws InvalidArgument if the clips are silent.
 TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std::string& name,
                                int components, const SeparationSettings& settings,
                                const ProgressCallback& progress = {});
 
 /// Supervised / semi-supervised: the library's templates are frozen, H is solved; with
 /// `freeComponents` > 0 that many free templates are learned too and form a source
-/// named "residual". Throws LibraryError if the library does not fit the mix
-/// (sample rate, FFT size, hop, window).
+/// named "residual" (after the library's sources; "residual-2" if the library already
+/// has a "residual"). One source per library source, in library order. Throws
+/// LibraryError if the library does not fit the mix (sample rate, FFT size, hop,
+/// window: settings.stft must equal the library's).
 Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary& library,
                                   int freeComponents, const SeparationSettings& settings,
                                   const ProgressCallback& progress = {});
@@ -62,13 +76,20 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                     const SeparationSettings& settings,
                                     const ProgressCallback& progress = {});
 
-/// Automatic grouping of K components into `sources` groups from the template spectra
-/// and activation correlation. Deterministic for a seed. Every group is non-empty.
+/// Automatic grouping of K components into `sources` groups (1 <= sources <= K): Ward
+/// clustering of features made of each template's log spectral envelope (48 log-spaced
+/// bands) and its log-compressed activation over time, so components with similar
+/// timbre that are active together share a source. Deterministic (the current method
+/// does not use `seed`). Every group is non-empty; groups are ordered by their smallest
+/// component, components ascending. Throws InvalidArgument.
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
                                 std::uint64_t seed = 0);
 
-/// Renders one stem per group of `decomposition` (masks from its W, H and groups) by
-/// masking the STFT of every channel of `mix` and inverting it.
+/// Renders one stem per group of `decomposition` (α-Wiener masks from its W, H and groups,
+/// α = settings.alpha) by masking the STFT of every channel of `mix` (analysed with
+/// decomposition.analysis.stft) and inverting it. Stems have the mix's rate, channels
+/// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
+/// decomposition does not fit the mix or its groups are invalid.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
