@@ -78,16 +78,13 @@ DemixEditor::~DemixEditor() { stopTimer(); }
 void DemixEditor::timerCallback()
 {
     const auto model = processor_.model();
-    int frames = 0;
     while (processor_.activationFeed().pop(frame_)) {
         if (model && frame_.generation == model->generation && frame_.numComponents == model->W.cols()) {
             spectrogram_.addFrame(*model, frame_.h.data());
             templateView_.addFrame(*model, frame_.h.data());
         }
-        ++frames;
     }
-    static int tick = 0;
-    if (++tick % 3 != 0)  // strips at 10 Hz
+    if (++ticks_ % 3 != 0)  // strips and labels at 10 Hz
         return;
     for (auto& strip : strips_)
         strip->refresh();

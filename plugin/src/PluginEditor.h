@@ -31,6 +31,7 @@ private:
 
     DemixProcessor& processor_;
     ActivationFeed::Frame frame_;
+    int ticks_ = 0;
 
     juce::Label title_;
     juce::Slider sensitivity_, iterations_, mix_, learnComponents_;
