@@ -81,8 +81,15 @@ void DemixProcessor::prepareToPlay(double sampleRate, int)
         for (int s = 0; s < kNumNamedSources; ++s)
             libraries[static_cast<size_t>(s)] =
                 slots_[static_cast<size_t>(s)].library ? &*slots_[static_cast<size_t>(s)].library : nullptr;
-        model_ = buildModel(libraries, format_, ++generation_);
-        swap_.installNow(std::make_unique<SeparationEngine>(model_), sampleRate);
+        try {
+            model_ = buildModel(libraries, format_, ++generation_);
+            swap_.installNow(std::make_unique<SeparationEngine>(model_), sampleRate);
+        } catch (const std::exception& e) {
+            // Never throw into the host: fall back to the residual source alone.
+            status_ = juce::String("templates cannot be used at this rate: ") + e.what();
+            model_ = buildModel({}, format_, ++generation_);
+            swap_.installNow(std::make_unique<SeparationEngine>(model_), sampleRate);
+        }
     }
 
     numChannels_ = channels;
@@ -708,8 +715,12 @@ void DemixProcessor::setStateInformation(const void* data, int sizeInBytes)
     setLearnComponents(tree.getProperty("learnComponents", 8));
     std::lock_guard<std::mutex> lock(modelMutex_);
     slots_ = std::move(slots);
-    rebuildLocked();
     status_ = "state restored";
+    try {
+        rebuildLocked();
+    } catch (const std::exception& e) {
+        status_ = juce::String("state restored, but its templates cannot be used: ") + e.what();
+    }
 }
 
 juce::AudioProcessorEditor* DemixProcessor::createEditor()

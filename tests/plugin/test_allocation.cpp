@@ -10,7 +10,7 @@ using namespace demix;
 using namespace demix::plugin;
 using namespace demix::test;
 
-TEST_CASE("plugin: the allocation counter sees allocations", "[alloc]")
+TEST_CASE("the allocation counter sees allocations", "[alloc]")
 {
     CountAllocations counter;
     auto* p = new std::vector<float>(1000);
@@ -20,7 +20,7 @@ TEST_CASE("plugin: the allocation counter sees allocations", "[alloc]")
     CHECK(counter.count() >= 3);
 }
 
-TEST_CASE("plugin: processBlock never allocates after prepareToPlay", "[alloc]")
+TEST_CASE("processBlock never allocates after prepareToPlay", "[alloc]")
 {
     const double rate = 44100.0;
     const auto mix = sum(melody(rate, 3.0), noiseHits(rate, 3.0));

@@ -50,7 +50,7 @@ struct Stream {
 
 }  // namespace
 
-TEST_CASE("plugin: a source is learned in the background without interrupting audio", "[learning]")
+TEST_CASE("a source is learned in the background without interrupting audio", "[learning]")
 {
     const double rate = 44100.0;
     const auto tones = melody(rate, 3.0);
@@ -109,7 +109,7 @@ TEST_CASE("plugin: a source is learned in the background without interrupting au
     CHECK(restored.slotInfo(2).components == 5);
 }
 
-TEST_CASE("plugin: learning refuses short or silent recordings with a message", "[learning]")
+TEST_CASE("learning refuses short or silent recordings with a message", "[learning]")
 {
     const double rate = 48000.0;
     DemixProcessor p;
@@ -134,7 +134,7 @@ TEST_CASE("plugin: learning refuses short or silent recordings with a message", 
     CHECK_FALSE(p.slotInfo(0).hasTemplates);
 }
 
-TEST_CASE("plugin: learning from the sidechain records the sidechain input", "[learning]")
+TEST_CASE("learning from the sidechain records the sidechain input", "[learning]")
 {
     const double rate = 44100.0;
     DemixProcessor p;

@@ -31,7 +31,7 @@ bool allFinite(const Channels& channels)
 
 }  // namespace
 
-TEST_CASE("plugin: latency is the FFT size of the chosen mode and rate", "[processor]")
+TEST_CASE("latency is the FFT size of the chosen mode and rate", "[processor]")
 {
     DemixProcessor p;
     prepare(p, 44100.0, 512);
@@ -49,7 +49,7 @@ TEST_CASE("plugin: latency is the FFT size of the chosen mode and rate", "[proce
     CHECK(p.format().stft.hop == 256);
 }
 
-TEST_CASE("plugin: unity gains reproduce the input delayed by the latency", "[processor]")
+TEST_CASE("unity gains reproduce the input delayed by the latency", "[processor]")
 {
     const double rate = 44100.0;
     const auto mix = sum(melody(rate, 1.5), noiseHits(rate, 1.5));
@@ -77,7 +77,7 @@ TEST_CASE("plugin: unity gains reproduce the input delayed by the latency", "[pr
     }
 }
 
-TEST_CASE("plugin: muting a source removes it from the remix", "[processor]")
+TEST_CASE("muting a source removes it from the remix", "[processor]")
 {
     const double rate = 44100.0;
     const auto tones = melody(rate, 2.0);
@@ -112,7 +112,7 @@ TEST_CASE("plugin: muting a source removes it from the remix", "[processor]")
     CHECK(errMelody < 0.5 * errMix);
 }
 
-TEST_CASE("plugin: gain and solo act on the remix; mix 0 is the dry signal", "[processor]")
+TEST_CASE("gain and solo act on the remix and mix 0 is the dry signal", "[processor]")
 {
     const double rate = 48000.0;
     const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
@@ -143,7 +143,7 @@ TEST_CASE("plugin: gain and solo act on the remix; mix 0 is the dry signal", "[p
     CHECK(rms(out.main[0]) == 0.0);
 }
 
-TEST_CASE("plugin: silence in gives silence out; NaN and Inf never leave", "[processor]")
+TEST_CASE("silence in gives silence out and NaN or Inf never leave", "[processor]")
 {
     const double rate = 44100.0;
     DemixProcessor p;
@@ -172,7 +172,7 @@ TEST_CASE("plugin: silence in gives silence out; NaN and Inf never leave", "[pro
     CHECK(maxDelayedDifference(out.main, clean, p.getLatencySamples()) < 1e-4);
 }
 
-TEST_CASE("plugin: bus layouts", "[processor]")
+TEST_CASE("bus layouts", "[processor]")
 {
     DemixProcessor p;
     auto layout = p.getBusesLayout();
@@ -213,7 +213,7 @@ TEST_CASE("plugin: bus layouts", "[processor]")
     CHECK(maxDelayedDifference({out}, mono, p.getLatencySamples()) < 1e-4);
 }
 
-TEST_CASE("plugin: templates learned at another rate are resampled to the engine's grid", "[processor]")
+TEST_CASE("templates learned at another rate are resampled to the engine's grid", "[processor]")
 {
     // A template with a single peak at 1 kHz, learned at 48 kHz / FFT 2048.
     demix::AnalysisSettings learned;
@@ -261,7 +261,7 @@ TEST_CASE("plugin: templates learned at another rate are resampled to the engine
     CHECK(p.slotInfo(2).components == 1);
 }
 
-TEST_CASE("plugin: bad libraries are refused with a message", "[processor]")
+TEST_CASE("bad libraries are refused with a message", "[processor]")
 {
     DemixProcessor p;
     juce::String message;
@@ -280,7 +280,7 @@ TEST_CASE("plugin: bad libraries are refused with a message", "[processor]")
     CHECK_FALSE(p.slotInfo(0).hasTemplates);
 }
 
-TEST_CASE("plugin: libraries save and load through files", "[processor]")
+TEST_CASE("libraries save and load through files", "[processor]")
 {
     const double rate = 44100.0;
     DemixProcessor a;

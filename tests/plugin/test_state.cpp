@@ -33,7 +33,7 @@ void configure(DemixProcessor& p)
 
 }  // namespace
 
-TEST_CASE("plugin: state round-trips templates and parameters with identical output", "[state]")
+TEST_CASE("state round-trips templates and parameters with identical output", "[state]")
 {
     const double rate = 44100.0;
     const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
@@ -70,7 +70,7 @@ TEST_CASE("plugin: state round-trips templates and parameters with identical out
     CHECK(again == state);
 }
 
-TEST_CASE("plugin: bad states are rejected without changing anything", "[state]")
+TEST_CASE("bad states are rejected without changing anything", "[state]")
 {
     DemixProcessor p;
     configure(p);
@@ -133,7 +133,7 @@ TEST_CASE("plugin: bad states are rejected without changing anything", "[state]"
     }
 }
 
-TEST_CASE("plugin: CRC-32 matches the standard check value", "[state]")
+TEST_CASE("CRC-32 matches the standard check value", "[state]")
 {
     CHECK(crc32("123456789", 9) == 0xCBF43926u);
 }
