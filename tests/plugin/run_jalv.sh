@@ -3,8 +3,9 @@
 # server for a few seconds and fails on any error. Exit 77 = skipped (tool missing).
 # Usage: run_jalv.sh <directory containing Demix.lv2> <plugin URI>
 set -u
-lv2dir=$1
+lv2dir=$(cd "$1" && pwd) || { echo "FAIL: no LV2 directory $1"; exit 1; }
 uri=$2
+[ -f "$lv2dir/Demix.lv2/manifest.ttl" ] || { echo "FAIL: $lv2dir/Demix.lv2/manifest.ttl missing"; exit 1; }
 for tool in jackd jalv timeout; do
   command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed"; exit 77; }
 done
@@ -24,7 +25,7 @@ trap cleanup EXIT
 
 # Wait for the server to come up (its log says so) or die.
 for _ in $(seq 1 50); do
-  grep -q "dummy" "$work/jackd.log" 2>/dev/null && break
+  grep -qiE "dummy|starting" "$work/jackd.log" 2>/dev/null && break
   kill -0 "$jack_pid" 2>/dev/null || { echo "jackd failed to start:"; cat "$work/jackd.log"; exit 1; }
   sleep 0.1
 done
@@ -32,7 +33,7 @@ sleep 0.5
 
 # jalv runs until interrupted: give it 4 s of processing, then SIGINT (timeout → 124).
 # Its stdin stays open (a sleeping writer) so the console front end keeps running.
-(sleep 8) | LV2_PATH="$lv2dir" timeout -s INT 4 jalv -n demix-jalv-test "$uri" >"$work/jalv.log" 2>&1
+(sleep 6) | LV2_PATH="$lv2dir" timeout -s INT 4 jalv -n demix-jalv-test "$uri" >"$work/jalv.log" 2>&1
 rc=$?
 echo "--- jalv output (exit $rc) ---"
 cat "$work/jalv.log"
