@@ -62,20 +62,48 @@ struct Stft::Impl {
         FftrPlan plan_;
     };
 
-    void forwardInto(const float* x, std::size_t n, ComplexMatrix& out) const;
-    void inverseInto(const ComplexMatrix& spectrum, std::size_t n, float* out) const;
+    /// Frames [tBegin, tEnd) of x (n samples) into the matching columns of `out`.
+    void forwardFrames(const float* x, std::size_t n, ComplexMatrix& out, long long tBegin,
+                       long long tEnd) const;
+    /// Output samples [begin, end) of the inverse (n samples in all) into out[begin, end),
+    /// which must arrive zeroed. Each sample sums its frames in ascending order, so any
+    /// split into ranges gives bit-identical results.
+    void inverseSamples(const ComplexMatrix& spectrum, std::size_t n, float* out, long long begin,
+                        long long end) const;
 };
 
 namespace {
 
-
-int resolveThreads(int threads, std::size_t jobs) {
+int resolveThreads(int threads) {
     if (threads < 0) throw InvalidArgument("threads must be >= 0 (got " + std::to_string(threads) + ")");
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), std::max<std::size_t>(jobs, 1)));
+    return threads;
 }
 
-/// Runs job(c) for c < jobs on `threads` threads (channel c on thread c % threads).
+/// Work split: each channel is cut into `parts` ranges so that all threads have work
+/// even when there are fewer channels than threads.
+struct Split {
+    std::size_t parts = 1;
+    std::size_t units = 0;  ///< channels * parts
+    int threads = 1;
+
+    Split(std::size_t channels, int requestedThreads, long long length) {
+        const std::size_t t = static_cast<std::size_t>(resolveThreads(requestedThreads));
+        if (channels > 0) parts = (t + channels - 1) / channels;
+        parts = std::max<std::size_t>(1, std::min<std::size_t>(parts, static_cast<std::size_t>(std::max(length, 1LL))));
+        units = channels * parts;
+        threads = static_cast<int>(std::min<std::size_t>(t, std::max<std::size_t>(units, 1)));
+    }
+    std::size_t channel(std::size_t unit) const { return unit / parts; }
+    long long begin(std::size_t unit, long long length) const {
+        return length * static_cast<long long>(unit % parts) / static_cast<long long>(parts);
+    }
+    long long end(std::size_t unit, long long length) const {
+        return length * static_cast<long long>(unit % parts + 1) / static_cast<long long>(parts);
+    }
+};
+
+/// Runs job(c) for c < jobs on `threads` threads (job c on thread c % threads).
 /// Rethrows the first exception.
 template <typename Job>
 void parallelFor(std::size_t jobs, int threads, const Job& job) {
@@ -93,9 +121,15 @@ void parallelFor(std::size_t jobs, int threads, const Job& job) {
         }
     };
     std::vector<std::thread> pool;
-    pool.reserve(static_cast<std::size_t>(threads - 1));
-    for (int id = 1; id < threads; ++id) pool.emplace_back(worker, id);
+    int started = 1;
+    try {
+        pool.reserve(static_cast<std::size_t>(threads - 1));
+        for (; started < threads; ++started) pool.emplace_back(worker, started);
+    } catch (...) {
+        // Could not start a thread: this thread does the remaining shares itself.
+    }
     worker(0);
+    for (int id = started; id < threads; ++id) worker(id);
     for (auto& th : pool) th.join();
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
@@ -103,18 +137,18 @@ void parallelFor(std::size_t jobs, int threads, const Job& job) {
 
 }  // namespace
 
-void Stft::Impl::forwardInto(const float* x, std::size_t n, ComplexMatrix& out) const {
+void Stft::Impl::forwardFrames(const float* x, std::size_t n, ComplexMatrix& out, long long tBegin,
+                               long long tEnd) const {
     const int N = tables.fftSize;
     const long long hop = tables.hop;
-    const long long frames = out.cols();
-    if (frames == 0) return;
+    if (tBegin >= tEnd) return;
     PlanLease plan(*this, false);
     std::vector<float> padded(static_cast<std::size_t>(N));
     std::vector<float> frame(static_cast<std::size_t>(N));
     const float* w = tables.window.data();
     const long long len = static_cast<long long>(n);
     detail::ScopedFlushDenormals ftz;
-    for (long long t = 0; t < frames; ++t) {
+    for (long long t = tBegin; t < tEnd; ++t) {
         const long long start = (t + 1) * hop - N;
         const float* src;
         if (start >= 0 && start + N <= len) {
@@ -131,29 +165,36 @@ void Stft::Impl::forwardInto(const float* x, std::size_t n, ComplexMatrix& out) 
     }
 }
 
-void Stft::Impl::inverseInto(const ComplexMatrix& spectrum, std::size_t n, float* out) const {
+void Stft::Impl::inverseSamples(const ComplexMatrix& spectrum, std::size_t n, float* out, long long begin,
+                                long long end) const {
     const long long N = tables.fftSize;
     const long long hop = tables.hop;
     const long long len = static_cast<long long>(n);
-    if (n == 0) return;  // `out` arrives zeroed
+    end = std::min(end, len);
+    if (begin >= end) return;
     PlanLease plan(*this, true);
     std::vector<float> frame(static_cast<std::size_t>(N));
     const float* s = tables.synthesis.data();
     const long long offset = N - hop;  // padded position u = sample + offset
+    // Frames touching [begin, end): t*hop <= u < t*hop + N.
+    const long long uFirst = begin + offset;
+    const long long uLast = end - 1 + offset;
+    const long long tFirst = std::max(0LL, (uFirst - N + hop) / hop);  // ceil((uFirst-N+1)/hop), uFirst >= N-hop
+    const long long tLast = std::min<long long>(spectrum.cols() - 1, uLast / hop);
     detail::ScopedFlushDenormals ftz;
-    for (long long t = 0; t < spectrum.cols(); ++t) {
-        const long long s0 = t * hop - offset;  // first sample this frame touches
-        const long long lo = std::max(0LL, -s0);
-        const long long hi = std::min(N, len - s0);
+    for (long long t = tFirst; t <= tLast; ++t) {
+        const long long s0 = t * hop - offset;  // sample at frame position 0
+        const long long lo = std::max(begin, s0) - s0;
+        const long long hi = std::min(end, s0 + N) - s0;
         if (lo >= hi) continue;
         plan.get().inverse(spectrum.data() + t * tables.bins, frame.data());
         detail::overlapAdd(frame.data() + lo, s + lo, out + s0 + lo, static_cast<int>(hi - lo));
     }
     // Divide by the steady-state summed squared window (periodic with period hop).
     const float* inv = tables.invNorm.data();
-    long long r = offset % hop;
-    for (long long i = 0; i < len;) {
-        const long long run = std::min(hop - r, len - i);
+    long long r = (begin + offset) % hop;
+    for (long long i = begin; i < end;) {
+        const long long run = std::min(hop - r, end - i);
         float* o = out + i;
         const float* g = inv + r;
         for (long long k = 0; k < run; ++k) o[k] *= g[k];
@@ -190,7 +231,7 @@ ComplexMatrix Stft::forward(const float* samples, std::size_t numSamples) const 
     if (samples == nullptr && numSamples > 0) throw InvalidArgument("Stft::forward: null samples");
     ComplexMatrix out(impl_->tables.bins, frameCount(numSamples));
     detail::adviseHugePages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(std::complex<float>));
-    impl_->forwardInto(samples, numSamples, out);
+    impl_->forwardFrames(samples, numSamples, out, 0, out.cols());
     return out;
 }
 
@@ -201,15 +242,19 @@ Spectrogram Stft::forward(const AudioBuffer& audio, int threads) const {
             throw InvalidArgument("Stft::forward: channel " + std::to_string(c) + " has " +
                                   std::to_string(audio.channels[c].size()) +
                                   " samples, channel 0 has " + std::to_string(n));
-    const int nthreads = resolveThreads(threads, audio.channels.size());
     const int frames = frameCount(n);
+    const std::size_t channels = audio.channels.size();
+    const Split split(channels, threads, frames);
     Spectrogram spec;
-    spec.channels.resize(audio.channels.size());
-    parallelFor(audio.channels.size(), nthreads, [&](std::size_t c) {
-        ComplexMatrix& m = spec.channels[c];
-        m.resize(impl_->tables.bins, frames);
+    spec.channels.resize(channels);
+    for (ComplexMatrix& m : spec.channels) {
+        m.resize(impl_->tables.bins, frames);  // not touched yet: pages fault in the workers
         detail::adviseHugePages(m.data(), static_cast<std::size_t>(m.size()) * sizeof(std::complex<float>));
-        impl_->forwardInto(audio.channels[c].data(), n, m);
+    }
+    parallelFor(split.units, split.threads, [&](std::size_t unit) {
+        const std::size_t c = split.channel(unit);
+        impl_->forwardFrames(audio.channels[c].data(), n, spec.channels[c], split.begin(unit, frames),
+                             split.end(unit, frames));
     });
     return spec;
 }
@@ -223,7 +268,7 @@ std::vector<float> Stft::inverse(const ComplexMatrix& spectrum, std::size_t numS
                               " for " + std::to_string(numSamples) + " samples");
     std::vector<float> out;
     detail::allocateZeroed(out, numSamples);
-    impl_->inverseInto(spectrum, numSamples, out.data());
+    impl_->inverseSamples(spectrum, numSamples, out.data(), 0, static_cast<long long>(numSamples));
     return out;
 }
 
@@ -239,13 +284,17 @@ AudioBuffer Stft::inverse(const Spectrogram& spectrogram, std::size_t numSamples
                                   " x " + std::to_string(frames) + " for " +
                                   std::to_string(numSamples) + " samples");
     }
-    const int nthreads = resolveThreads(threads, spectrogram.channels.size());
+    const std::size_t channels = spectrogram.channels.size();
+    const long long len = static_cast<long long>(numSamples);
+    const Split split(channels, threads, len);
     AudioBuffer audio;
     audio.sampleRate = sampleRate;
-    audio.channels.resize(spectrogram.channels.size());
-    parallelFor(spectrogram.channels.size(), nthreads, [&](std::size_t c) {
-        detail::allocateZeroed(audio.channels[c], numSamples);
-        impl_->inverseInto(spectrogram.channels[c], numSamples, audio.channels[c].data());
+    audio.channels.resize(channels);
+    for (auto& channel : audio.channels) detail::allocateZeroed(channel, numSamples);
+    parallelFor(split.units, split.threads, [&](std::size_t unit) {
+        const std::size_t c = split.channel(unit);
+        impl_->inverseSamples(spectrogram.channels[c], numSamples, audio.channels[c].data(),
+                              split.begin(unit, len), split.end(unit, len));
     });
     return audio;
 }

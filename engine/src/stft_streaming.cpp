@@ -21,6 +21,8 @@ struct StreamingStftAnalyzer::Impl {
 
 StreamingStftAnalyzer::StreamingStftAnalyzer() = default;
 StreamingStftAnalyzer::~StreamingStftAnalyzer() = default;
+StreamingStftAnalyzer::StreamingStftAnalyzer(StreamingStftAnalyzer&&) noexcept = default;
+StreamingStftAnalyzer& StreamingStftAnalyzer::operator=(StreamingStftAnalyzer&&) noexcept = default;
 
 void StreamingStftAnalyzer::prepare(const StftSettings& settings, int maxBlockSize) {
     if (maxBlockSize < 1)
@@ -102,6 +104,8 @@ struct StreamingStftSynthesizer::Impl {
 
 StreamingStftSynthesizer::StreamingStftSynthesizer() = default;
 StreamingStftSynthesizer::~StreamingStftSynthesizer() = default;
+StreamingStftSynthesizer::StreamingStftSynthesizer(StreamingStftSynthesizer&&) noexcept = default;
+StreamingStftSynthesizer& StreamingStftSynthesizer::operator=(StreamingStftSynthesizer&&) noexcept = default;
 
 void StreamingStftSynthesizer::prepare(const StftSettings& settings, int maxBlockSize) {
     if (maxBlockSize < 0)

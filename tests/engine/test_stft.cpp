@@ -360,6 +360,27 @@ TEST_CASE("stft: multichannel with threads is bit-identical to single-threaded",
     CHECK(V.isApprox(one.channels[0].cwiseAbs(), 1e-6f));
 }
 
+TEST_CASE("stft: a mono signal is split across threads, bit-identically", "[stft]") {
+    for (int hop : {512, 300}) {
+        Stft stft(settingsFor(2048, hop));
+        for (std::size_t n : {std::size_t(1), std::size_t(300), std::size_t(4096), std::size_t(100003)}) {
+            CAPTURE(hop, n);
+            AudioBuffer mono;
+            mono.channels = {randomSignal(n, static_cast<unsigned>(n))};
+            const Spectrogram one = stft.forward(mono, 1);
+            CHECK(one.channels[0] == stft.forward(mono.channels[0].data(), n));
+            const AudioBuffer back = stft.inverse(one, n, 44100.0, 1);
+            CHECK(back.channels[0] == stft.inverse(one.channels[0], n));
+            CHECK(relativeRms(back.channels[0], mono.channels[0]) < 1e-5);
+            for (int threads : {2, 3, 7}) {
+                CAPTURE(threads);
+                CHECK(stft.forward(mono, threads).channels[0] == one.channels[0]);
+                CHECK(stft.inverse(one, n, 44100.0, threads).channels[0] == back.channels[0]);
+            }
+        }
+    }
+}
+
 TEST_CASE("stft: shape errors are reported", "[stft]") {
     Stft stft(settingsFor(64, 16));
     AudioBuffer ragged;

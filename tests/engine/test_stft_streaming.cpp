@@ -238,10 +238,18 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
     CHECK(otherThread < 10);  // std::thread's own state is allocated here; the 100 vectors are not
 
     const StftSettings s = settingsFor(2048, 512);
-    StreamingStftAnalyzer analyzer;
+    // Prepared objects stay usable after being moved into containers.
+    std::vector<StreamingStftAnalyzer> analyzers(1);
+    std::vector<StreamingStftSynthesizer> synths(1);
+    analyzers[0].prepare(s, 700);
+    synths[0].prepare(s, 700);
+    analyzers.emplace_back();
+    synths.emplace_back();  // reallocation moves element 0
+    StreamingStftAnalyzer analyzer = std::move(analyzers[0]);
     StreamingStftSynthesizer synth;
-    analyzer.prepare(s, 700);
-    synth.prepare(s, 700);
+    synth = std::move(synths[0]);
+    REQUIRE(analyzer.bins() == 1025);
+    REQUIRE(synth.available() == 512);
     const std::vector<float> x = randomSignal(20000, 51);
     std::vector<float> out(x.size());
     std::vector<std::complex<float>> frame(static_cast<std::size_t>(s.bins()));

@@ -90,15 +90,17 @@ public:
 
     /// One channel: returns bins × frameCount(n).
     ComplexMatrix forward(const float* samples, std::size_t numSamples) const;
-    /// All channels (equal lengths, else InvalidArgument); `threads` > 1 transforms
-    /// channels in parallel, one channel per thread (0 = hardware concurrency). The
+    /// All channels (equal lengths, else InvalidArgument). `threads` > 1 transforms
+    /// channels in parallel, one channel per thread; with fewer channels than threads
+    /// each channel is also cut into ranges of frames (0 = hardware concurrency). The
     /// result is bit-identical for every thread count.
     Spectrogram forward(const AudioBuffer& audio, int threads = 1) const;
 
     /// One channel back to exactly `numSamples` samples. `spectrum` must be
     /// bins × frameCount(numSamples), else InvalidArgument.
     std::vector<float> inverse(const ComplexMatrix& spectrum, std::size_t numSamples) const;
-    /// All channels; threads as for forward(). Bit-identical for every thread count.
+    /// All channels; threads as for forward() (ranges of output samples within a
+    /// channel). Bit-identical for every thread count and to the one-channel inverse().
     AudioBuffer inverse(const Spectrogram& spectrogram, std::size_t numSamples,
                         double sampleRate, int threads = 1) const;
 
@@ -120,6 +122,8 @@ class StreamingStftAnalyzer {
 public:
     StreamingStftAnalyzer();
     ~StreamingStftAnalyzer();
+    StreamingStftAnalyzer(StreamingStftAnalyzer&&) noexcept;  ///< e.g. in a std::vector
+    StreamingStftAnalyzer& operator=(StreamingStftAnalyzer&&) noexcept;
     /// Allocates. Throws InvalidArgument (bad settings, maxBlockSize < 1).
     /// `maxBlockSize` is informative: push() never needs more than `hop` samples of room.
     void prepare(const StftSettings& settings, int maxBlockSize);
@@ -157,6 +161,8 @@ class StreamingStftSynthesizer {
 public:
     StreamingStftSynthesizer();
     ~StreamingStftSynthesizer();
+    StreamingStftSynthesizer(StreamingStftSynthesizer&&) noexcept;
+    StreamingStftSynthesizer& operator=(StreamingStftSynthesizer&&) noexcept;
     /// Allocates; throws InvalidArgument. The output FIFO holds
     /// max(maxBlockSize, fftSize) + 2*hop samples (see capacity()), enough for the loop
     /// above with blocks of up to maxBlockSize samples (0 = fftSize).
