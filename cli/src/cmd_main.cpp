@@ -38,7 +38,7 @@ Commands:
   separate   split a mix into stems (with template libraries, or unsupervised)
   batch      separate many files (files, folders, globs), in parallel, resumable
   info       show what a template library holds
-  evaluate   SDR and SI-SDR of estimated stems against reference stems
+  evaluate   SDR (BSS-eval v3), SI-SDR and SNR of estimated stems against references
 
 Audio input: WAV, AIFF, FLAC, Ogg Vorbis; any sample rate and channel count.
 Stems are WAV (float32 by default) with the input's rate, channels and length.

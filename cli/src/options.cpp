@@ -64,7 +64,7 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         try {
             s.nmf.solver = solverFromString(name);
         } catch (const Error& e) {
-            throw UsageError("option --solver: " + std::string(e.what()) + " (use mu or als)");
+            throw UsageError("option --solver: " + std::string(e.what()) + " (use mu, als or hals)");
         }
     } else if (option == "--iterations") {
         s.nmf.maxIterations = args.intValue(option, 1, 1000000);
@@ -156,7 +156,8 @@ const char* commonOptionsHelp() {
   --hop N            hop size in samples (default fft/4, or the library's)
   --window W         hann | sqrt-hann (default hann, or the library's)
   --objective O      kl | frobenius | is | beta=B (default kl)
-  --solver S         mu (multiplicative updates, any objective) | als (needs frobenius)
+  --solver S         mu (multiplicative updates, any objective) | als | hals
+                     (alternating least squares, projected / hierarchical: frobenius)
   --iterations N     maximum NMF iterations (default 200)
   --tol X            stop when the objective improves by less than X relative to its
                      first value between checks (default 1e-4; 0 = run all iterations)
