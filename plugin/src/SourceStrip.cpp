@@ -112,6 +112,8 @@ void SourceStrip::refresh()
     if (!name_.isBeingEdited() && name_.getText() != info.name)
         name_.setText(info.name, juce::dontSendNotification);
     juce::String text = info.hasTemplates ? juce::String(info.components) + " templates" : "no templates";
+    if (info.note.startsWith("resampled"))
+        text << " (resampled)";
     info_.setText(text, juce::dontSendNotification);
     info_.setTooltip(info.note);
     info_.setColour(juce::Label::textColourId, info.note.startsWith("resampled") ? juce::Colours::orange

@@ -209,3 +209,26 @@ TEST_CASE("Ctrl-C stops the work cleanly: exit 1, a message, no stem or temporar
     const juce::File out(scene.dir.path("out"));
     CHECK((!out.exists() || out.findChildFiles(juce::File::findFiles, false, "*").isEmpty()));
 }
+
+TEST_CASE("progress is a redrawn bar on a terminal and plain lines otherwise", "[progress]") {
+    Scene scene(1);
+    const std::vector<std::string> args{"separate", scene.dir.path("mix.wav"), "--components", "3",
+                                        "--iterations", "400", "--tol", "0", "-o",
+                                        scene.dir.path("out")};
+    const auto bar = runDemix(args, "", 120.0, -1.0, true);
+    INFO(bar.err);
+    REQUIRE(bar.exitCode == 0);
+    CHECK_THAT(bar.err, Catch::Contains("\r\033[K["));
+    CHECK_THAT(bar.err, Catch::Contains("] 100% mix.wav: done"));
+    CHECK_THAT(bar.err, !Catch::Contains("demix: mix.wav:"));
+
+    const auto lines = runDemix(args);
+    CHECK_THAT(lines.err, Catch::Contains("demix: mix.wav: done 100%\n"));
+    CHECK_THAT(lines.err, !Catch::Contains("\r"));
+
+    auto quiet = args;
+    quiet.push_back("--quiet");
+    const auto none = runDemix(quiet, "", 120.0, -1.0, true);
+    CHECK(none.exitCode == 0);
+    CHECK(none.err.empty());
+}

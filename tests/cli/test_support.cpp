@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <fcntl.h>
+#include <pty.h>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -39,7 +40,7 @@ std::string TempDir::path(const std::string& name) const {
 }
 
 RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
-                   double timeoutSeconds, double interruptAfterSeconds) {
+                   double timeoutSeconds, double interruptAfterSeconds, bool stderrIsTerminal) {
     // Unique per test process and call: tests run in parallel.
     static int calls = 0;
     const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++calls);
@@ -52,13 +53,15 @@ RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
 
+    int ptyMaster = -1, ptySlave = -1;
+    if (stderrIsTerminal) REQUIRE(::openpty(&ptyMaster, &ptySlave, nullptr, nullptr, nullptr) == 0);
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         const int o = ::open(outFile.getFullPathName().toRawUTF8(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         const int e = ::open(errFile.getFullPathName().toRawUTF8(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(o, 1);
-        ::dup2(e, 2);
+        ::dup2(stderrIsTerminal ? ptySlave : e, 2);
         const int in = ::open("/dev/null", O_RDONLY);
         ::dup2(in, 0);
         if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
@@ -66,6 +69,16 @@ RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
         ::_exit(127);
     }
     RunResult result;
+    std::string terminal;
+    auto drain = [&] {  // keep reading so the child never blocks on a full terminal
+        char buffer[4096];
+        for (ssize_t n; ptyMaster >= 0 && (n = ::read(ptyMaster, buffer, sizeof buffer)) > 0;)
+            terminal.append(buffer, static_cast<std::size_t>(n));
+    };
+    if (stderrIsTerminal) {
+        ::close(ptySlave);
+        ::fcntl(ptyMaster, F_SETFL, ::fcntl(ptyMaster, F_GETFL) | O_NONBLOCK);
+    }
     int status = 0;
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
@@ -76,6 +89,7 @@ RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
             ::kill(pid, SIGINT);
             interruptSent = true;
         }
+        drain();
         const pid_t r = ::waitpid(pid, &status, WNOHANG);
         if (r == pid) break;
         if (std::chrono::steady_clock::now() > deadline) {
@@ -90,6 +104,11 @@ RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd,
         result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     result.out = outFile.loadFileAsString().toStdString();
     result.err = errFile.loadFileAsString().toStdString();
+    if (stderrIsTerminal) {
+        drain();
+        ::close(ptyMaster);
+        result.err = terminal;
+    }
     outFile.deleteFile();
     errFile.deleteFile();
     return result;

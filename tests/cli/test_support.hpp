@@ -31,9 +31,11 @@ struct RunResult {
 
 /// Runs the demix binary with `args` (cwd = `cwd` if not empty). Kills it after
 /// `timeoutSeconds` (reported as exit code 124). If `interruptAfterSeconds` >= 0, sends
-/// it SIGINT (like Ctrl-C) after that time.
+/// it SIGINT (like Ctrl-C) after that time. `stderrIsTerminal`: stderr is a pseudo-terminal
+/// (as in an interactive shell) instead of a file.
 RunResult runDemix(const std::vector<std::string>& args, const std::string& cwd = "",
-                   double timeoutSeconds = 120.0, double interruptAfterSeconds = -1.0);
+                   double timeoutSeconds = 120.0, double interruptAfterSeconds = -1.0,
+                   bool stderrIsTerminal = false);
 
 /// Harmonic tone: `harmonics` partials of f0 with 1/h amplitudes, gated on/off every
 /// `period` seconds (0 = always on), same in every channel scaled by (1 - 0.3 c).

@@ -72,16 +72,12 @@ TEST_CASE("a source is learned in the background without interrupting audio", "[
 
     // Audio keeps running while the learner works.
     const auto start = std::chrono::steady_clock::now();
-    float lastProgress = 0.0f;
-    bool progressMoved = false;
     size_t mixPosition = 0;
     while (p.learningSlot() == 2) {
         stream.feed(mix, mixPosition, 4);
         const float progress = p.learningProgress();
         CHECK(progress >= 0.0f);
         CHECK(progress <= 1.0f);
-        progressMoved = progressMoved || progress > lastProgress;
-        lastProgress = progress;
         REQUIRE(std::chrono::steady_clock::now() - start < std::chrono::seconds(120));
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -91,7 +87,7 @@ TEST_CASE("a source is learned in the background without interrupting audio", "[
     CHECK(p.status().contains("learned 5 templates"));
     CHECK(p.model()->generation != generationBefore);
     CHECK(p.model()->sourceOfSlot[2] >= 0);
-    (void)progressMoved;
+    CHECK(p.learningProgress() == 1.0f);
 
     // Keep playing through the swap and crossfade.
     stream.feed(mix, mixPosition, static_cast<int>(1.0 * rate / 256));
