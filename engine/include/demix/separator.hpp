@@ -95,4 +95,47 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
 
+/// Chunked supervised separation of arbitrarily long audio in bounded memory.
+///
+/// With the templates fixed, each STFT frame's activations depend only on that frame, so
+/// a long mix can be cut into chunks separated independently: chunk i covers the nominal
+/// span [i·L, (i+1)·L) plus `overlapSeconds` of context on each side (L and the overlap
+/// are rounded to whole hops, so every chunk's frames are frames of the whole-file STFT).
+/// Neighbouring chunks are crossfaded (raised-cosine, weights summing to one) over the
+/// middle half of the overlap around each boundary — far from the chunks' own edges —
+/// so there is no audible seam. In every chunk the masks sum to one, hence the stems
+/// still sum to the mix (to float rounding), seams included.
+/// Away from seams the stems equal those of decomposeSupervised + renderStems on the
+/// whole mix up to the NMF stopping rule (tol is checked per chunk; with nmf.tol == 0
+/// they agree to float rounding).
+///
+/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations,
+/// independent of the mix's length.
+struct ChunkSettings {
+    double chunkSeconds = 60.0;   ///< nominal chunk length (> 0)
+    double overlapSeconds = 4.0;  ///< context on each side of a chunk (>= 0)
+};
+
+/// Fills `block` with `count` samples per channel of the mix starting at sample `start`
+/// (block.channels is already sized: numChannels vectors; resize each to `count`).
+/// May throw (e.g. an I/O error); the exception propagates out of the call.
+using MixBlockReader = std::function<void(std::size_t start, std::size_t count, AudioBuffer& block)>;
+/// Receives the stems' next samples, in order: stems[s].audio holds the samples
+/// [start, start + n) of stem s (same n for all). Calls cover [0, numSamples) exactly once.
+using StemBlockWriter = std::function<void(std::size_t start, const std::vector<Stem>& stems)>;
+
+/// Supervised separation (library templates frozen, no free components) of a mix of
+/// `numSamples` samples × `numChannels` channels at `sampleRate`, read and written block
+/// by block. Returns the stem names, in the order given to `write`. Throws like
+/// decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
+/// for bad chunk settings. Progress covers the whole file.
+std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                                   double sampleRate,
+                                                   const TemplateLibrary& library,
+                                                   const SeparationSettings& settings,
+                                                   const MixBlockReader& read,
+                                                   const StemBlockWriter& write,
+                                                   const ChunkSettings& chunks = {},
+                                                   const ProgressCallback& progress = {});
+
 }  // namespace demix
