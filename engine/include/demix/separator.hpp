@@ -87,9 +87,10 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                     const ProgressCallback& progress = {});
 
 /// Automatic grouping of K components into `sources` groups (1 <= sources <= K): Ward
-/// clustering of features made of each template's log spectral envelope (48 log-spaced
-/// bands) and its log-compressed activation over time, so components with similar
-/// timbre that are active together share a source. Deterministic (the current method
+/// clustering of features made of each template's timbre (MFCC-like cepstrum: 40 mel
+/// bands assuming bin F−1 is 22.05 kHz, log, DCT, coefficients 1..12) and its
+/// log-compressed activation over time, so components with similar timbre that are
+/// active together share a source. Deterministic (the current method
 /// does not use `seed`). Every group is non-empty; groups are ordered by their smallest
 /// component, components ascending. Throws InvalidArgument.
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
