@@ -76,7 +76,8 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
     const detail::StageProgress separating(progress, "separating", 0.05, 0.95);
     NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating);
+        detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating,
+                       settings.onObjective);
     return detail::makeDecomposition(analysis, std::move(V), std::move(result), std::move(groups),
                                      std::move(names));
 }

@@ -21,6 +21,8 @@
 /// non-finite samples, bad sample rate) or arguments; LibraryError for a library that
 /// does not fit the mix.
 
+#include <functional>
+
 #include "demix/masks.hpp"
 #include "demix/nmf.hpp"
 #include "demix/stft.hpp"
@@ -33,6 +35,14 @@ struct SeparationSettings {
     NmfSettings nmf;   ///< nmf.components and nmf.threads are overridden (K given explicitly)
     float alpha = 1.0f;  ///< mask exponent (> 0)
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
+    /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
+    /// with (iteration, penalised objective) each time the objective is evaluated — after
+    /// init (iteration 0), every nmf.evalEvery iterations and at the end — with exactly the
+    /// values, in order, that end up in Decomposition::nmf.objective / objectiveIterations.
+    /// Called on the thread running the separation (while it runs, except the last value(s),
+    /// which come just after the NMF returns); never for NaN. Must be cheap and must not
+    /// throw. Not copied into any result.
+    std::function<void(int iteration, double objective)> onObjective;
 };
 
 /// A decomposition of one mix: everything the faces show, regroup and render.
@@ -77,9 +87,10 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                     const ProgressCallback& progress = {});
 
 /// Automatic grouping of K components into `sources` groups (1 <= sources <= K): Ward
-/// clustering of features made of each template's log spectral envelope (48 log-spaced
-/// bands) and its log-compressed activation over time, so components with similar
-/// timbre that are active together share a source. Deterministic (the current method
+/// clustering of features made of each template's timbre (MFCC-like cepstrum: 40 mel
+/// bands assuming bin F−1 is 22.05 kHz, log, DCT, coefficients 1..12) and its
+/// log-compressed activation over time, so components with similar timbre that are
+/// active together share a source. Deterministic (the current method
 /// does not use `seed`). Every group is non-empty; groups are ordered by their smallest
 /// component, components ascending. Throws InvalidArgument.
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
