@@ -20,6 +20,7 @@ run. The machine's load (os.getloadavg) is printed before and after: on a shared
 loaded machine wall times are inflated and CPU times are the meaningful figure.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -91,21 +92,28 @@ def pipeline(a):
                         os.path.join(a.audio, "train"), npz], check=True)
     mix = os.path.join(a.audio, "mix.wav")
     outA, outB = os.path.join(a.work, "stems-demix"), os.path.join(a.work, "stems-scipy")
-    A = demix_separate(a.demix, libs, mix, outA, ["--iterations", "200", "--tol", "0"])
+    report = os.path.join(a.work, "report.json")
+    # A: what a user runs (default settings: 200 iterations at most, tol 1e-4, all cores).
+    A = demix_separate(a.demix, libs, mix, outA, ["--json", report])
+    subprocess.run(A, check=True)
+    iterations = json.load(open(report))["iterations"]
+    n_iter = max(iterations) if isinstance(iterations, list) else iterations
+    # B: the same pipeline with the same (largest) iteration count, no early stop.
     B = [PY, os.path.join(HERE, "scipy_pipeline.py"), "separate", mix, npz, outB,
-         "--iterations", "200"]
-    print(f"pipeline ({load()})\n  A: {' '.join(A)}\n  B: {' '.join(B)}")
+         "--iterations", str(n_iter)]
+    print(f"pipeline ({load()}); demix iterations {iterations}\n  A: {' '.join(A)}\n  B: {' '.join(B)}")
     ra, rb = [], []
-    for run in range(a.runs):
-        for which in ((0, 1) if run % 2 == 0 else (1, 0)):
-            if which == 0:
+    for run in range(max(a.runs, a.runs_b)):
+        order = (0, 1) if run % 2 == 0 else (1, 0)
+        for which in order:
+            if which == 0 and run < a.runs:
                 shutil.rmtree(outA, ignore_errors=True)
                 ra.append(timed(A))
-            else:
+                print(f"  run {run + 1} demix: {ra[-1][0]:.2f} s wall / {ra[-1][1]:.2f} s CPU / {ra[-1][2]:.0f} MB", flush=True)
+            elif which == 1 and run < a.runs_b:
                 shutil.rmtree(outB, ignore_errors=True)
                 rb.append(timed(B))
-        print(f"  run {run + 1}: demix {ra[-1][0]:.2f} s wall / {ra[-1][1]:.2f} s CPU, "
-              f"scipy+sklearn {rb[-1][0]:.2f} s wall / {rb[-1][1]:.2f} s CPU", flush=True)
+                print(f"  run {run + 1} scipy+sklearn: {rb[-1][0]:.2f} s wall / {rb[-1][1]:.2f} s CPU / {rb[-1][2]:.0f} MB", flush=True)
     wa, ca = summary("demix separate", ra)
     wb, cb = summary("scipy + sklearn", rb)
     print(f"  ratio scipy/demix: wall {wb / wa:.1f}x, CPU {cb / ca:.1f}x  ({load()})")
@@ -173,7 +181,7 @@ def scaling(a):
     meds = {k: summary(k, v) for k, v in results.items()}
     j1, j2 = meds["--jobs 1 --threads 1"], meds["--jobs 2 (1 thread each)"]
     print(f"  speed-up --jobs 2 vs --jobs 1 (median wall, same run): {j1[0] / j2[0]:.2f}x ({load()})")
-    mix = os.path.join(a.audio, "mix.wav")
+    mix = os.path.join(folder, "song1.wav")
     one = os.path.join(a.work, "stems-scaling")
     r1, r2 = [], []
     for run in range(a.runs):
@@ -193,6 +201,7 @@ def main():
     p.add_argument("work")
     p.add_argument("mode", choices=["pipeline", "memory", "scaling"])
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs-b", type=int, default=5, help="runs of the (slow) scipy reference")
     p.add_argument("--long-minutes", type=float, default=60)
     p.add_argument("--batch-seconds", type=float, default=30)
     a = p.parse_args()
