@@ -134,18 +134,24 @@ using MixBlockReader = std::function<void(std::size_t start, std::size_t count, 
 /// [start, start + n) of stem s (same n for all). Calls cover [0, numSamples) exactly once.
 using StemBlockWriter = std::function<void(std::size_t start, const std::vector<Stem>& stems)>;
 
+/// What a chunked separation did.
+struct ChunkedSeparation {
+    std::vector<std::string> stemNames;  ///< in the order given to the writer
+    std::vector<int> iterations;         ///< NMF iterations of each chunk
+    std::vector<bool> converged;         ///< whether each chunk met the tol rule
+};
+
 /// Supervised separation (library templates frozen, no free components) of a mix of
 /// `numSamples` samples × `numChannels` channels at `sampleRate`, read and written block
-/// by block. Returns the stem names, in the order given to `write`. Throws like
+/// by block. Throws like
 /// decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
 /// for bad chunk settings. Progress covers the whole file.
-std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int numChannels,
-                                                   double sampleRate,
-                                                   const TemplateLibrary& library,
-                                                   const SeparationSettings& settings,
-                                                   const MixBlockReader& read,
-                                                   const StemBlockWriter& write,
-                                                   const ChunkSettings& chunks = {},
-                                                   const ProgressCallback& progress = {});
+ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                            double sampleRate, const TemplateLibrary& library,
+                                            const SeparationSettings& settings,
+                                            const MixBlockReader& read,
+                                            const StemBlockWriter& write,
+                                            const ChunkSettings& chunks = {},
+                                            const ProgressCallback& progress = {});
 
 }  // namespace demix
