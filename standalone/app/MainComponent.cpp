@@ -156,6 +156,17 @@ void MainComponent::showError(const juce::String& message)
 
 // --- Actions ----------------------------------------------------------------------------
 
+bool MainComponent::attempt(const std::function<juce::String()>& action)
+{
+    try {
+        setStatus(action());
+        return true;
+    } catch (const std::exception& e) {
+        showError(e.what());
+        return false;
+    }
+}
+
 bool MainComponent::openAudio(const juce::File& file)
 {
     // A running job belongs to the old file: cancel it and wait (a result that finished
@@ -164,17 +175,13 @@ bool MainComponent::openAudio(const juce::File& file)
     render_.reset();
     objective_.running = false;
     progress_ = 0.0;
-    try {
+    return attempt([&] {
         player_.stop();
         session_.open(file);
-        setStatus("Opened " + file.getFileName() + ": " + juce::String(session_.durationSeconds(), 1) + " s, "
-                  + juce::String(int(session_.mix().numChannels())) + " channel(s), "
-                  + juce::String(int(session_.mix().sampleRate)) + " Hz. Choose a method and press Run.");
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Opened " + file.getFileName() + ": " + juce::String(session_.durationSeconds(), 1) + " s, "
+               + juce::String(int(session_.mix().numChannels())) + " channel(s), "
+               + juce::String(int(session_.mix().sampleRate)) + " Hz. Choose a method and press Run.";
+    });
 }
 
 bool MainComponent::openProject(const juce::File& file)
@@ -185,45 +192,27 @@ bool MainComponent::openProject(const juce::File& file)
     render_.reset();
     objective_.running = false;
     progress_ = 0.0;
-    try {
+    return attempt([&] {
         player_.stop();
         session_.loadProject(file);
-        setStatus("Opened project " + file.getFileName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Opened project " + file.getFileName();
+    });
 }
 
 bool MainComponent::saveProject(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         session_.saveProject(file);
-        setStatus("Saved project " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Saved project " + file.getFullPathName();
+    });
 }
 
 bool MainComponent::addLibrary(const juce::File& file)
 {
-    try {
-        const auto library = TemplateLibrary::load(file.getFullPathName().toStdString());
-        auto s = session_.settings();
-        s.method.libraries.push_back(file.getFullPathName().toStdString());
-        if (s.method.method == Method::Unsupervised)
-            s.method.method = Method::Supervised;
-        s.separation.stft = library.settings.stft;
-        session_.setSettings(s);
-        setStatus("Added library " + file.getFileName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+    return attempt([&] {
+        session_.addLibrary(file);
+        return "Added library " + file.getFileName();
+    });
 }
 
 bool MainComponent::isBusy() const { return separation_ != nullptr && !separation_->isFinished(); }
@@ -284,52 +273,36 @@ void MainComponent::startStemRender()
 
 bool MainComponent::exportStems(const juce::File& folder, SampleFormat format)
 {
-    try {
+    return attempt([&] {
         const auto files = session_.exportStems(folder, format);
-        setStatus("Exported " + juce::String(int(files.size())) + " stems to " + folder.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported " + juce::String(int(files.size())) + " stems to " + folder.getFullPathName();
+    });
 }
 
 bool MainComponent::exportTemplates(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         session_.exportTemplates(file);
-        setStatus("Exported the templates to " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported the templates to " + file.getFullPathName();
+    });
 }
 
 bool MainComponent::exportPictures(const juce::File& folder)
 {
-    try {
+    return attempt([&] {
         const auto files = session_.exportPictures(folder);
-        setStatus("Exported " + juce::String(int(files.size())) + " pictures to " + folder.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported " + juce::String(int(files.size())) + " pictures to " + folder.getFullPathName();
+    });
 }
 
 bool MainComponent::saveScreenshot(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         auto* window = getTopLevelComponent();
         const auto image = window->createComponentSnapshot(window->getLocalBounds(), true, 1.0f);
         savePng(image, file);
-        setStatus("Saved a screenshot to " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Saved a screenshot to " + file.getFullPathName();
+    });
 }
 
 void MainComponent::togglePlayback()

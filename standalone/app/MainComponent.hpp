@@ -16,6 +16,8 @@
 
 #include <juce_gui_extra/juce_gui_extra.h>
 
+#include <functional>
+
 namespace demix::app {
 
 class MainComponent : public juce::Component,
@@ -83,6 +85,9 @@ private:
     void startStemRender();
     void showError(const juce::String& message);
     void setStatus(const juce::String& message);
+    /// Runs `action`; shows the text it returns as the status and returns true, or shows
+    /// the message of the std::exception it throws as an error and returns false.
+    bool attempt(const std::function<juce::String()>& action);
     void updateButtons();
     void chooseAndOpen();
     void chooseAndExport();

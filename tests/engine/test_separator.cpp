@@ -13,14 +13,7 @@ using namespace demix::testing;
 
 namespace {
 
-SeparationSettings testSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 1024;
-    s.stft.hop = 256;
-    s.nmf.maxIterations = 150;
-    s.threads = 1;
-    return s;
-}
+SeparationSettings testSettings() { return smallSeparationSettings(1024, 256, 150); }
 
 /// Max over channels of ||Σ stems − mix|| / ||mix||.
 double sumError(const std::vector<Stem>& stems, const AudioBuffer& mix) {

@@ -15,13 +15,9 @@ using namespace demix::testing;
 namespace {
 
 SeparationSettings chunkTestSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 512;
-    s.stft.hop = 128;
+    SeparationSettings s = smallSeparationSettings(512, 128, 60);
     s.nmf.seed = 3;
-    s.nmf.maxIterations = 60;
     s.nmf.tol = 0.0;  // fixed iteration count: chunked == whole-file away from the ends
-    s.threads = 1;
     s.nmf.threads = 1;
     return s;
 }

@@ -3,6 +3,7 @@
 // a harmonic tone playing notes and a band-limited noise playing bursts. Each call with a
 // different seed gives another "performance" of the same instrument.
 
+#include "demix/separator.hpp"
 #include "demix/types.hpp"
 
 #include <cmath>
@@ -55,6 +56,16 @@ inline std::vector<float> noiseBursts(std::size_t n, std::uint32_t seed, float g
         x[i] = gain * level * 0.5f * (diff - lowpassed);
     }
     return x;
+}
+
+/// Small single-threaded separation settings for the test signals (other fields default).
+inline SeparationSettings smallSeparationSettings(int fftSize, int hop, int maxIterations) {
+    SeparationSettings s;
+    s.stft.fftSize = fftSize;
+    s.stft.hop = hop;
+    s.nmf.maxIterations = maxIterations;
+    s.threads = 1;
+    return s;
 }
 
 inline AudioBuffer monoBuffer(std::vector<float> samples) {

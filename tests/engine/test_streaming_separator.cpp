@@ -15,14 +15,7 @@ using namespace demix::testing;
 
 namespace {
 
-SeparationSettings offlineSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 1024;
-    s.stft.hop = 256;
-    s.nmf.maxIterations = 150;
-    s.threads = 1;
-    return s;
-}
+SeparationSettings offlineSettings() { return smallSeparationSettings(1024, 256, 150); }
 
 const TemplateLibrary& library() {
     static const TemplateLibrary lib = [] {
