@@ -167,7 +167,7 @@ bool MainComponent::attempt(const std::function<juce::String()>& action)
     }
 }
 
-bool MainComponent::openAudio(const juce::File& file)
+void MainComponent::dropJobs()
 {
     // A running job belongs to the old file: cancel it and wait (a result that finished
     // meanwhile must not land on the new file).
@@ -175,6 +175,11 @@ bool MainComponent::openAudio(const juce::File& file)
     render_.reset();
     objective_.running = false;
     progress_ = 0.0;
+}
+
+bool MainComponent::openAudio(const juce::File& file)
+{
+    dropJobs();
     return attempt([&] {
         player_.stop();
         session_.open(file);
@@ -186,12 +191,7 @@ bool MainComponent::openAudio(const juce::File& file)
 
 bool MainComponent::openProject(const juce::File& file)
 {
-    // A running job belongs to the old file: cancel it and wait (a result that finished
-    // meanwhile must not land on the new file).
-    separation_.reset();
-    render_.reset();
-    objective_.running = false;
-    progress_ = 0.0;
+    dropJobs();
     return attempt([&] {
         player_.stop();
         session_.loadProject(file);

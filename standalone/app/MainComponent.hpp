@@ -88,6 +88,8 @@ private:
     /// Runs `action`; shows the text it returns as the status and returns true, or shows
     /// the message of the std::exception it throws as an error and returns false.
     bool attempt(const std::function<juce::String()>& action);
+    /// Cancels the separation and stem jobs and waits for them (before another file opens).
+    void dropJobs();
     void updateButtons();
     void chooseAndOpen();
     void chooseAndExport();

@@ -75,6 +75,20 @@ inline AudioBuffer monoBuffer(std::vector<float> samples) {
     return b;
 }
 
+/// Stereo mix at kTestRate: left = aLeft·a + bLeft·b, right = aRight·a + bRight·b
+/// (a and b of equal length).
+inline AudioBuffer stereoMix(const std::vector<float>& a, const std::vector<float>& b, float aLeft, float bLeft,
+                             float aRight, float bRight) {
+    AudioBuffer mix;
+    mix.sampleRate = kTestRate;
+    mix.channels.assign(2, std::vector<float>(a.size()));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        mix.channels[0][i] = aLeft * a[i] + bLeft * b[i];
+        mix.channels[1][i] = aRight * a[i] + bRight * b[i];
+    }
+    return mix;
+}
+
 inline double sdrDb(const std::vector<float>& reference, const std::vector<float>& estimate) {
     double signal = 0.0, error = 0.0;
     for (std::size_t i = 0; i < reference.size(); ++i) {

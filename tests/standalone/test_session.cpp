@@ -64,6 +64,20 @@ struct OpenedSession {
     }
 };
 
+/// Learns the low tone (first 0.75 s, 2 components) with quickSettings() and exports it
+/// as the library low.dmxt, which it returns; the session keeps that decomposition.
+juce::File exportLowLibrary(OpenedSession& o)
+{
+    AppSettings settings = quickSettings();
+    settings.method.method = Method::Supervised;
+    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
+    o.session.setSettings(settings);
+    o.session.runBlocking();
+    const auto libraryFile = o.tmp / "low.dmxt";
+    o.session.exportTemplates(libraryFile);
+    return libraryFile;
+}
+
 }  // namespace
 
 TEST_CASE("session: opening a file shows its spectrogram and nothing else", "[session]")
@@ -230,13 +244,9 @@ TEST_CASE("session: mismatched libraries and bad settings give clear errors", "[
 {
     OpenedSession o;
     auto& s = o.session;
+    const auto libraryFile = exportLowLibrary(o);
     AppSettings settings = quickSettings();
     settings.method.method = Method::Supervised;
-    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
-    s.setSettings(settings);
-    s.runBlocking();
-    const auto libraryFile = o.tmp / "low.dmxt";
-    s.exportTemplates(libraryFile);
 
     // Same library against a 44.1 kHz file: refused, naming the library.
     test::writeTestWav(o.tmp / "mix44.wav", test::makeTwoToneMix(44100.0, 0.5));
@@ -279,16 +289,10 @@ TEST_CASE("session: adding a library adopts its analysis and switches to supervi
 {
     OpenedSession o;
     auto& s = o.session;
-    AppSettings settings = quickSettings();
-    settings.method.method = Method::Supervised;
-    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
-    s.setSettings(settings);
-    s.runBlocking();
-    const auto libraryFile = o.tmp / "low.dmxt";
-    s.exportTemplates(libraryFile);
+    const auto libraryFile = exportLowLibrary(o);
 
     // An unsupervised session with another analysis takes the library's.
-    settings = quickSettings();
+    AppSettings settings = quickSettings();
     settings.separation.stft.fftSize = 1024;
     settings.separation.stft.hop = 256;
     settings.separation.stft.window = WindowType::SqrtHann;
