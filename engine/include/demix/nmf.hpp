@@ -2,21 +2,24 @@
 /// \file nmf.hpp
 /// Non-negative matrix factorisation V (F × T) ≈ W (F × K) · H (K × T).
 ///
-/// Objectives: generalised Kullback–Leibler (default), Frobenius (½‖V − WH‖²… reported as
-/// the plain squared error ‖V − WH‖²_F / 2 like scikit-learn), Itakura–Saito and the
-/// β-divergence family d_β (β = 2 Frobenius, β = 1 KL, β = 0 IS), defined as in
-/// Févotte & Idier 2011 and scikit-learn's `_beta_divergence` (objective values agree
-/// with it).
+/// Objectives: generalised Kullback–Leibler (default), Frobenius (reported as ½‖V − WH‖²_F,
+/// scikit-learn's convention), Itakura–Saito and the β-divergence family d_β (β = 2
+/// Frobenius, β = 1 KL, β = 0 IS), defined as in Févotte & Idier 2011; values agree with
+/// scikit-learn's `_beta_divergence` (tested against stored fixtures).
 ///
 /// Solvers: multiplicative updates (every objective; exponent γ(β) of Févotte & Idier
-/// for MM monotonicity), projected alternating least squares and HALS (Frobenius only).
+/// for MM monotonicity), projected alternating least squares (each half-step safeguarded
+/// by an exact line search, so it never increases the objective) and HALS (Frobenius
+/// only). Iteration order: W first, then H (like scikit-learn).
 ///
 /// Numerics: one epsilon floor, `kEpsilon`, guards every division and logarithm; W and
 /// H entries are clamped to >= 0 and flushed to zero below kTiny; all-zero rows, columns
 /// or an all-zero V never produce NaN or Inf.
 ///
 /// Determinism: the same V, settings (seed included) and thread count give bit-identical
-/// W and H.
+/// W and H (threads own fixed ranges of 128-frame blocks and partial sums are reduced in a
+/// fixed order). Different thread counts agree to rounding only. Worker threads run with
+/// flush-to-zero / denormals-are-zero set (restored afterwards).
 ///
 /// Thread-safety: `factorize` is re-entrant (no shared state); it may use
 /// `settings.threads` worker threads internally. Not real-time safe (allocates).
@@ -24,7 +27,10 @@
 #include "demix/types.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace demix {
 
@@ -59,16 +65,28 @@ struct NmfSettings {
     std::uint64_t seed = 0;
     int maxIterations = 200;
     /// Stop when (obj_prev − obj) / obj_first < tol, checked every evalEvery iterations
-    /// (scikit-learn's rule). tol = 0 runs exactly maxIterations.
+    /// (scikit-learn's rule, applied to the objective itself rather than its square
+    /// root). tol = 0 runs exactly maxIterations.
     double tol = 1e-4;
     int evalEvery = 10;
-    float sparsityH = 0.0f;    ///< L1 penalty λ·Σ|H|
-    float sparsityW = 0.0f;    ///< L1 penalty λ·Σ|W|
-    float continuityH = 0.0f;  ///< temporal continuity μ·Σ_t (H_{k,t} − H_{k,t−1})², MU only
+    /// L1 penalty λ·ΣH. With normaliseW, MU uses the normalised-gradient W update
+    /// (Eggert & Körner) so the scale moved into H cannot undo the penalty. Note: with KL
+    /// and unit-L1 free columns ΣH ≈ ΣV, so the penalty mainly acts with fixed templates.
+    float sparsityH = 0.0f;
+    /// L1 penalty λ·ΣW (meant for normaliseW = false: unit-L1 columns have a fixed ΣW).
+    float sparsityW = 0.0f;
+    /// Temporal continuity μ·Σ_k Σ_t (H_{k,t} − H_{k,t−1})², MU only. Its gradient is split
+    /// into positive (2μ·n_t·H_{k,t}) and negative (2μ·(H_{k,t−1} + H_{k,t+1})) parts added
+    /// to the MU denominator/numerator (Virtanen 2007's heuristic: not guaranteed
+    /// monotone).
+    float continuityH = 0.0f;
     /// Normalise each free column of W to unit L1 norm after every iteration, moving the
-    /// scale into H (WH unchanged). Frozen columns are never touched.
+    /// scale into H (WH unchanged). Only components whose W column and H row are both
+    /// free are normalised; frozen parts are never touched.
     bool normaliseW = true;
-    int threads = 0;  ///< worker threads; 0 = all hardware threads
+    /// Worker threads; 0 = all hardware threads (then results depend on the machine's
+    /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.
+    int threads = 0;
 };
 
 /// Optional starting point and freezing. Frozen parts are never changed (bit-identical).
@@ -82,32 +100,48 @@ struct NmfInit {
 struct NmfResult {
     Matrix W;  ///< F × K templates
     Matrix H;  ///< K × T activations
-    std::vector<double> objective;  ///< value after init, then every evalEvery iterations
+    /// Penalised objective d_β(V | WH) + λ_W ΣW + λ_H ΣH + μ Σ(ΔH)² (in double) after
+    /// init, then every evalEvery iterations and after the last iteration run (unless
+    /// cancelled).
+    std::vector<double> objective;
     std::vector<int> objectiveIterations;  ///< the iteration of each objective value
     int iterations = 0;
     bool converged = false;
     bool cancelled = false;
 };
 
-/// Called every iteration with (iteration, maxIterations, latest objective or NaN if
-/// not evaluated this iteration). Return false to cancel: the result then has
-/// cancelled = true and the W, H of the last finished iteration.
+/// Called on the calling thread after every iteration with (iterations done so far,
+/// maxIterations, the most recently evaluated objective — possibly from an earlier
+/// iteration). Return false to cancel: factorize returns at once with cancelled = true
+/// and the W, H of the last finished iteration.
 using NmfProgress = std::function<bool(int iteration, int maxIterations, double objective)>;
 
-/// Runs NMF. Throws InvalidArgument for bad settings (K < 1, negative V, NaN in V,
-/// ALS with a non-Frobenius objective, wrongly shaped init or freeze masks).
+/// Runs NMF. Throws InvalidArgument for bad settings (K < 1, empty/negative/non-finite V,
+/// ALS/HALS with a non-Frobenius objective or with continuityH, wrongly shaped or negative
+/// init, freeze masks of the wrong size or freezing a part that was not given, negative
+/// penalties, evalEvery < 1, tol < 0). If only one of W, H is given, the other comes from
+/// settings.init.
 NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit& init = {},
                     const NmfProgress& progress = {});
 
-/// The objective d_β(V | WH) (+ nothing else: penalties are not included), in double.
+/// The objective d_β(V | WH) (+ nothing else: penalties are not included), each term
+/// computed and summed in double. Where V > 0, WH is floored at kEpsilon; V = 0 gives
+/// the exact limit (WH for KL, WH^β/β for β > 0); for β <= 0 V is floored too.
+/// Throws InvalidArgument if the shapes differ.
 double divergence(const Matrix& V, const Matrix& WH, Objective objective, float beta = 1.0f);
 
 /// Initial W, H for V with the given method (used by factorize; exposed for tests).
+/// Random: entries √(mean(V)/K)·u, u uniform in (0, 2) from std::mt19937_64(seed) with
+/// Demix's own mapping (53 bits), W first then H, column-major — identical on every
+/// platform. NNDSVD (Boutsidis & Gallopoulos) from the leading singular vectors (Gram
+/// eigen-decomposition in double); components beyond min(F, T) are zero. NNDSVDa fills
+/// zeros with mean(V) and NNDSVDar with mean(V)·u/50 (u in (0, 1)), as in scikit-learn.
 void initialise(const Matrix& V, int components, Initialisation method, std::uint64_t seed,
                 Matrix& W, Matrix& H);
 
 /// Smallest K whose leading singular values hold `energyFraction` (0..1] of
-/// V's energy (sum of squared singular values).
+/// V's energy (sum of squared singular values). 1 for a silent V. Throws
+/// InvalidArgument for a fraction outside (0, 1] or an empty V.
 int suggestRank(const Matrix& V, double energyFraction);
 
 /// Relative reconstruction error ‖V − WH‖/‖V‖ (Frobenius) or d(V|WH)/d(V|mean) for each K in

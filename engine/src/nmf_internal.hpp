@@ -1,0 +1,132 @@
+#pragma once
+/// \file nmf_internal.hpp
+/// Pieces shared by the NMF translation units (not part of the public API).
+
+#include "demix/nmf.hpp"
+
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <vector>
+
+namespace demix::nmf_detail {
+
+/// Frames per time block in the blocked kernels: a block of WH (F × 128 floats) stays in
+/// the worker's cache while it is used for both products.
+constexpr int kBlockFrames = 128;
+
+using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
+using VectorD = Eigen::Matrix<double, Eigen::Dynamic, 1>;
+
+// ---- divergence (nmf_divergence.cpp) -------------------------------------------------
+
+/// Σ d_β(v_i | y_i) over n elements, each term computed and summed in double.
+/// Where v > 0, y is floored at kEpsilon (except for β = 2); v = 0 gives the exact limit
+/// d_β(0 | y) = y^β / β for β > 0; for β <= 0, v is floored at kEpsilon too.
+double divergenceSum(const float* v, const float* y, std::size_t n, double beta);
+
+// ---- random numbers (nmf_init.cpp) ---------------------------------------------------
+
+/// Deterministic uniform numbers in (0, 1) from std::mt19937_64 with our own mapping
+/// (53 high bits, offset by half a unit), so results do not depend on the standard
+/// library's distribution implementations.
+class Uniform01 {
+public:
+    explicit Uniform01(std::uint64_t seed);
+    double next();
+
+private:
+    std::mt19937_64 engine_;
+};
+
+// ---- SVD helpers (nmf_svd.cpp) -------------------------------------------------------
+
+/// Leading singular triplets of V: U (F × r), s (r), Vt (r × T), r = min(k, F, T),
+/// singular values in decreasing order. Computed from the eigen-decomposition of the
+/// smaller Gram matrix (V Vᵀ or Vᵀ V) in double.
+struct Svd {
+    MatrixD U;
+    VectorD s;
+    MatrixD Vt;
+};
+Svd leadingSvd(const Matrix& V, int k);
+
+/// All min(F, T) singular values of V, decreasing.
+VectorD singularValues(const Matrix& V);
+
+// ---- threads (nmf_parallel.cpp) ------------------------------------------------------
+
+/// Sets flush-to-zero and denormals-are-zero in this thread's MXCSR for its lifetime and
+/// restores the previous mode afterwards (no-op on non-x86 targets).
+class FlushDenormals {
+public:
+    FlushDenormals();
+    ~FlushDenormals();
+    FlushDenormals(const FlushDenormals&) = delete;
+    FlushDenormals& operator=(const FlushDenormals&) = delete;
+
+private:
+    unsigned saved_ = 0;
+};
+
+/// Runs job(worker) for worker = 0 .. workers − 1, worker 0 on the calling thread, each
+/// with denormals flushed. Returns when all are done; rethrows the first worker's
+/// exception (in worker order).
+void parallelRun(int workers, const std::function<void(int worker)>& job);
+
+/// Worker count actually used for a problem of F × T × K: `requested` (0 = hardware
+/// threads), reduced to 1 for small problems, never more than the number of time blocks.
+int effectiveWorkers(int requested, Eigen::Index F, Eigen::Index T, Eigen::Index K);
+
+/// The contiguous range of time blocks [first, last) owned by `worker` out of `workers`
+/// (a fixed split: it depends only on the block count and the worker count).
+void blockRange(int worker, int workers, Eigen::Index numBlocks, Eigen::Index& first,
+                Eigen::Index& last);
+
+// ---- solver steps ---------------------------------------------------------------------
+
+/// Everything the solver steps need besides W and H.
+struct StepContext {
+    const Matrix* V = nullptr;
+    double beta = 1.0;
+    float sparsityW = 0.0f;
+    float sparsityH = 0.0f;
+    float continuityH = 0.0f;
+    /// W columns are renormalised after every iteration (settings.normaliseW).
+    bool normaliseW = false;
+    std::vector<bool> freeW;  ///< size K: column k of W may change
+    std::vector<bool> freeH;  ///< size K: row k of H may change
+    bool anyFreeW = true;
+    bool anyFreeH = true;
+    int workers = 1;
+};
+
+/// One multiplicative-update iteration (W then H). If `objective` is non-null, the
+/// objective of the incoming W, H (before this iteration) is computed on the way and
+/// stored there; if `stopBeforeUpdate` then returns true after computing it, nothing
+/// is changed (used for the convergence test). Implemented in nmf_mu.cpp.
+bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
+                             const std::function<bool(double)>& stopBeforeUpdate);
+
+/// One projected-ALS iteration (W then H) for the Frobenius objective, each half-step
+/// safeguarded by an exact line search so the objective never increases (nmf_als.cpp).
+void alsIteration(const StepContext& ctx, Matrix& W, Matrix& H);
+
+/// One HALS iteration (all free columns of W, then all free rows of H) for the
+/// Frobenius objective (nmf_hals.cpp).
+void halsIteration(const StepContext& ctx, Matrix& W, Matrix& H);
+
+/// The penalised objective of W, H: d_β(V | WH) + λ_W ΣW + λ_H ΣH + μ Σ (ΔH)², computed
+/// blocked over time with `ctx.workers` threads (nmf_objective.cpp).
+double penalisedObjective(const StepContext& ctx, const Matrix& W, const Matrix& H);
+
+/// The penalty part alone (λ_W ΣW + λ_H ΣH + μ Σ_t (H_t − H_{t−1})²), in double.
+double penalties(const StepContext& ctx, const Matrix& W, const Matrix& H);
+
+/// Sets entries of M below kTiny (including negative zero and any negative value) to 0.
+void flushTiny(Matrix& M);
+
+}  // namespace demix::nmf_detail

@@ -1,0 +1,210 @@
+// Multiplicative updates for the β-divergence (Févotte & Idier 2011), blocked over time:
+// for each block of frames, WH, the weights V·(WH)^(β−2) and (WH)^(β−1) and the products
+// with W or H are formed while the block is in cache. Each worker owns a fixed range of
+// blocks and private accumulators, reduced in worker order (deterministic per thread
+// count).
+//
+// Update (exponent γ(β) = 1/(2−β) for β < 1, 1 for 1 ≤ β ≤ 2, 1/(β−1) for β > 2 makes
+// each half-step a majorisation–minimisation step, so d_β never increases):
+//   W ← W ∘ [ (V·(WH)^(β−2)) Hᵀ / ((WH)^(β−1) Hᵀ + λ_W) ]^γ
+//   H ← H ∘ [ (Wᵀ(V·(WH)^(β−2)) + c⁻) / (Wᵀ(WH)^(β−1) + λ_H + c⁺) ]^γ
+// For β = 1 the denominators are the row sums of H / column sums of W (no ones-matrix
+// product). c⁺, c⁻ split the gradient of the temporal-continuity term
+// μ Σ_t (h_t − h_{t−1})² into its positive part 2μ·n_t·h_t (n_t neighbours) and negative
+// part 2μ(h_{t−1} + h_{t+1}) (Virtanen 2007's heuristic; with μ > 0 monotonicity is not
+// guaranteed).
+#include "nmf_internal.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace demix::nmf_detail {
+namespace {
+
+double gammaOf(double beta)
+{
+    if (beta < 1.0) return 1.0 / (2.0 - beta);
+    if (beta > 2.0) return 1.0 / (beta - 1.0);
+    return 1.0;
+}
+
+/// Overwrites wh (n values of WH) with A = V·(WH)^(β−2) and, unless β = 1, writes
+/// B = (WH)^(β−1) into b.
+void weights(const float* v, float* wh, float* b, std::size_t n, double beta)
+{
+    const float eps = kEpsilon;
+    if (beta == 1.0) {
+        for (std::size_t i = 0; i < n; ++i) wh[i] = v[i] / std::max(wh[i], eps);
+    } else if (beta == 2.0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            b[i] = wh[i];
+            wh[i] = v[i];
+        }
+    } else if (beta == 0.0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const float inv = 1.0f / std::max(wh[i], eps);
+            b[i] = inv;
+            wh[i] = v[i] * inv * inv;
+        }
+    } else {
+        const float e = static_cast<float>(beta - 2.0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const float y = std::max(wh[i], eps);
+            const float p = std::pow(y, e);
+            b[i] = p * y;
+            wh[i] = v[i] * p;
+        }
+    }
+}
+
+/// x ← x·(num/den)^γ, den floored at kEpsilon, results below kTiny flushed to zero.
+inline float muFactor(float num, float den, double gamma)
+{
+    const float ratio = num / std::max(den, kEpsilon);
+    return gamma == 1.0 ? ratio : static_cast<float>(std::pow(double(ratio), gamma));
+}
+
+inline float flushed(float x) { return x >= kTiny ? x : 0.0f; }
+
+struct Accumulators {
+    Matrix num;  // F × K
+    Matrix den;  // F × K (unused for β = 1)
+    double divergence = 0.0;
+};
+
+}  // namespace
+
+bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
+                             const std::function<bool(double)>& stopBeforeUpdate)
+{
+    const Matrix& V = *ctx.V;
+    const Eigen::Index F = V.rows(), T = V.cols(), K = W.cols();
+    const Eigen::Index blocks = (T + kBlockFrames - 1) / kBlockFrames;
+    const double beta = ctx.beta;
+    const bool kl = beta == 1.0;
+    const double gamma = gammaOf(beta);
+    const int workers = ctx.workers;
+    const bool updateW = ctx.anyFreeW;
+
+    // ---- pass 1: accumulate the W update (and the objective of the incoming W, H) ----
+    if (updateW || objective) {
+        std::vector<Accumulators> acc(static_cast<std::size_t>(workers));
+        parallelRun(workers, [&](int worker) {
+            Accumulators& a = acc[static_cast<std::size_t>(worker)];
+            if (updateW) {
+                a.num = Matrix::Zero(F, K);
+                if (!kl) a.den = Matrix::Zero(F, K);
+            }
+            Matrix WH(F, kBlockFrames), B(kl ? 0 : F, kl ? 0 : kBlockFrames);
+            Eigen::Index first, last;
+            blockRange(worker, workers, blocks, first, last);
+            for (Eigen::Index b = first; b < last; ++b) {
+                const Eigen::Index t0 = b * kBlockFrames;
+                const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
+                const auto Hb = H.middleCols(t0, n);
+                auto whb = WH.leftCols(n);
+                whb.noalias() = W * Hb;
+                const float* vb = V.data() + t0 * F;
+                const auto count = static_cast<std::size_t>(F * n);
+                if (objective) a.divergence += divergenceSum(vb, whb.data(), count, beta);
+                if (!updateW) continue;
+                weights(vb, whb.data(), kl ? nullptr : B.data(), count, beta);
+                a.num.noalias() += whb * Hb.transpose();
+                if (!kl) a.den.noalias() += B.leftCols(n) * Hb.transpose();
+            }
+        });
+        if (objective) {
+            double d = 0.0;
+            for (const auto& a : acc) d += a.divergence;
+            *objective = d + penalties(ctx, W, H);
+            if (stopBeforeUpdate && stopBeforeUpdate(*objective)) return true;
+        }
+        if (updateW) {
+            Matrix num = std::move(acc[0].num);
+            Matrix den;
+            for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
+            if (kl) {
+                const Eigen::VectorXf hsum = H.rowwise().sum();
+                den = hsum.transpose().replicate(F, 1);
+            } else {
+                den = std::move(acc[0].den);
+                for (int w = 1; w < workers; ++w) den += acc[static_cast<std::size_t>(w)].den;
+            }
+            const float lw = ctx.sparsityW;
+            // With L1 on H and normalised W, plain updates would let W's scale (moved into
+            // H by the normalisation) undo the penalty. The gradient of d(V | W̄H) with
+            // W̄ = W/‖W‖₁ adds Σ_f W̄ den to the numerator and Σ_f W̄ num to the denominator
+            // (Eggert & Körner 2004's normalised update, here for the L1 norm).
+            const bool normalisedGradient = ctx.normaliseW && ctx.sparsityH > 0.0f;
+            for (Eigen::Index k = 0; k < K; ++k) {
+                if (!ctx.freeW[static_cast<std::size_t>(k)]) continue;
+                float addNum = 0.0f, addDen = 0.0f;
+                if (normalisedGradient && ctx.freeH[static_cast<std::size_t>(k)]) {
+                    double norm = 0.0, sn = 0.0, sd = 0.0;
+                    for (Eigen::Index f = 0; f < F; ++f) {
+                        norm += W(f, k);
+                        sn += double(W(f, k)) * num(f, k);
+                        sd += double(W(f, k)) * (den(f, k) + lw);
+                    }
+                    if (norm > 0.0) {
+                        addNum = static_cast<float>(sd / norm);
+                        addDen = static_cast<float>(sn / norm);
+                    }
+                }
+                for (Eigen::Index f = 0; f < F; ++f)
+                    W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
+                                                         den(f, k) + lw + addDen, gamma));
+            }
+        }
+    }
+
+    // ---- pass 2: update H block by block with the new W ----
+    if (!ctx.anyFreeH) return false;
+    const float mu = ctx.continuityH;
+    Matrix Hold;
+    if (mu > 0.0f) Hold = H;
+    Eigen::VectorXf wsum;
+    if (kl) wsum = W.colwise().sum().transpose();
+    parallelRun(workers, [&](int worker) {
+        Matrix WH(F, kBlockFrames), B(kl ? 0 : F, kl ? 0 : kBlockFrames);
+        Matrix num(K, kBlockFrames), den(K, kBlockFrames);
+        Eigen::Index first, last;
+        blockRange(worker, workers, blocks, first, last);
+        for (Eigen::Index b = first; b < last; ++b) {
+            const Eigen::Index t0 = b * kBlockFrames;
+            const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
+            auto Hb = H.middleCols(t0, n);
+            auto whb = WH.leftCols(n);
+            whb.noalias() = W * Hb;
+            weights(V.data() + t0 * F, whb.data(), kl ? nullptr : B.data(),
+                    static_cast<std::size_t>(F * n), beta);
+            auto nb = num.leftCols(n);
+            auto db = den.leftCols(n);
+            nb.noalias() = W.transpose() * whb;
+            if (kl)
+                db = wsum.replicate(1, n);
+            else
+                db.noalias() = W.transpose() * B.leftCols(n);
+            for (Eigen::Index j = 0; j < n; ++j) {
+                const Eigen::Index t = t0 + j;
+                for (Eigen::Index k = 0; k < K; ++k) {
+                    if (!ctx.freeH[static_cast<std::size_t>(k)]) continue;
+                    float up = nb(k, j);
+                    float down = db(k, j) + ctx.sparsityH;
+                    if (mu > 0.0f) {
+                        float neighbours = 0.0f, count = 0.0f;
+                        if (t > 0) neighbours += Hold(k, t - 1), count += 1.0f;
+                        if (t + 1 < T) neighbours += Hold(k, t + 1), count += 1.0f;
+                        up += 2.0f * mu * neighbours;
+                        down += 2.0f * mu * count * Hold(k, t);
+                    }
+                    Hb(k, j) = flushed(Hb(k, j) * muFactor(up, down, gamma));
+                }
+            }
+        }
+    });
+    return false;
+}
+
+}  // namespace demix::nmf_detail

@@ -1,0 +1,102 @@
+#pragma once
+// Internal helpers shared by the offline and streaming STFT (not part of the public API).
+// Offline and streaming use exactly these kernels, so their results are bit-identical.
+
+#include "demix/stft.hpp"
+
+#include <kiss_fftr.h>
+
+#include <complex>
+#include <cstddef>
+#include <vector>
+
+#if defined(__SSE__) || defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#define DEMIX_STFT_HAVE_MXCSR 1
+#endif
+
+namespace demix::detail {
+
+/// RAII: enables flush-to-zero and denormals-are-zero on this thread, restores on exit.
+class ScopedFlushDenormals {
+public:
+    ScopedFlushDenormals() noexcept {
+#ifdef DEMIX_STFT_HAVE_MXCSR
+        saved_ = _mm_getcsr();
+        _mm_setcsr(saved_ | 0x8040u);  // FTZ (bit 15) | DAZ (bit 6)
+#endif
+    }
+    ~ScopedFlushDenormals() {
+#ifdef DEMIX_STFT_HAVE_MXCSR
+        _mm_setcsr(saved_);
+#endif
+    }
+    ScopedFlushDenormals(const ScopedFlushDenormals&) = delete;
+    ScopedFlushDenormals& operator=(const ScopedFlushDenormals&) = delete;
+
+private:
+    unsigned saved_ = 0;
+};
+
+/// Asks the OS to back a large, not yet touched buffer with transparent huge pages
+/// (Linux, THP in "madvise" mode): for spectrograms of whole songs this removes most
+/// of the page-fault cost of first touching hundreds of MB. A hint only; no-op elsewhere.
+void adviseHugePages(void* data, std::size_t bytes) noexcept;
+
+/// v = n zeros, with huge pages advised before the memory is first touched.
+inline void allocateZeroed(std::vector<float>& v, std::size_t n) {
+    v.clear();
+    v.reserve(n);
+    adviseHugePages(v.data(), n * sizeof(float));
+    v.resize(n, 0.0f);
+}
+
+/// Owns one kiss_fftr configuration (forward or inverse). Not thread-safe: kiss_fftr
+/// uses a scratch buffer inside the configuration.
+class FftrPlan {
+public:
+    FftrPlan() = default;
+    FftrPlan(int nfft, bool inverse);  // throws std::bad_alloc
+    ~FftrPlan();
+    FftrPlan(FftrPlan&& other) noexcept : cfg_(other.cfg_) { other.cfg_ = nullptr; }
+    FftrPlan& operator=(FftrPlan&& other) noexcept;
+    FftrPlan(const FftrPlan&) = delete;
+    FftrPlan& operator=(const FftrPlan&) = delete;
+
+    /// time: nfft floats -> freq: nfft/2+1 bins.
+    void forward(const float* time, std::complex<float>* freq) const noexcept {
+        kiss_fftr(cfg_, time, reinterpret_cast<kiss_fft_cpx*>(freq));
+    }
+    /// freq: nfft/2+1 bins -> time: nfft floats, unnormalised (scaled by nfft).
+    void inverse(const std::complex<float>* freq, float* time) const noexcept {
+        kiss_fftri(cfg_, reinterpret_cast<const kiss_fft_cpx*>(freq), time);
+    }
+
+private:
+    kiss_fftr_cfg cfg_ = nullptr;
+};
+
+/// Everything derived from validated settings, shared by offline and streaming.
+struct StftTables {
+    int fftSize = 0;
+    int hop = 0;
+    int bins = 0;
+    std::vector<float> window;     ///< analysis window w, length fftSize
+    std::vector<float> synthesis;  ///< w[j] / fftSize (undoes the inverse FFT's gain)
+    std::vector<float> invNorm;    ///< 1 / sum_m w[i + m*hop]^2, length hop
+};
+
+/// Validates and builds the tables. Throws InvalidArgument.
+StftTables makeTables(const StftSettings& settings);
+
+/// out[j] = w[j] * in[j], j < n.
+inline void applyWindow(const float* in, const float* w, float* out, int n) noexcept {
+    for (int j = 0; j < n; ++j) out[j] = w[j] * in[j];
+}
+
+/// acc[j] += s[j] * frame[j], j < n.
+inline void overlapAdd(const float* frame, const float* s, float* acc, int n) noexcept {
+    for (int j = 0; j < n; ++j) acc[j] += s[j] * frame[j];
+}
+
+}  // namespace demix::detail
