@@ -54,6 +54,7 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
     checkPenalty(s.sparsityH, "sparsityH");
     checkPenalty(s.sparsityW, "sparsityW");
     checkPenalty(s.continuityH, "continuityH");
+    checkPenalty(s.anchorW, "anchorW");
     const float beta = betaOf(s.objective, s.beta);
     if (s.solver != Solver::Multiplicative) {
         if (beta != 2.0f)
@@ -62,6 +63,9 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
                                   toString(s.objective, s.beta) + "'); use solver 'mu'");
         if (s.continuityH > 0.0f)
             throw InvalidArgument("NMF: the temporal-continuity penalty needs solver 'mu' (got '" +
+                                  toString(s.solver) + "')");
+        if (s.anchorW > 0.0f)
+            throw InvalidArgument("NMF: the template anchor (anchorW) needs solver 'mu' (got '" +
                                   toString(s.solver) + "')");
     }
     checkMatrix(V, "V");
@@ -150,6 +154,12 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         ctx.anyFreeH = ctx.anyFreeH || ctx.freeH[static_cast<std::size_t>(k)];
     }
     ctx.workers = nmf_detail::effectiveWorkers(settings.threads, F, T, K);
+    Matrix anchor;
+    if (settings.anchorW > 0.0f && ctx.anyFreeW) {
+        anchor = W;
+        ctx.anchor = &anchor;
+        ctx.anchorW = settings.anchorW;
+    }
 
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
     const int maxIt = settings.maxIterations;

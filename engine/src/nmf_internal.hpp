@@ -95,6 +95,9 @@ struct StepContext {
     float sparsityW = 0.0f;
     float sparsityH = 0.0f;
     float continuityH = 0.0f;
+    /// Anchor of free W columns to `anchor` (settings.anchorW; MU only); null = none.
+    const Matrix* anchor = nullptr;
+    float anchorW = 0.0f;
     /// W columns are renormalised after every iteration (settings.normaliseW).
     bool normaliseW = false;
     std::vector<bool> freeW;  ///< size K: column k of W may change

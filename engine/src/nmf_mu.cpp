@@ -13,6 +13,9 @@
 // μ Σ_t (h_t − h_{t−1})² into its positive part 2μ·n_t·h_t (n_t neighbours) and negative
 // part 2μ(h_{t−1} + h_{t+1}) (Virtanen 2007's heuristic; with μ > 0 monotonicity is not
 // guaranteed).
+// With an anchor a (settings.anchorW), each updated free column is then blended with its
+// starting value, W ← (W + a·W₀)/(1 + a): for KL exactly the MM step of the penalty
+// a·Σ_k h_k·KL(W₀_k | W_k), which keeps adapted library templates near the library.
 #include "nmf_internal.hpp"
 
 #include <algorithm>
@@ -155,6 +158,11 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 for (Eigen::Index f = 0; f < F; ++f)
                     W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
                                                          den(f, k) + lw + addDen, gamma));
+                if (ctx.anchor) {
+                    const float a = ctx.anchorW, keep = 1.0f / (1.0f + a);
+                    for (Eigen::Index f = 0; f < F; ++f)
+                        W(f, k) = flushed((W(f, k) + a * (*ctx.anchor)(f, k)) * keep);
+                }
             }
         }
     }
