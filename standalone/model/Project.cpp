@@ -157,7 +157,7 @@ void Session::loadProject(const juce::File& file)
             d.W = decodeMatrix(dec.getProperty("W").toString(), bins, k, "templates");
             d.H = decodeMatrix(dec.getProperty("H").toString(), k, frames, "activations");
             const Stft stft(madeWith.separation.stft);
-            d.V = magnitude(stft.forward(*mix, 1));
+            d.V = magnitude(stft.forward(*mix, 0));
             if (d.V.rows() != bins || d.V.cols() != frames)
                 throw InvalidArgument("The project's decomposition does not fit its audio file");
             d.nmf.iterations = dec.getProperty("iterations", 0);
@@ -186,9 +186,10 @@ void Session::loadProject(const juce::File& file)
         masks_.clear();
         ++revision_;
         undo_.clearUndoHistory();
-        recomputeSpectrogram();
         if (decomposition_)
-            spectrogram_ = decomposition_->V;
+            spectrogram_ = std::shared_ptr<const Matrix>(decomposition_, &decomposition_->V);
+        else
+            recomputeSpectrogram();
     } catch (const demix::Error& e) {
         throw FileError("Cannot open project '" + name + "': " + e.what());
     }

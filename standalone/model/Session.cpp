@@ -29,7 +29,11 @@ std::vector<Stem> renderStemsFor(const RenderInput& input, const ProgressCallbac
 {
     if (input.mix == nullptr || input.decomposition == nullptr)
         throw InvalidArgument("Nothing to render: run a separation first");
-    Decomposition d = *input.decomposition;
+    // Masks need only W, H and the grouping: leave V (F × T, the biggest part) out of the copy.
+    Decomposition d;
+    d.analysis = input.decomposition->analysis;
+    d.W = input.decomposition->W;
+    d.H = input.decomposition->H;
     d.groups = input.grouping.groups;
     d.sourceNames = input.grouping.names;
     std::vector<Stem> stems = renderStems(*input.mix, d, input.settings, progress);
@@ -73,15 +77,14 @@ void Session::open(const juce::File& file)
 
 void Session::recomputeSpectrogram()
 {
-    if (!mix_) {
-        spectrogram_.resize(0, 0);
+    spectrogram_ = std::make_shared<const Matrix>();
+    if (!mix_)
         return;
-    }
     try {
         const Stft stft(settings_.separation.stft);
-        spectrogram_ = magnitude(stft.forward(*mix_, 1));
+        spectrogram_ = std::make_shared<const Matrix>(magnitude(stft.forward(*mix_, 0)));
     } catch (const InvalidArgument&) {
-        spectrogram_.resize(0, 0);  // bad STFT settings: nothing to show until fixed
+        // Bad STFT settings: nothing to show until they are fixed.
     }
 }
 
@@ -138,7 +141,7 @@ void Session::setDecomposition(Decomposition decomposition, const AppSettings& m
     decomposition_ = std::make_shared<const Decomposition>(std::move(decomposition));
     decompositionSettings_ = madeWith;
     if (decomposition_->V.rows() > 0)
-        spectrogram_ = decomposition_->V;
+        spectrogram_ = std::shared_ptr<const Matrix>(decomposition_, &decomposition_->V);
     grouping_ = std::move(grouping);
     ++revision_;
     undo_.clearUndoHistory();
@@ -330,8 +333,8 @@ std::vector<juce::File> Session::exportPictures(const juce::File& folder)
     SpectrogramView view;
     view.sampleRate = mix_->sampleRate;
     view.logFrequency = true;
-    const int width = juce::jlimit(400, 4000, int(spectrogram_.cols()));
-    write(renderSpectrogram(spectrogram_, view, width, 512), "spectrogram.png");
+    const int width = juce::jlimit(400, 4000, int(spectrogram().cols()));
+    write(renderSpectrogram(spectrogram(), view, width, 512), "spectrogram.png");
     if (!decomposition_)
         return files;
 

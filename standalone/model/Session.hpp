@@ -62,7 +62,7 @@ public:
     const juce::File& audioFile() const { return audioFile_; }
     double durationSeconds() const;
     /// The mix's magnitude spectrogram (F × T) with the current STFT settings.
-    const Matrix& spectrogram() const { return spectrogram_; }
+    const Matrix& spectrogram() const { return *spectrogram_; }
 
     // --- Settings ---------------------------------------------------------------------
     const AppSettings& settings() const { return settings_; }
@@ -143,7 +143,8 @@ private:
 
     juce::File audioFile_;
     std::shared_ptr<const AudioBuffer> mix_;
-    Matrix spectrogram_;
+    /// The decomposition's V when it fits (shared, not copied), else the mix's own.
+    std::shared_ptr<const Matrix> spectrogram_ = std::make_shared<const Matrix>();
     AppSettings settings_;
     AppSettings decompositionSettings_;
     std::shared_ptr<const Decomposition> decomposition_;

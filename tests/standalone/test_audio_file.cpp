@@ -76,3 +76,34 @@ TEST_CASE("audio files: time ranges are cut in samples and checked", "[file]")
     CHECK(part.channels[1][0] == mix.channels[1][500]);
     CHECK_THROWS_WITH(sliceSeconds(mix, 3.0, 4.0), Catch::Contains("empty or outside"));
 }
+
+TEST_CASE("audio files: AIFF and FLAC open too", "[file]")
+{
+    TempFolder tmp;
+    const auto mix = test::makeTwoToneMix(44100.0, 0.3);
+    auto write = [&](juce::AudioFormat& format, const juce::File& file) {
+        auto stream = file.createOutputStream();
+        std::unique_ptr<juce::AudioFormatWriter> writer(
+            format.createWriterFor(stream.get(), mix.sampleRate, 2, 24, {}, 0));
+        REQUIRE(writer != nullptr);
+        stream.release();
+        const float* pointers[] = {mix.channels[0].data(), mix.channels[1].data()};
+        REQUIRE(writer->writeFromFloatArrays(pointers, 2, int(mix.numSamples())));
+    };
+    juce::AiffAudioFormat aiff;
+    juce::FlacAudioFormat flac;
+    write(aiff, tmp / "mix.aiff");
+    write(flac, tmp / "mix.flac");
+    for (const char* name : {"mix.aiff", "mix.flac"}) {
+        INFO(name);
+        const auto read = readAudioFile(tmp / name);
+        CHECK(read.sampleRate == 44100.0);
+        REQUIRE(read.numChannels() == 2);
+        REQUIRE(read.numSamples() == mix.numSamples());
+        float worst = 0;
+        for (size_t c = 0; c < 2; ++c)
+            for (size_t n = 0; n < mix.numSamples(); ++n)
+                worst = std::max(worst, std::abs(read.channels[c][n] - mix.channels[c][n]));
+        CHECK(worst < 2.0f / 8388608.0f);
+    }
+}
