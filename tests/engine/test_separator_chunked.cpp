@@ -21,6 +21,7 @@ SeparationSettings chunkTestSettings() {
     s.nmf.seed = 3;
     s.nmf.maxIterations = 60;
     s.nmf.tol = 0.0;  // fixed iteration count: chunked == whole-file away from the ends
+    s.adaptIterations = 0;  // frozen templates: each frame's activations are independent
     s.threads = 1;
     s.nmf.threads = 1;
     return s;

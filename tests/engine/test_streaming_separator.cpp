@@ -17,6 +17,7 @@ namespace {
 
 SeparationSettings offlineSettings() {
     SeparationSettings s;
+    s.adaptIterations = 0;  // the streaming separator keeps W fixed: compare like with like
     s.stft.fftSize = 1024;
     s.stft.hop = 256;
     s.nmf.maxIterations = 150;
