@@ -4,12 +4,12 @@
 # render_training.py, then learns one library per source with `demix learn`.
 #
 # usage: assets/templates/make_templates.sh [DEMIX_BINARY]
-#   DEMIX_BINARY defaults to build/release/cli/demix (build it first).
+#   DEMIX_BINARY defaults to build/release/bin/demix (build it first).
 # Installs the source packages with apt-get when they are missing (needs root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-demix=${1:-$root/build/release/cli/demix}
+demix=${1:-$root/build/release/bin/demix}
 [ -x "$demix" ] || { echo "make_templates.sh: no demix binary at $demix (build the cli first or pass its path)" >&2; exit 2; }
 
 pkgs="hydrogen-drumkits hydrogen-data fluid-soundfont-gm fluidsynth espeak-ng python3-numpy python3-scipy python3-soundfile"
