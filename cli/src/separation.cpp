@@ -5,6 +5,7 @@
 #include "interrupt.hpp"
 #include "plots.hpp"
 #include "report.hpp"
+#include "separation_chunked.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -131,6 +132,10 @@ std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibra
 SeparationOutcome separateFile(const std::string& input, const std::string& outDir,
                                const SeparateRequest& r, const TemplateLibrary* library,
                                const std::string& plotDir, Progress& progress) {
+    // Long files: chunk by chunk, so memory does not grow with the length.
+    if (useChunkedSeparation(r, library, plotDir, input))
+        return separateFileChunked(input, outDir, r, *library, progress);
+
     const auto start = std::chrono::steady_clock::now();
     const auto& settings = r.common.settings;
     const std::string label = juce::File(input).getFileName().toStdString();

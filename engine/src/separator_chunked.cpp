@@ -26,14 +26,13 @@ std::size_t roundToHops(double samples, std::size_t hop) {
 
 }  // namespace
 
-std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int numChannels,
-                                                   double sampleRate,
-                                                   const TemplateLibrary& library,
-                                                   const SeparationSettings& settings,
-                                                   const MixBlockReader& read,
-                                                   const StemBlockWriter& write,
-                                                   const ChunkSettings& chunks,
-                                                   const ProgressCallback& progress) {
+ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                            double sampleRate, const TemplateLibrary& library,
+                                            const SeparationSettings& settings,
+                                            const MixBlockReader& read,
+                                            const StemBlockWriter& write,
+                                            const ChunkSettings& chunks,
+                                            const ProgressCallback& progress) {
     if (numSamples == 0) throw InvalidArgument("the mix has no samples");
     if (numChannels < 1) throw InvalidArgument("the mix needs at least one channel");
     if (!(sampleRate > 0.0) || !std::isfinite(sampleRate))
@@ -60,7 +59,7 @@ std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int n
     block.sampleRate = sampleRate;
     std::vector<Stem> tail;  // previous chunk's stems over [b - X, b + X)
     std::vector<Stem> out;   // what is handed to the writer
-    std::vector<std::string> names;
+    ChunkedSeparation result;
 
     for (std::size_t i = 0; i < count; ++i) {
         const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
@@ -81,11 +80,16 @@ std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int n
                 return progress(base + span * (from + width * f), name);
             };
         };
-        const Decomposition d = decomposeSupervised(block, library, 0, settings, stage(0.0, 0.85));
-        std::vector<Stem> stems = renderStems(block, d, settings, stage(0.85, 0.15));
+        std::vector<Stem> stems;
+        {
+            const Decomposition d = decomposeSupervised(block, library, 0, settings, stage(0.0, 0.85));
+            result.iterations.push_back(d.nmf.iterations);
+            result.converged.push_back(d.nmf.converged);
+            stems = renderStems(block, d, settings, stage(0.85, 0.15));
+        }  // V, H freed before the stems are written
         block.channels.clear();  // the mix block is not needed any more
-        if (names.empty())
-            for (const Stem& s : stems) names.push_back(s.name);
+        if (result.stemNames.empty())
+            for (const Stem& s : stems) result.stemNames.push_back(s.name);
         if (out.empty()) {
             out.resize(stems.size());
             for (std::size_t s = 0; s < stems.size(); ++s) {
@@ -129,7 +133,7 @@ std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int n
         }
     }
     if (progress) progress(1.0, "separating");
-    return names;
+    return result;
 }
 
 }  // namespace demix

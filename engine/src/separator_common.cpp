@@ -85,10 +85,32 @@ void normaliseColumns(Matrix& W) {
 }
 
 NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
-                 const StageProgress& progress) {
+                 const StageProgress& progress,
+                 const std::function<void(int, double)>& onObjective) {
     progress.report(0.0);
-    NmfResult result = factorize(V, nmf, init, progress.nmfCallback());
+    const NmfProgress stage = progress.nmfCallback();
+    std::size_t handedOver = 0;  // evaluations already passed to onObjective (NaN included)
+    auto hand = [&](int iteration, double value) {
+        ++handedOver;
+        if (!std::isnan(value)) onObjective(iteration, value);
+    };
+    NmfProgress callback = stage;
+    if (onObjective) {
+        // factorize evaluates the objective of the state after `it` iterations when
+        // it % evalEvery == 0, then runs iteration it and reports progress(it + 1, ...) with
+        // that value; evaluations that end the run (convergence, last iteration) are not
+        // followed by a progress call and are handed over from the result below.
+        callback = [&](int iteration, int maxIterations, double objective) {
+            if ((iteration - 1) % nmf.evalEvery == 0) hand(iteration - 1, objective);
+            return !stage || stage(iteration, maxIterations, objective);
+        };
+    }
+    NmfResult result = factorize(V, nmf, init, callback);
     if (result.cancelled) throw Cancelled();
+    if (onObjective) {
+        while (handedOver < result.objective.size())
+            hand(result.objectiveIterations[handedOver], result.objective[handedOver]);
+    }
     progress.report(1.0);
     return result;
 }

@@ -41,9 +41,11 @@ AnalysisSettings analysisFor(double sampleRate, const SeparationSettings& settin
 /// Scales every column of W to unit L1 norm; all-zero columns become uniform 1/F.
 void normaliseColumns(Matrix& W);
 
-/// Runs factorize and throws Cancelled if it was cancelled.
+/// Runs factorize and throws Cancelled if it was cancelled. Hands every evaluated objective
+/// value (see SeparationSettings::onObjective) to `onObjective` if it is set.
 NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
-                 const StageProgress& progress);
+                 const StageProgress& progress,
+                 const std::function<void(int, double)>& onObjective = {});
 
 /// Packs V, the NMF result, groups and names into a Decomposition (W, H moved out of nmf).
 Decomposition makeDecomposition(const AnalysisSettings& analysis, Matrix V, NmfResult nmf,

@@ -45,7 +45,8 @@ TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std:
 
     const detail::StageProgress learning(progress, "learning", 0.05, 0.95);
     NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), {}, learning);
+        detail::runNmf(V, detail::nmfSettingsFor(settings, components), {}, learning,
+                       settings.onObjective);
     detail::normaliseColumns(result.W);
 
     TemplateLibrary library;

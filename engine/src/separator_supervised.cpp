@@ -86,7 +86,8 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                        settings.nmf.solver == Solver::Multiplicative;
     const detail::StageProgress separating(progress, "separating", 0.05, adapt ? 0.6 : 0.95);
     NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating);
+        detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating,
+                       settings.onObjective);
     if (adapt) {
         // Semi-supervised refinement: every template may now move, anchored to where it
         // started (the library), so each source keeps its identity while its templates
@@ -98,7 +99,12 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         start.W = std::move(result.W);
         start.H = std::move(result.H);
         const detail::StageProgress adapting(progress, "adapting", 0.65, 0.3);
-        NmfResult adapted = detail::runNmf(V, refine, start, adapting);
+        const int done = result.iterations;
+        std::function<void(int, double)> onObjective;
+        if (settings.onObjective) {
+            onObjective = [&](int iteration, double value) { settings.onObjective(done + iteration, value); };
+        }
+        NmfResult adapted = detail::runNmf(V, refine, start, adapting, onObjective);
         // One objective curve for both stages, in overall iteration numbers.
         std::vector<double> curve = std::move(result.objective);
         std::vector<int> at = std::move(result.objectiveIterations);

@@ -24,7 +24,8 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
 
     const detail::StageProgress separating(progress, "separating", 0.05, 0.9);
     NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), {}, separating);
+        detail::runNmf(V, detail::nmfSettingsFor(settings, components), {}, separating,
+                       settings.onObjective);
 
     const detail::StageProgress grouping(progress, "grouping", 0.95, 0.05);
     ComponentGroups groups;

@@ -232,3 +232,30 @@ TEST_CASE("progress is a redrawn bar on a terminal and plain lines otherwise", "
     CHECK(none.exitCode == 0);
     CHECK(none.err.empty());
 }
+
+TEST_CASE("analysis and NMF options reach the engine and the report", "[separate][options]") {
+    Scene scene(1);
+    const auto r = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "3", "--fft",
+                             "1024", "--hop", "256", "--window", "sqrt-hann", "--objective",
+                             "frobenius", "--solver", "als", "--iterations", "7", "--tol", "0",
+                             "--alpha", "2", "--seed", "42", "--threads", "1", "--quiet", "-o",
+                             scene.dir.path("out"), "--json", scene.dir.path("r.json")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto report = juce::JSON::parse(juce::File(scene.dir.path("r.json")));
+    const auto settings = report["settings"];
+    CHECK(static_cast<int>(settings["fft"]) == 1024);
+    CHECK(static_cast<int>(settings["hop"]) == 256);
+    CHECK(settings["window"].toString() == "sqrt-hann");
+    CHECK(settings["objective"].toString() == "frobenius");
+    CHECK(settings["solver"].toString() == "als");
+    CHECK(settings["seed"].toString() == "42");
+    CHECK(static_cast<double>(settings["alpha"]) == 2.0);
+    CHECK(static_cast<int>(settings["threads"]) == 1);
+    CHECK(static_cast<int>(report["iterations"]) == 7);  // --tol 0 runs them all
+    CHECK(static_cast<int>(report["frames"]) > 0);
+    AudioBuffer total = readWav(scene.dir.path("out/component-1.wav"));
+    for (int k = 2; k <= 3; ++k)
+        total = sum(total, readWav(scene.dir.path("out/component-" + std::to_string(k) + ".wav")));
+    CHECK(relativeMaxError(scene.mix, total) <= 1e-5);
+}

@@ -50,6 +50,7 @@ AudioBuffer stereoMix(double seconds) {
 struct Collected {
     std::vector<std::string> names;
     std::vector<AudioBuffer> stems;
+    std::vector<int> iterations;
     std::size_t reads = 0;
     std::size_t largestRead = 0;
 };
@@ -77,8 +78,11 @@ Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
         }
         next += stems.front().audio.numSamples();
     };
-    c.names = separateSupervisedChunked(mix.numSamples(), static_cast<int>(mix.numChannels()),
-                                        mix.sampleRate, library, settings, read, write, chunks);
+    const ChunkedSeparation result =
+        separateSupervisedChunked(mix.numSamples(), static_cast<int>(mix.numChannels()),
+                                  mix.sampleRate, library, settings, read, write, chunks);
+    c.names = result.stemNames;
+    c.iterations = result.iterations;
     REQUIRE(next == mix.numSamples());
     return c;
 }
@@ -97,6 +101,7 @@ TEST_CASE("chunked separation: stems sum to the mix across seams and match whole
 
     REQUIRE(chunked.names == std::vector<std::string>{"tone", "noise"});
     REQUIRE(chunked.reads == 4);
+    REQUIRE(chunked.iterations == std::vector<int>(4, settings.nmf.maxIterations));
     // Bounded memory: no read is longer than a chunk plus its context on both sides.
     REQUIRE(chunked.largestRead <= static_cast<std::size_t>((2.5 + 2 * 0.5) * kTestRate) + 2 * 128);
     REQUIRE(chunked.stems.size() == 2);

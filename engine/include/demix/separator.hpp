@@ -21,6 +21,8 @@
 /// non-finite samples, bad sample rate) or arguments; LibraryError for a library that
 /// does not fit the mix.
 
+#include <functional>
+
 #include "demix/masks.hpp"
 #include "demix/nmf.hpp"
 #include "demix/stft.hpp"
@@ -40,6 +42,14 @@ struct SeparationSettings {
     int adaptIterations = 100;
     float adaptAnchor = 0.5f;  ///< >= 0; larger keeps the templates nearer the library
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
+    /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
+    /// with (iteration, penalised objective) each time the objective is evaluated — after
+    /// init (iteration 0), every nmf.evalEvery iterations and at the end — with exactly the
+    /// values, in order, that end up in Decomposition::nmf.objective / objectiveIterations.
+    /// Called on the thread running the separation (while it runs, except the last value(s),
+    /// which come just after the NMF returns); never for NaN. Must be cheap and must not
+    /// throw. Not copied into any result.
+    std::function<void(int iteration, double objective)> onObjective;
 };
 
 /// A decomposition of one mix: everything the faces show, regroup and render.
@@ -84,9 +94,10 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                     const ProgressCallback& progress = {});
 
 /// Automatic grouping of K components into `sources` groups (1 <= sources <= K): Ward
-/// clustering of features made of each template's log spectral envelope (48 log-spaced
-/// bands) and its log-compressed activation over time, so components with similar
-/// timbre that are active together share a source. Deterministic (the current method
+/// clustering of features made of each template's timbre (MFCC-like cepstrum: 40 mel
+/// bands assuming bin F−1 is 22.05 kHz, log, DCT, coefficients 1..12) and its
+/// log-compressed activation over time, so components with similar timbre that are
+/// active together share a source. Deterministic (the current method
 /// does not use `seed`). Every group is non-empty; groups are ordered by their smallest
 /// component, components ascending. Throws InvalidArgument.
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
@@ -130,18 +141,24 @@ using MixBlockReader = std::function<void(std::size_t start, std::size_t count, 
 /// [start, start + n) of stem s (same n for all). Calls cover [0, numSamples) exactly once.
 using StemBlockWriter = std::function<void(std::size_t start, const std::vector<Stem>& stems)>;
 
+/// What a chunked separation did.
+struct ChunkedSeparation {
+    std::vector<std::string> stemNames;  ///< in the order given to the writer
+    std::vector<int> iterations;         ///< NMF iterations of each chunk
+    std::vector<bool> converged;         ///< whether each chunk met the tol rule
+};
+
 /// Supervised separation (library templates frozen, no free components) of a mix of
 /// `numSamples` samples × `numChannels` channels at `sampleRate`, read and written block
-/// by block. Returns the stem names, in the order given to `write`. Throws like
+/// by block. Throws like
 /// decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
 /// for bad chunk settings. Progress covers the whole file.
-std::vector<std::string> separateSupervisedChunked(std::size_t numSamples, int numChannels,
-                                                   double sampleRate,
-                                                   const TemplateLibrary& library,
-                                                   const SeparationSettings& settings,
-                                                   const MixBlockReader& read,
-                                                   const StemBlockWriter& write,
-                                                   const ChunkSettings& chunks = {},
-                                                   const ProgressCallback& progress = {});
+ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                            double sampleRate, const TemplateLibrary& library,
+                                            const SeparationSettings& settings,
+                                            const MixBlockReader& read,
+                                            const StemBlockWriter& write,
+                                            const ChunkSettings& chunks = {},
+                                            const ProgressCallback& progress = {});
 
 }  // namespace demix
