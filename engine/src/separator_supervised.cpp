@@ -102,13 +102,17 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         const int done = result.iterations;
         std::function<void(int, double)> onObjective;
         if (settings.onObjective) {
-            onObjective = [&](int iteration, double value) { settings.onObjective(done + iteration, value); };
+            // Iteration 0 of this stage is the state the first stage ended in: reported once.
+            onObjective = [&](int iteration, double value) {
+                if (iteration > 0) settings.onObjective(done + iteration, value);
+            };
         }
         NmfResult adapted = detail::runNmf(V, refine, start, adapting, onObjective);
         // One objective curve for both stages, in overall iteration numbers.
         std::vector<double> curve = std::move(result.objective);
         std::vector<int> at = std::move(result.objectiveIterations);
         for (std::size_t i = 0; i < adapted.objective.size(); ++i) {
+            if (adapted.objectiveIterations[i] == 0) continue;  // == the first stage's end
             curve.push_back(adapted.objective[i]);
             at.push_back(result.iterations + adapted.objectiveIterations[i]);
         }
