@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Templates per source (demix learn -k): more for pitched sources (one template cannot
 # serve many pitches), fewer for a single drum.
-declare -A K=([kick]=16 [snare]=16 [hihat]=16 [bass]=32 [piano]=48 [voice]=48 [drums]=48)
+declare -A K=([kick]=16 [snare]=16 [hihat]=16 [bass]=24 [piano]=32 [voice]=32 [drums]=32)
 learn() {  # learn NAME CLIP...
     local name=$1; shift
     "$demix" learn "$@" --name "$name" -k "${K[$name]}" -o "$here/$name.dmxt" --quiet
