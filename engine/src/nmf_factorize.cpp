@@ -150,6 +150,9 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         ctx.anyFreeH = ctx.anyFreeH || ctx.freeH[static_cast<std::size_t>(k)];
     }
     ctx.workers = nmf_detail::effectiveWorkers(settings.threads, F, T, K);
+    nmf_detail::Workspace workspace;
+    workspace.workers.resize(static_cast<std::size_t>(ctx.workers));
+    ctx.workspace = &workspace;
 
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
     const int maxIt = settings.maxIterations;

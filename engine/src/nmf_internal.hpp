@@ -28,6 +28,11 @@ using VectorD = Eigen::Matrix<double, Eigen::Dynamic, 1>;
 /// d_β(0 | y) = y^β / β for β > 0; for β <= 0, v is floored at kEpsilon too.
 double divergenceSum(const float* v, const float* y, std::size_t n, double beta);
 
+/// The same sum, faster and slightly less exact (float terms, double accumulation) for
+/// KL and Frobenius with AVX2; other β fall back to divergenceSum. Used for the
+/// objective curve inside factorize (nmf_divergence_fast.cpp).
+double divergenceSumFast(const float* v, const float* y, std::size_t n, double beta);
+
 // ---- random numbers (nmf_init.cpp) ---------------------------------------------------
 
 /// Deterministic uniform numbers in (0, 1) from std::mt19937_64 with our own mapping
@@ -88,6 +93,21 @@ void blockRange(int worker, int workers, Eigen::Index numBlocks, Eigen::Index& f
 
 // ---- solver steps ---------------------------------------------------------------------
 
+/// Per-worker buffers reused across iterations (no allocation inside the loop).
+struct WorkerBuffers {
+    Matrix WH;    ///< F × block: WH, then V·(WH)^(β−2)
+    Matrix B;     ///< F × block: (WH)^(β−1) (β ≠ 1)
+    Matrix num;   ///< F × K accumulator (W update) / K × block (H update)
+    Matrix den;   ///< as num
+    Matrix numH;  ///< K × block
+    Matrix denH;  ///< K × block
+    double divergence = 0.0;
+};
+struct Workspace {
+    std::vector<WorkerBuffers> workers;
+    Matrix Hold;  ///< copy of H for the continuity term
+};
+
 /// Everything the solver steps need besides W and H.
 struct StepContext {
     const Matrix* V = nullptr;
@@ -102,6 +122,7 @@ struct StepContext {
     bool anyFreeW = true;
     bool anyFreeH = true;
     int workers = 1;
+    Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`
 };
 
 /// One multiplicative-update iteration (W then H). If `objective` is non-null, the
