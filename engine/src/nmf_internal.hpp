@@ -106,6 +106,12 @@ struct WorkerBuffers {
 struct Workspace {
     std::vector<WorkerBuffers> workers;
     Matrix Hold;  ///< copy of H for the continuity term
+    /// The last H pass already accumulated the next W update / the divergence of the
+    /// current W, H (MU only; fused to read V once per iteration).
+    bool pendingAccumulators = false;
+    bool pendingDivergence = false;
+    /// Column scales applied by normalisation since the accumulators were made.
+    Eigen::VectorXf pendingScale;
 };
 
 /// Everything the solver steps need besides W and H.
@@ -126,11 +132,17 @@ struct StepContext {
 };
 
 /// One multiplicative-update iteration (W then H). If `objective` is non-null, the
-/// objective of the incoming W, H (before this iteration) is computed on the way and
-/// stored there; if `stopBeforeUpdate` then returns true after computing it, nothing
-/// is changed (used for the convergence test). Implemented in nmf_mu.cpp.
+/// objective of the incoming W, H (before this iteration) is computed on the way (or
+/// taken from the previous H pass) and stored there; if `stopBeforeUpdate` then returns
+/// true, nothing is changed (used for the convergence test). `prepareNext`: accumulate
+/// the next iteration's W update during the H pass; `evaluateNext`: also the divergence
+/// of the resulting W, H. Implemented in nmf_mu.cpp.
 bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
-                             const std::function<bool(double)>& stopBeforeUpdate);
+                             const std::function<bool(double)>& stopBeforeUpdate,
+                             bool prepareNext, bool evaluateNext);
+
+/// The objective of the current W, H if the last MU iteration computed its divergence.
+bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, double& value);
 
 /// One projected-ALS iteration (W then H) for the Frobenius objective, each half-step
 /// safeguarded by an exact line search so the objective never increases (nmf_als.cpp).
