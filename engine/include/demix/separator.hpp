@@ -9,8 +9,19 @@
 /// to one) to float rounding.
 ///
 /// Thread-safety: free functions without shared state; they may use `threads` worker
-/// threads internally. Not real-time safe. Long work reports progress and can be
-/// cancelled through ProgressCallback (then `Cancelled` is thrown).
+/// threads internally. Not real-time safe. Long work reports progress (stages
+/// "analysing", "learning", "separating", "grouping", "rendering"; fraction 0..1) and can
+/// be cancelled through ProgressCallback (then `Cancelled` is thrown at once).
+///
+/// Memory: at most one channel's complex spectrogram and one source's F × T mask are
+/// alive at a time, besides V and the NMF's own F × T work matrices (a 3-minute stereo
+/// file at 2048/512 needs a few hundred MB, not S full spectrograms).
+///
+/// Errors: InvalidArgument for unusable audio (no channels, unequal lengths, empty,
+/// non-finite samples, bad sample rate) or arguments; LibraryError for a library that
+/// does not fit the mix.
+
+#include <functional>
 
 #include "demix/masks.hpp"
 #include "demix/nmf.hpp"
@@ -21,9 +32,17 @@ namespace demix {
 
 struct SeparationSettings {
     StftSettings stft;
-    NmfSettings nmf;   ///< nmf.components is ignored where K is given explicitly
-    float alpha = 1.0f;  ///< mask exponent
-    int threads = 0;     ///< 0 = all hardware threads
+    NmfSettings nmf;   ///< nmf.components and nmf.threads are overridden (K given explicitly)
+    float alpha = 1.0f;  ///< mask exponent (> 0)
+    int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
+    /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
+    /// with (iteration, penalised objective) each time the objective is evaluated — after
+    /// init (iteration 0), every nmf.evalEvery iterations and at the end — with exactly the
+    /// values, in order, that end up in Decomposition::nmf.objective / objectiveIterations.
+    /// Called on the thread running the separation (while it runs, except the last value(s),
+    /// which come just after the NMF returns); never for NaN. Must be cheap and must not
+    /// throw. Not copied into any result.
+    std::function<void(int iteration, double objective)> onObjective;
 };
 
 /// A decomposition of one mix: everything the faces show, regroup and render.
@@ -42,16 +61,21 @@ struct Stem {
     AudioBuffer audio;  ///< same rate, channels and length as the mix
 };
 
-/// Learns `components` templates for one source from one or more clips (all channels
-/// of all clips; clips must share the sample rate). Returns a library with one source.
+/// Learns `components` templates for one source from one or more clips (clips must share
+/// the sample rate). The magnitude frames of every channel of every clip are
+/// concatenated along time and factorised with settings.nmf; the templates are
+/// L1-normalised columns. Returns a library with one source named `name`, recording the
+/// analysis settings. Throws InvalidArgument if the clips are silent.
 TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std::string& name,
                                int components, const SeparationSettings& settings,
                                const ProgressCallback& progress = {});
 
 /// Supervised / semi-supervised: the library's templates are frozen, H is solved; with
 /// `freeComponents` > 0 that many free templates are learned too and form a source
-/// named "residual". Throws LibraryError if the library does not fit the mix
-/// (sample rate, FFT size, hop, window).
+/// named "residual" (after the library's sources; "residual-2" if the library already
+/// has a "residual"). One source per library source, in library order. Throws
+/// LibraryError if the library does not fit the mix (sample rate, FFT size, hop,
+/// window: settings.stft must equal the library's).
 Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary& library,
                                   int freeComponents, const SeparationSettings& settings,
                                   const ProgressCallback& progress = {});
@@ -62,15 +86,72 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                     const SeparationSettings& settings,
                                     const ProgressCallback& progress = {});
 
-/// Automatic grouping of K components into `sources` groups from the template spectra
-/// and activation correlation. Deterministic for a seed. Every group is non-empty.
+/// Automatic grouping of K components into `sources` groups (1 <= sources <= K): Ward
+/// clustering of features made of each template's timbre (MFCC-like cepstrum: 40 mel
+/// bands assuming bin F−1 is 22.05 kHz, log, DCT, coefficients 1..12) and its
+/// log-compressed activation over time, so components with similar timbre that are
+/// active together share a source. Deterministic (the current method
+/// does not use `seed`). Every group is non-empty; groups are ordered by their smallest
+/// component, components ascending. Throws InvalidArgument.
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
                                 std::uint64_t seed = 0);
 
-/// Renders one stem per group of `decomposition` (masks from its W, H and groups) by
-/// masking the STFT of every channel of `mix` and inverting it.
+/// Renders one stem per group of `decomposition` (α-Wiener masks from its W, H and groups,
+/// α = settings.alpha) by masking the STFT of every channel of `mix` (analysed with
+/// decomposition.analysis.stft) and inverting it. Stems have the mix's rate, channels
+/// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
+/// decomposition does not fit the mix or its groups are invalid.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
+
+/// Chunked supervised separation of arbitrarily long audio in bounded memory.
+///
+/// With the templates fixed, each STFT frame's activations depend only on that frame, so
+/// a long mix can be cut into chunks separated independently: chunk i covers the nominal
+/// span [i·L, (i+1)·L) plus `overlapSeconds` of context on each side (L and the overlap
+/// are rounded to whole hops, so every chunk's frames are frames of the whole-file STFT).
+/// Neighbouring chunks are crossfaded (raised-cosine, weights summing to one) over the
+/// middle half of the overlap around each boundary — far from the chunks' own edges —
+/// so there is no audible seam. In every chunk the masks sum to one, hence the stems
+/// still sum to the mix (to float rounding), seams included.
+/// Away from seams the stems equal those of decomposeSupervised + renderStems on the
+/// whole mix up to the NMF stopping rule (tol is checked per chunk; with nmf.tol == 0
+/// they agree to float rounding).
+///
+/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations,
+/// independent of the mix's length.
+struct ChunkSettings {
+    double chunkSeconds = 60.0;   ///< nominal chunk length (> 0)
+    double overlapSeconds = 4.0;  ///< context on each side of a chunk (>= 0)
+};
+
+/// Fills `block` with `count` samples per channel of the mix starting at sample `start`
+/// (block.channels is already sized: numChannels vectors; resize each to `count`).
+/// May throw (e.g. an I/O error); the exception propagates out of the call.
+using MixBlockReader = std::function<void(std::size_t start, std::size_t count, AudioBuffer& block)>;
+/// Receives the stems' next samples, in order: stems[s].audio holds the samples
+/// [start, start + n) of stem s (same n for all). Calls cover [0, numSamples) exactly once.
+using StemBlockWriter = std::function<void(std::size_t start, const std::vector<Stem>& stems)>;
+
+/// What a chunked separation did.
+struct ChunkedSeparation {
+    std::vector<std::string> stemNames;  ///< in the order given to the writer
+    std::vector<int> iterations;         ///< NMF iterations of each chunk
+    std::vector<bool> converged;         ///< whether each chunk met the tol rule
+};
+
+/// Supervised separation (library templates frozen, no free components) of a mix of
+/// `numSamples` samples × `numChannels` channels at `sampleRate`, read and written block
+/// by block. Throws like
+/// decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
+/// for bad chunk settings. Progress covers the whole file.
+ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                            double sampleRate, const TemplateLibrary& library,
+                                            const SeparationSettings& settings,
+                                            const MixBlockReader& read,
+                                            const StemBlockWriter& write,
+                                            const ChunkSettings& chunks = {},
+                                            const ProgressCallback& progress = {});
 
 }  // namespace demix

@@ -5,10 +5,17 @@
 ///
 /// File format (".dmxt", version 1), little-endian:
 ///   magic "DMXTLIB\0" (8 bytes) | u32 version | u64 payload size | payload | u32 CRC-32
-///   of payload. The payload holds the analysis settings, then per source its name,
-///   K_s, and F × K_s float32 values (column-major). Loading checks magic, version,
-///   sizes, checksum and non-negativity; any problem throws `LibraryError` with a clear
-///   message (never a crash).
+///   (IEEE, as zlib) of the payload.
+/// Payload: f64 sample rate | u32 FFT size | u32 hop | u32 window (0 hann, 1 sqrt-hann,
+///   2 custom) | u32 custom window length (FFT size for custom, else 0) | f32 × length |
+///   u32 objective (0 KL, 1 Frobenius, 2 IS, 3 beta) | f32 beta | u32 source count |
+///   per source: u32 name length | UTF-8 name bytes | u32 rows (= FFT size/2+1) |
+///   u32 K_s | rows × K_s f32 (column-major).
+/// Loading checks magic, version, sizes (limits: FFT size 2^20, 4096 sources, names of
+/// 1024 bytes, 65536 templates per source, 2 GiB payload), checksum, settings and that
+/// every value is finite and non-negative; any problem throws `LibraryError` with a
+/// message naming the file and the problem (never a crash, never a huge allocation).
+/// `serialize`/`save` refuse a library that `deserialize`/`load` would reject.
 ///
 /// Thread-safety: a value type; no shared state.
 
@@ -34,8 +41,10 @@ struct AnalysisSettings {
     float beta = 1.0f;
 };
 
-/// Throws LibraryError naming both values if `a` and `b` differ in sample rate, FFT size,
-/// hop or window (`what` names the two things compared, e.g. "library 'x.dmxt'").
+/// Throws LibraryError naming both values if `library` and `audio` differ in sample rate,
+/// FFT size, hop or window (the objective may differ), e.g. "library 'x.dmxt' was learned
+/// at 48000 Hz, the audio is 44100 Hz"; several differences are joined with "; ".
+/// `libraryName` names the library in the message (e.g. "library 'x.dmxt'").
 void checkCompatible(const AnalysisSettings& library, const AnalysisSettings& audio,
                      const std::string& libraryName);
 
@@ -56,15 +65,19 @@ public:
     /// Index of the source with this name, or -1.
     int find(const std::string& name) const;
 
-    /// Appends the sources of `other`; throws LibraryError if settings differ or a
-    /// name is already present.
+    /// Appends the sources of `other`; throws LibraryError (naming `otherName`) if the
+    /// settings differ or a name is already present. Nothing is changed on error.
     void merge(const TemplateLibrary& other, const std::string& otherName = "library");
 
+    /// The file's bytes (e.g. for a plugin's state). Throws LibraryError if invalid.
     std::vector<std::uint8_t> serialize() const;
+    /// Parses bytes made by serialize(). Throws LibraryError.
     static TemplateLibrary deserialize(const std::uint8_t* data, std::size_t size);
 
-    /// Writes atomically (temporary file + rename). Throws LibraryError.
+    /// Writes atomically: a temporary file next to `path`, flushed to disk, then renamed
+    /// over `path` (an existing library survives a failed save). Throws LibraryError.
     void save(const std::string& path) const;
+    /// Throws LibraryError naming the file: missing, unreadable, or any format problem.
     static TemplateLibrary load(const std::string& path);
 };
 

@@ -1,0 +1,176 @@
+#include "options.hpp"
+
+#include "cli_error.hpp"
+
+#include <thread>
+
+namespace demix::cli {
+
+SampleFormat sampleFormatFromString(const std::string& text) {
+    if (text == "float32" || text == "float") return SampleFormat::Float32;
+    if (text == "int24") return SampleFormat::Int24;
+    if (text == "int16") return SampleFormat::Int16;
+    throw UsageError("option --format must be float32, int24 or int16, not '" + text + "'");
+}
+
+std::string toString(SampleFormat format) {
+    switch (format) {
+        case SampleFormat::Float32: return "float32";
+        case SampleFormat::Int24: return "int24";
+        case SampleFormat::Int16: return "int16";
+    }
+    return "float32";
+}
+
+int bitsPerSample(SampleFormat format) {
+    switch (format) {
+        case SampleFormat::Float32: return 32;
+        case SampleFormat::Int24: return 24;
+        case SampleFormat::Int16: return 16;
+    }
+    return 32;
+}
+
+bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) {
+    auto& s = o.settings;
+    if (option == "--fft") {
+        s.stft.fftSize = args.intValue(option, 16, 1 << 16);
+        if (s.stft.fftSize % 2 != 0) throw UsageError("option --fft must be even, not " +
+                                                      std::to_string(s.stft.fftSize));
+        o.fftGiven = true;
+    } else if (option == "--hop") {
+        s.stft.hop = args.intValue(option, 1, 1 << 16);
+        o.hopGiven = true;
+    } else if (option == "--window") {
+        const std::string name = args.value(option);
+        try {
+            s.stft.window = windowFromString(name);
+        } catch (const Error& e) {
+            throw UsageError("option --window: " + std::string(e.what()) +
+                             " (use hann or sqrt-hann)");
+        }
+        o.windowGiven = true;
+    } else if (option == "--objective") {
+        const std::string name = args.value(option);
+        try {
+            s.nmf.objective = objectiveFromString(name, &s.nmf.beta);
+        } catch (const Error& e) {
+            throw UsageError("option --objective: " + std::string(e.what()) +
+                             " (use kl, frobenius, is or beta=B)");
+        }
+        o.objectiveGiven = true;
+    } else if (option == "--solver") {
+        const std::string name = args.value(option);
+        try {
+            s.nmf.solver = solverFromString(name);
+        } catch (const Error& e) {
+            throw UsageError("option --solver: " + std::string(e.what()) + " (use mu, als or hals)");
+        }
+    } else if (option == "--iterations") {
+        s.nmf.maxIterations = args.intValue(option, 1, 1000000);
+    } else if (option == "--tol") {
+        s.nmf.tol = args.doubleValue(option, 0.0, 1.0);
+    } else if (option == "--seed") {
+        s.nmf.seed = args.uintValue(option);
+    } else if (option == "--alpha") {
+        s.alpha = static_cast<float>(args.doubleValue(option, 0.01, 100.0));
+    } else if (option == "--threads") {
+        const int n = args.intValue(option, 0, 1024);
+        s.threads = n;
+        s.nmf.threads = n;
+    } else if (option == "--format") {
+        o.format = sampleFormatFromString(args.value(option));
+    } else if (option == "--json") {
+        o.jsonPath = args.value(option);
+        if (o.jsonPath.empty()) throw UsageError("option --json needs a file name");
+    } else if (option == "--plot") {
+        o.plotDir = args.value(option);
+        if (o.plotDir.empty()) throw UsageError("option --plot needs a folder name");
+    } else if (option == "--quiet" || option == "-q") {
+        o.quiet = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void finaliseCommonOptions(CommonOptions& o) {
+    auto& stft = o.settings.stft;
+    if (o.fftGiven && !o.hopGiven) stft.hop = std::max(1, stft.fftSize / 4);
+    if (stft.hop > stft.fftSize)
+        throw UsageError("option --hop (" + std::to_string(stft.hop) +
+                         ") must not be larger than --fft (" + std::to_string(stft.fftSize) + ")");
+    try {
+        stft.validate();
+    } catch (const Error& e) {
+        throw UsageError(std::string("bad STFT settings: ") + e.what());
+    }
+    const auto solver = o.settings.nmf.solver;
+    if (solver != Solver::Multiplicative && o.settings.nmf.objective != Objective::Frobenius)
+        throw UsageError("option --solver " + toString(solver) +
+                         " needs --objective frobenius (multiplicative updates, --solver mu, "
+                         "work with every objective)");
+    // Keep the engine's worker count and the STFT's in step.
+    o.settings.nmf.threads = o.settings.threads;
+}
+
+void adoptLibrarySettings(CommonOptions& o, const AnalysisSettings& library) {
+    auto& stft = o.settings.stft;
+    if (!o.fftGiven) stft.fftSize = library.stft.fftSize;
+    // An explicit --fft must equal the library's anyway (checked by the caller), so the
+    // library's hop is the right default in every case.
+    if (!o.hopGiven) stft.hop = library.stft.hop;
+    if (!o.windowGiven) {
+        stft.window = library.stft.window;
+        stft.customWindow = library.stft.customWindow;
+    }
+    if (!o.objectiveGiven) {
+        o.settings.nmf.objective = library.objective;
+        o.settings.nmf.beta = library.beta;
+    }
+}
+
+juce::var settingsToJson(const CommonOptions& o) {
+    const auto& s = o.settings;
+    auto* obj = new juce::DynamicObject();
+    obj->setProperty("fft", s.stft.fftSize);
+    obj->setProperty("hop", s.stft.hop);
+    obj->setProperty("window", juce::String(toString(s.stft.window)));
+    obj->setProperty("objective", juce::String(toString(s.nmf.objective, s.nmf.beta)));
+    obj->setProperty("beta", betaOf(s.nmf.objective, s.nmf.beta));
+    obj->setProperty("solver", juce::String(toString(s.nmf.solver)));
+    obj->setProperty("max_iterations", s.nmf.maxIterations);
+    obj->setProperty("tol", s.nmf.tol);
+    obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
+    obj->setProperty("alpha", s.alpha);
+    obj->setProperty("threads", s.threads == 0
+                                    ? static_cast<int>(std::thread::hardware_concurrency())
+                                    : s.threads);
+    obj->setProperty("format", juce::String(toString(o.format)));
+    return juce::var(obj);
+}
+
+const char* commonOptionsHelp() {
+    return R"(Analysis and NMF options:
+  --fft N            FFT size in samples (even; default 2048, or the library's)
+  --hop N            hop size in samples (default fft/4, or the library's)
+  --window W         hann | sqrt-hann (default hann, or the library's)
+  --objective O      kl | frobenius | is | beta=B (default kl)
+  --solver S         mu (multiplicative updates, any objective) | als | hals
+                     (alternating least squares, projected / hierarchical: frobenius)
+  --iterations N     maximum NMF iterations (default 200)
+  --tol X            stop when the objective improves by less than X relative to its
+                     first value between checks (default 1e-4; 0 = run all iterations)
+  --seed N           random seed; the same seed and thread count give identical files
+  --alpha A          mask exponent: 1 ratio mask (default), 2 power Wiener, larger harder
+  --threads N        worker threads (default 0 = all cores)
+Output options:
+  --format F         float32 (default; stems sum to the input) | int24 | int16
+  --json REPORT      write a JSON report (settings, iterations, objective curve,
+                     timings, per-stem levels)
+  --plot DIR         write PNG pictures: spectrogram, templates, activations, masks
+  --quiet, -q        no progress output
+)";
+}
+
+}  // namespace demix::cli

@@ -1,0 +1,298 @@
+#include "separation.hpp"
+
+#include "audio_file.hpp"
+#include "cli_error.hpp"
+#include "interrupt.hpp"
+#include "plots.hpp"
+#include "report.hpp"
+#include "separation_chunked.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <new>
+
+namespace demix::cli {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string framesAdvice(const StftSettings& stft) {
+    return "(at --fft " + std::to_string(stft.fftSize) + " --hop " + std::to_string(stft.hop) + ")";
+}
+
+}  // namespace
+
+bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest& r) {
+    if (option == "--templates" || option == "-t") {
+        r.libraryPaths.push_back(args.value(option));
+    } else if (option == "--free") {
+        r.freeComponents = args.intValue(option, 0, 4096);
+    } else if (option == "--components" || option == "-k") {
+        r.components = args.intValue(option, 1, 4096);
+    } else if (option == "--sources") {
+        r.sources = args.intValue(option, 1, 4096);
+    } else {
+        return parseCommonOption(option, args, r.common);
+    }
+    return true;
+}
+
+void finaliseSeparateRequest(SeparateRequest& r) {
+    const bool supervised = !r.libraryPaths.empty();
+    if (supervised && r.components > 0)
+        throw UsageError("give either --templates LIBRARY (supervised) or --components K "
+                         "(unsupervised), not both");
+    if (!supervised && r.components == 0)
+        throw UsageError("nothing to separate with: give --templates LIBRARY or --components K");
+    if (!supervised && r.freeComponents > 0)
+        throw UsageError("--free K adds free components to --templates; with --components "
+                         "every component is free already");
+    if (supervised && r.sources > 0)
+        throw UsageError("--sources S groups the components of --components K; with "
+                         "--templates each library source is a stem");
+    if (r.sources > r.components && !supervised)
+        throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
+                         std::to_string(r.components) + ": every source needs a component");
+    finaliseCommonOptions(r.common);
+}
+
+void checkStemName(const std::string& name, const std::string& origin) {
+    bool ok = !name.empty() && name.size() <= 200 && name != "." && name != ".." && name[0] != '.';
+    for (unsigned char c : name)
+        if (c < 0x20 || c == '/' || c == '\\' || c == 0x7f) ok = false;
+    if (!ok)
+        throw InputError(origin + ": source name '" + name +
+                         "' cannot be used as a file name (use letters, digits, '-', '_')");
+}
+
+std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
+    if (r.libraryPaths.empty()) return std::nullopt;
+    std::optional<TemplateLibrary> merged;
+    for (const auto& path : r.libraryPaths) {
+        const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
+        if (file.isDirectory())
+            throw InputError(inQuotes(path) + ": is a folder, not a template library");
+        if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": template library not found");
+        TemplateLibrary library;
+        try {
+            library = TemplateLibrary::load(path);
+        } catch (const std::bad_alloc&) {
+            throw InputError(inQuotes(path) + ": not a valid template library (sizes too large)");
+        } catch (const std::exception& e) {
+            throw InputError(inQuotes(path) + ": not a valid template library: " + e.what());
+        }
+        for (const auto& s : library.sources) checkStemName(s.name, inQuotes(path));
+        if (!merged) {
+            merged = std::move(library);
+        } else {
+            try {
+                merged->merge(library, path);
+            } catch (const std::exception& e) {
+                throw InputError(inQuotes(path) + ": cannot be combined with " +
+                                 inQuotes(r.libraryPaths.front()) + ": " + e.what());
+            }
+        }
+    }
+    const auto& lib = merged->settings;
+    // Explicit analysis options must agree with the library: its templates only fit
+    // spectra made the same way.
+    auto mismatch = [&](const std::string& what, const std::string& given, const std::string& learned) {
+        throw UsageError(what + " " + given + " was given, but the library " +
+                         inQuotes(r.libraryPaths.front()) + " was learned with " + what + " " +
+                         learned + "; leave the option out to use the library's");
+    };
+    if (r.common.fftGiven && r.common.settings.stft.fftSize != lib.stft.fftSize)
+        mismatch("--fft", std::to_string(r.common.settings.stft.fftSize), std::to_string(lib.stft.fftSize));
+    if (r.common.hopGiven && r.common.settings.stft.hop != lib.stft.hop)
+        mismatch("--hop", std::to_string(r.common.settings.stft.hop), std::to_string(lib.stft.hop));
+    if (r.common.windowGiven && r.common.settings.stft.window != lib.stft.window)
+        mismatch("--window", toString(r.common.settings.stft.window), toString(lib.stft.window));
+    adoptLibrarySettings(r.common, lib);
+    if (r.freeComponents > 0 && merged->find("residual") >= 0)
+        throw InputError("a library source is named 'residual', which --free also uses; "
+                         "relearn it under another --name");
+    return merged;
+}
+
+std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibrary* library) {
+    std::vector<std::string> names;
+    if (library != nullptr) {
+        for (const auto& s : library->sources) names.push_back(s.name);
+        if (r.freeComponents > 0) names.push_back("residual");
+    } else if (r.sources > 0) {
+        for (int s = 1; s <= r.sources; ++s) names.push_back("source-" + std::to_string(s));
+    } else {
+        for (int k = 1; k <= r.components; ++k) names.push_back("component-" + std::to_string(k));
+    }
+    return names;
+}
+
+SeparationOutcome separateFile(const std::string& input, const std::string& outDir,
+                               const SeparateRequest& r, const TemplateLibrary* library,
+                               const std::string& plotDir, Progress& progress) {
+    // Long files: chunk by chunk, so memory does not grow with the length.
+    if (useChunkedSeparation(r, library, plotDir, input))
+        return separateFileChunked(input, outDir, r, *library, progress);
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto& settings = r.common.settings;
+    const std::string label = juce::File(input).getFileName().toStdString();
+    progress.begin(label);
+    progress.update(0.0, "reading");
+
+    AudioBuffer mix = readAudioFile(input);
+    const double readSeconds = secondsSince(start);
+
+    // Output names must not hit the input file (it is never changed).
+    const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
+    const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
+    const auto names = stemNames(r, library);
+    for (const auto& name : names)
+        if (outFolder.getChildFile(name + ".wav") == inputFile)
+            throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
+                             " would overwrite the input; choose another -o folder");
+
+    // K must fit the signal: more components than frames (or bins) is meaningless.
+    const Stft stft(settings.stft);
+    const int frames = stft.frameCount(mix.numSamples());
+    const int bins = settings.stft.bins();
+    const int wanted = library != nullptr ? r.freeComponents : r.components;
+    const std::string kOption = library != nullptr ? "--free" : "--components";
+    if (wanted > frames)
+        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
+                         " is more than the signal allows: " + std::to_string(mix.numSamples()) +
+                         " samples give only " + std::to_string(frames) + " STFT frames " +
+                         framesAdvice(settings.stft) + "; use at most " + std::to_string(frames));
+    if (wanted > bins)
+        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
+                         " is more than the " + std::to_string(bins) + " frequency bins of --fft " +
+                         std::to_string(settings.stft.fftSize));
+
+    const Levels mixLevels = measureLevels(mix);
+    if (mixLevels.energy == 0.0)
+        progress.warning(inQuotes(input) + " is silent: every stem will be silent");
+
+    prepareOutputFolder(outDir);
+    if (!plotDir.empty()) prepareOutputFolder(plotDir);
+
+    Decomposition decomposition;
+    std::vector<Stem> stems;
+    const auto decomposeStart = std::chrono::steady_clock::now();
+    double decomposeSeconds = 0.0, renderSeconds = 0.0;
+    try {
+        if (library != nullptr)
+            decomposition = decomposeSupervised(mix, *library, r.freeComponents, settings,
+                                                progress.callback(0.0, 0.85));
+        else
+            decomposition = decomposeUnsupervised(mix, r.components, r.sources, settings,
+                                                  progress.callback(0.0, 0.85));
+        decomposeSeconds = secondsSince(decomposeStart);
+        const auto renderStart = std::chrono::steady_clock::now();
+        stems = renderStems(mix, decomposition, settings, progress.callback(0.85, 0.97));
+        renderSeconds = secondsSince(renderStart);
+        if (interrupted() || decomposition.nmf.cancelled) throw Cancelled();
+    } catch (const Cancelled&) {
+        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
+    } catch (const LibraryError& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const InvalidArgument& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw ProcessingError(inQuotes(input) + ": not enough memory to separate it");
+    } catch (const CliError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ProcessingError(inQuotes(input) + ": separation failed: " + e.what());
+    }
+
+    // Never write NaN: a non-finite stem sample is an engine failure, reported as such.
+    for (const auto& stem : stems) {
+        checkStemName(stem.name, inQuotes(input));
+        for (const auto& ch : stem.audio.channels)
+            for (float v : ch)
+                if (!std::isfinite(v))
+                    throw ProcessingError(inQuotes(input) + ": separation produced non-finite "
+                                          "samples in stem '" + stem.name + "'; nothing written");
+        if (stem.audio.numChannels() != mix.numChannels() ||
+            stem.audio.numSamples() != mix.numSamples())
+            throw ProcessingError(inQuotes(input) + ": stem '" + stem.name +
+                                  "' does not have the mix's shape; nothing written");
+    }
+
+    progress.update(0.97, "writing");
+    const auto writeStart = std::chrono::steady_clock::now();
+    SeparationOutcome outcome;
+    juce::Array<juce::var> stemReports;
+    double totalEnergy = 0.0;
+    std::vector<Levels> levels;
+    for (const auto& stem : stems) {
+        levels.push_back(measureLevels(stem.audio));
+        totalEnergy += levels.back().energy;
+    }
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        const auto path = outFolder.getChildFile(stems[i].name + ".wav").getFullPathName().toStdString();
+        const bool clipped = writeAudioFile(path, stems[i].audio, r.common.format);
+        if (clipped)
+            progress.warning(inQuotes(path) + ": peaks at " + formatDb(levels[i].peakDb) +
+                             " dBFS and was clipped to fit " + toString(r.common.format) +
+                             "; use --format float32 to keep it whole");
+        outcome.stemPaths.push_back(path);
+        auto* s = new juce::DynamicObject();
+        s->setProperty("name", juce::String(stems[i].name));
+        s->setProperty("path", juce::String(path));
+        s->setProperty("rms_dbfs", jsonNumber(levels[i].rmsDb));
+        s->setProperty("peak_dbfs", jsonNumber(levels[i].peakDb));
+        s->setProperty("energy_share", totalEnergy > 0.0 ? juce::var(levels[i].energy / totalEnergy)
+                                                         : juce::var());
+        s->setProperty("clipped", clipped);
+        stemReports.add(juce::var(s));
+    }
+    const double writeSeconds = secondsSince(writeStart);
+
+    juce::Array<juce::var> plotPaths;
+    if (!plotDir.empty())
+        for (const auto& p : writeDecompositionPlots(decomposition, settings.alpha, plotDir))
+            plotPaths.add(juce::String(p));
+    progress.update(1.0, "done");
+    progress.end();
+
+    auto* rep = new juce::DynamicObject();
+    rep->setProperty("input", audioDescription(input, mix));
+    rep->setProperty("mode", library != nullptr ? "supervised" : "unsupervised");
+    juce::Array<juce::var> libs;
+    for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
+    rep->setProperty("libraries", libs);
+    rep->setProperty("settings", settingsToJson(r.common));
+    rep->setProperty("components", static_cast<int>(decomposition.W.cols()));
+    rep->setProperty("frames", static_cast<int>(decomposition.V.cols()));
+    rep->setProperty("iterations", decomposition.nmf.iterations);
+    rep->setProperty("converged", decomposition.nmf.converged);
+    rep->setProperty("objective", objectiveCurve(decomposition.nmf));
+    auto* t = new juce::DynamicObject();
+    t->setProperty("read", readSeconds);
+    t->setProperty("decompose", decomposeSeconds);
+    t->setProperty("render", renderSeconds);
+    t->setProperty("write", writeSeconds);
+    t->setProperty("total", secondsSince(start));
+    rep->setProperty("seconds", juce::var(t));
+    rep->setProperty("mix_rms_dbfs", jsonNumber(mixLevels.rmsDb));
+    rep->setProperty("stems", stemReports);
+    if (!plotDir.empty()) rep->setProperty("plots", plotPaths);
+    outcome.report = juce::var(rep);
+    return outcome;
+}
+
+const char* separateOptionsHelp() {
+    return R"(Separation options:
+  --templates LIB, -t LIB   template library from `demix learn` (repeat to combine
+                            libraries; each library source becomes a stem)
+  --free K                  also learn K free components, written as residual.wav
+  --components K, -k K      unsupervised: factorise into K components
+  --sources S               unsupervised: group the K components into S sources
+                            (source-1.wav ...); without it one stem per component
+)";
+}
+
+}  // namespace demix::cli

@@ -1,0 +1,59 @@
+#pragma once
+/// \file separation.hpp
+/// One mix file → stem files: the work shared by `demix separate` and `demix batch`.
+
+#include "options.hpp"
+#include "progress.hpp"
+
+#include "demix/separator.hpp"
+
+#include <juce_core/juce_core.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace demix::cli {
+
+/// What to separate with: template libraries (+ free components) or unsupervised.
+struct SeparateRequest {
+    std::vector<std::string> libraryPaths;  ///< --templates (supervised when non-empty)
+    int freeComponents = 0;                 ///< --free K
+    int components = 0;                     ///< --components K (unsupervised)
+    int sources = 0;                        ///< --sources S (0 = one stem per component)
+    CommonOptions common;
+};
+
+/// Parses the separation options (common options included) for `separate`/`batch`.
+/// Returns true if `option` was one of them.
+bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest& request);
+
+/// Checks the combination (library xor --components, ...) and finalises the common
+/// options. Throws UsageError.
+void finaliseSeparateRequest(SeparateRequest& request);
+
+/// Loads and merges the --templates libraries and adopts their analysis settings as
+/// defaults. Throws InputError naming the library file. Empty when unsupervised.
+std::optional<TemplateLibrary> loadLibraries(SeparateRequest& request);
+
+/// Names of the stems a request produces, in order (known before any processing).
+std::vector<std::string> stemNames(const SeparateRequest& request, const TemplateLibrary* library);
+
+/// Throws InputError if `name` cannot be used as a stem file name.
+void checkStemName(const std::string& name, const std::string& origin);
+
+struct SeparationOutcome {
+    std::vector<std::string> stemPaths;
+    juce::var report;  ///< this file's part of the JSON report
+};
+
+/// Reads `input`, separates it, writes `outDir/<stem>.wav` for every stem (atomically),
+/// and the pictures into `plotDir` if not empty. Throws CliError subclasses.
+SeparationOutcome separateFile(const std::string& input, const std::string& outDir,
+                               const SeparateRequest& request, const TemplateLibrary* library,
+                               const std::string& plotDir, Progress& progress);
+
+/// Help text of the separation options (without the common ones).
+const char* separateOptionsHelp();
+
+}  // namespace demix::cli

@@ -1,0 +1,165 @@
+// Chunked separation of long files: the mix is read and the stems are written block by
+// block (engine: separateSupervisedChunked), so memory does not grow with the length.
+#include "separation_chunked.hpp"
+
+#include "audio_file.hpp"
+#include "audio_stream.hpp"
+#include "cli_error.hpp"
+#include "interrupt.hpp"
+#include "report.hpp"
+
+#include <juce_audio_formats/juce_audio_formats.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <new>
+
+namespace demix::cli {
+
+bool useChunkedSeparation(const SeparateRequest& r, const TemplateLibrary* library,
+                          const std::string& plotDir, const std::string& input) {
+    // Only supervised separation with fixed templates is exact chunk by chunk; pictures
+    // need the whole-file decomposition.
+    if (library == nullptr || r.freeComponents > 0 || !plotDir.empty()) return false;
+    const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
+    if (!file.existsAsFile()) return false;  // the whole-file path reports the problem
+    juce::AudioFormatManager formats;
+    formats.registerBasicFormats();
+    std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
+    if (reader == nullptr || reader->sampleRate <= 0.0) return false;
+    return static_cast<double>(reader->lengthInSamples) / reader->sampleRate > kChunkThresholdSeconds;
+}
+
+SeparationOutcome separateFileChunked(const std::string& input, const std::string& outDir,
+                                      const SeparateRequest& r, const TemplateLibrary& library,
+                                      Progress& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& settings = r.common.settings;
+    progress.begin(juce::File(input).getFileName().toStdString());
+    progress.update(0.0, "reading");
+    AudioBlockReader reader(input);
+    const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
+    const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
+    const auto names = stemNames(r, &library);
+    for (const auto& name : names) {
+        checkStemName(name, inQuotes(input));
+        if (outFolder.getChildFile(name + ".wav") == inputFile)
+            throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
+                             " would overwrite the input; choose another -o folder");
+    }
+    prepareOutputFolder(outDir);
+
+    std::vector<std::string> paths;
+    std::vector<std::unique_ptr<AudioBlockWriter>> writers;
+    for (const auto& name : names) {
+        paths.push_back(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString());
+        writers.push_back(std::make_unique<AudioBlockWriter>(paths.back(), reader.sampleRate(),
+                                                             reader.channels(), r.common.format));
+    }
+    std::vector<double> energy(names.size(), 0.0), peak(names.size(), 0.0);
+    double mixEnergy = 0.0;
+    ChunkedSeparation result;
+    try {
+        const auto read = [&](std::size_t from, std::size_t count, AudioBuffer& block) {
+            reader.read(from, count, block);
+        };
+        std::size_t mixMeasured = 0;
+        const auto write = [&](std::size_t from, const std::vector<Stem>& stems) {
+            throwIfInterrupted(inQuotes(input).c_str());
+            double sum = 0.0;  // Σ stems == mix, so the mix energy comes for free
+            for (std::size_t s = 0; s < stems.size(); ++s) {
+                for (const auto& ch : stems[s].audio.channels)
+                    for (float v : ch) {
+                        energy[s] += static_cast<double>(v) * v;
+                        peak[s] = std::max(peak[s], static_cast<double>(std::fabs(v)));
+                    }
+                writers[s]->write(stems[s].audio);
+            }
+            const std::size_t n = stems.front().audio.numSamples();
+            for (std::size_t c = 0; c < stems.front().audio.numChannels(); ++c)
+                for (std::size_t i = 0; i < n; ++i) {
+                    double x = 0.0;
+                    for (const auto& st : stems) x += st.audio.channels[c][i];
+                    sum += x * x;
+                }
+            mixEnergy += sum;
+            mixMeasured = from + n;
+        };
+        result = separateSupervisedChunked(static_cast<std::size_t>(reader.samples()), reader.channels(),
+                                           reader.sampleRate(), library, settings, read, write,
+                                           ChunkSettings{}, progress.callback(0.0, 0.99));
+        if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
+        for (auto& w : writers) w->commit();
+    } catch (const Cancelled&) {
+        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
+    } catch (const LibraryError& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const InvalidArgument& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw ProcessingError(inQuotes(input) + ": not enough memory to separate it");
+    } catch (const CliError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ProcessingError(inQuotes(input) + ": separation failed: " + e.what());
+    }
+    progress.update(1.0, "done");
+    progress.end();
+
+    const double count = static_cast<double>(reader.samples()) * reader.channels();
+    const auto db = [&](double e) {
+        return e > 0.0 ? 10.0 * std::log10(e / count) : -std::numeric_limits<double>::infinity();
+    };
+    double totalEnergy = 0.0;
+    for (double e : energy) totalEnergy += e;
+    SeparationOutcome outcome;
+    juce::Array<juce::var> stemReports;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (writers[i]->clipped())
+            progress.warning(inQuotes(paths[i]) + ": was clipped to fit " + toString(r.common.format) +
+                             "; use --format float32 to keep it whole");
+        outcome.stemPaths.push_back(paths[i]);
+        auto* s = new juce::DynamicObject();
+        s->setProperty("name", juce::String(names[i]));
+        s->setProperty("path", juce::String(paths[i]));
+        s->setProperty("rms_dbfs", jsonNumber(db(energy[i])));
+        s->setProperty("peak_dbfs", jsonNumber(peak[i] > 0.0 ? 20.0 * std::log10(peak[i])
+                                                             : -std::numeric_limits<double>::infinity()));
+        s->setProperty("energy_share", totalEnergy > 0.0 ? juce::var(energy[i] / totalEnergy) : juce::var());
+        s->setProperty("clipped", writers[i]->clipped());
+        stemReports.add(juce::var(s));
+    }
+    auto* in = new juce::DynamicObject();
+    in->setProperty("path", juce::String(input));
+    in->setProperty("sample_rate", reader.sampleRate());
+    in->setProperty("channels", reader.channels());
+    in->setProperty("samples", static_cast<juce::int64>(reader.samples()));
+    in->setProperty("seconds", static_cast<double>(reader.samples()) / reader.sampleRate());
+    auto* rep = new juce::DynamicObject();
+    rep->setProperty("input", juce::var(in));
+    rep->setProperty("mode", "supervised");
+    juce::Array<juce::var> libs;
+    for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
+    rep->setProperty("libraries", libs);
+    rep->setProperty("settings", settingsToJson(r.common));
+    rep->setProperty("components", library.totalComponents());
+    rep->setProperty("chunks", static_cast<int>(result.iterations.size()));
+    juce::Array<juce::var> iterations;
+    bool converged = true;
+    for (std::size_t i = 0; i < result.iterations.size(); ++i) {
+        iterations.add(result.iterations[i]);
+        converged = converged && result.converged[i];
+    }
+    rep->setProperty("iterations", iterations);
+    rep->setProperty("converged", converged);
+    auto* t = new juce::DynamicObject();
+    t->setProperty("total", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    rep->setProperty("seconds", juce::var(t));
+    rep->setProperty("mix_rms_dbfs", jsonNumber(db(mixEnergy)));
+    rep->setProperty("stems", stemReports);
+    outcome.report = juce::var(rep);
+    return outcome;
+}
+
+}  // namespace demix::cli

@@ -1,0 +1,133 @@
+#include "separator_common.hpp"
+
+#include <cmath>
+
+namespace demix::detail {
+
+void checkAudio(const AudioBuffer& audio, const std::string& what) {
+    if (audio.channels.empty()) throw InvalidArgument(what + " has no channels");
+    if (!(audio.sampleRate > 0.0) || !std::isfinite(audio.sampleRate)) {
+        throw InvalidArgument(what + " has an invalid sample rate (" +
+                              std::to_string(audio.sampleRate) + ")");
+    }
+    const std::size_t length = audio.channels.front().size();
+    if (length == 0) throw InvalidArgument(what + " is empty (0 samples)");
+    for (std::size_t c = 0; c < audio.channels.size(); ++c) {
+        const std::vector<float>& channel = audio.channels[c];
+        if (channel.size() != length) {
+            throw InvalidArgument(what + ": channel " + std::to_string(c + 1) + " has " +
+                                  std::to_string(channel.size()) + " samples, channel 1 has " +
+                                  std::to_string(length));
+        }
+        for (std::size_t n = 0; n < length; ++n) {
+            if (!std::isfinite(channel[n])) {
+                throw InvalidArgument(what + " contains a non-finite sample (channel " +
+                                      std::to_string(c + 1) + ", sample " + std::to_string(n) +
+                                      ")");
+            }
+        }
+    }
+}
+
+void StageProgress::report(double fraction) const {
+    if (!callback_) return;
+    fraction = std::min(1.0, std::max(0.0, fraction));
+    if (!callback_(base_ + span_ * fraction, stage_)) throw Cancelled();
+}
+
+NmfProgress StageProgress::nmfCallback() const {
+    if (!callback_) return {};
+    return [this](int iteration, int maxIterations, double) {
+        const double fraction =
+            maxIterations > 0 ? static_cast<double>(iteration) / maxIterations : 1.0;
+        return callback_(base_ + span_ * std::min(1.0, std::max(0.0, fraction)), stage_);
+    };
+}
+
+Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress) {
+    const std::size_t length = audio.numSamples();
+    Matrix V = Matrix::Zero(stft.settings().bins(), stft.frameCount(length));
+    const std::size_t channels = audio.numChannels();
+    for (std::size_t c = 0; c < channels; ++c) {
+        progress.report(static_cast<double>(c) / channels);
+        V += stft.forward(audio.channels[c].data(), length).cwiseAbs();
+    }
+    if (channels > 1) V /= static_cast<float>(channels);
+    progress.report(1.0);
+    return V;
+}
+
+NmfSettings nmfSettingsFor(const SeparationSettings& settings, int components) {
+    NmfSettings nmf = settings.nmf;
+    nmf.components = components;
+    nmf.threads = settings.threads;
+    return nmf;
+}
+
+AnalysisSettings analysisFor(double sampleRate, const SeparationSettings& settings) {
+    AnalysisSettings analysis;
+    analysis.sampleRate = sampleRate;
+    analysis.stft = settings.stft;
+    analysis.objective = settings.nmf.objective;
+    analysis.beta = betaOf(settings.nmf.objective, settings.nmf.beta);
+    return analysis;
+}
+
+void normaliseColumns(Matrix& W) {
+    for (Eigen::Index k = 0; k < W.cols(); ++k) {
+        const float sum = W.col(k).sum();
+        if (sum > 0.0f && std::isfinite(sum)) {
+            W.col(k) /= sum;
+        } else {
+            W.col(k).setConstant(1.0f / static_cast<float>(W.rows()));
+        }
+    }
+}
+
+NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
+                 const StageProgress& progress,
+                 const std::function<void(int, double)>& onObjective) {
+    progress.report(0.0);
+    const NmfProgress stage = progress.nmfCallback();
+    std::size_t handedOver = 0;  // evaluations already passed to onObjective (NaN included)
+    auto hand = [&](int iteration, double value) {
+        ++handedOver;
+        if (!std::isnan(value)) onObjective(iteration, value);
+    };
+    NmfProgress callback = stage;
+    if (onObjective) {
+        // factorize evaluates the objective of the state after `it` iterations when
+        // it % evalEvery == 0, then runs iteration it and reports progress(it + 1, ...) with
+        // that value; evaluations that end the run (convergence, last iteration) are not
+        // followed by a progress call and are handed over from the result below.
+        callback = [&](int iteration, int maxIterations, double objective) {
+            if ((iteration - 1) % nmf.evalEvery == 0) hand(iteration - 1, objective);
+            return !stage || stage(iteration, maxIterations, objective);
+        };
+    }
+    NmfResult result = factorize(V, nmf, init, callback);
+    if (result.cancelled) throw Cancelled();
+    if (onObjective) {
+        while (handedOver < result.objective.size())
+            hand(result.objectiveIterations[handedOver], result.objective[handedOver]);
+    }
+    progress.report(1.0);
+    return result;
+}
+
+Decomposition makeDecomposition(const AnalysisSettings& analysis, Matrix V, NmfResult nmf,
+                                ComponentGroups groups, std::vector<std::string> names) {
+    Decomposition d;
+    d.analysis = analysis;
+    d.V = std::move(V);
+    d.W = std::move(nmf.W);
+    d.H = std::move(nmf.H);
+    nmf.W = Matrix();
+    nmf.H = Matrix();
+    d.nmf = std::move(nmf);
+    d.groups = std::move(groups);
+    d.sourceNames = std::move(names);
+    return d;
+}
+
+}  // namespace demix::detail

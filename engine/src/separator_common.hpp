@@ -1,0 +1,54 @@
+#pragma once
+// Helpers shared by the offline separators. Internal header.
+
+#include "demix/separator.hpp"
+
+namespace demix::detail {
+
+/// Throws InvalidArgument (naming `what`) unless the audio has >= 1 channel, equal
+/// channel lengths, >= 1 sample, a positive sample rate and only finite samples.
+void checkAudio(const AudioBuffer& audio, const std::string& what);
+
+/// Maps a stage of the work onto [base, base + span] of the caller's progress and throws
+/// Cancelled when the callback asks to stop.
+class StageProgress {
+public:
+    StageProgress(const ProgressCallback& callback, std::string stage, double base, double span)
+        : callback_(callback), stage_(std::move(stage)), base_(base), span_(span) {}
+
+    /// fraction in [0, 1] of this stage. Throws Cancelled.
+    void report(double fraction) const;
+    /// An NMF progress callback reporting iterations as this stage's fraction.
+    NmfProgress nmfCallback() const;
+
+private:
+    const ProgressCallback& callback_;
+    std::string stage_;
+    double base_;
+    double span_;
+};
+
+/// V(f, t) = mean over channels of |X_c(f, t)|, computed channel by channel so only one
+/// complex spectrogram is alive at a time.
+Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress);
+
+/// settings.nmf with K components and the separation's thread count.
+NmfSettings nmfSettingsFor(const SeparationSettings& settings, int components);
+
+/// The analysis settings recorded for audio at `sampleRate` analysed with `settings`.
+AnalysisSettings analysisFor(double sampleRate, const SeparationSettings& settings);
+
+/// Scales every column of W to unit L1 norm; all-zero columns become uniform 1/F.
+void normaliseColumns(Matrix& W);
+
+/// Runs factorize and throws Cancelled if it was cancelled. Hands every evaluated objective
+/// value (see SeparationSettings::onObjective) to `onObjective` if it is set.
+NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
+                 const StageProgress& progress,
+                 const std::function<void(int, double)>& onObjective = {});
+
+/// Packs V, the NMF result, groups and names into a Decomposition (W, H moved out of nmf).
+Decomposition makeDecomposition(const AnalysisSettings& analysis, Matrix V, NmfResult nmf,
+                                ComponentGroups groups, std::vector<std::string> names);
+
+}  // namespace demix::detail

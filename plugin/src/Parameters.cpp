@@ -1,0 +1,92 @@
+#include "Parameters.h"
+
+#include <cmath>
+
+namespace demix::plugin {
+
+namespace {
+
+constexpr int kParameterVersion = 1;
+
+juce::String slotIdPrefix(int slot)
+{
+    return slot == kResidualSlot ? juce::String("res") : "s" + juce::String(slot + 1);
+}
+
+template <typename Param, typename... Args>
+Param* add(juce::AudioProcessorValueTreeState::ParameterLayout& layout, Args&&... args)
+{
+    auto parameter = std::make_unique<Param>(std::forward<Args>(args)...);
+    auto* raw = parameter.get();
+    layout.add(std::move(parameter));
+    return raw;
+}
+
+juce::String gainText(float db, int)
+{
+    if (db <= kMinGainDb)
+        return "-inf dB";
+    return juce::String(db, 1) + " dB";
+}
+
+float gainValue(const juce::String& text)
+{
+    auto t = text.trim();
+    if (t.startsWithIgnoreCase("-inf"))
+        return kMinGainDb;
+    return juce::jlimit(kMinGainDb, kMaxGainDb, t.getFloatValue());
+}
+
+}  // namespace
+
+float gainFromDb(float db) noexcept
+{
+    return db <= kMinGainDb ? 0.0f : std::pow(10.0f, db / 20.0f);
+}
+
+juce::String defaultSlotName(int slot)
+{
+    return slot == kResidualSlot ? juce::String("Residual") : "Source " + juce::String(slot + 1);
+}
+
+Parameters::Parameters(juce::AudioProcessorValueTreeState::ParameterLayout& layout)
+{
+    using namespace juce;
+    for (int slot = 0; slot < kNumSlots; ++slot) {
+        const auto id = slotIdPrefix(slot);
+        const auto name = defaultSlotName(slot);
+        NormalisableRange<float> range(kMinGainDb, kMaxGainDb, 0.1f);
+        range.setSkewForCentre(-12.0f);
+        auto& p = slots[static_cast<size_t>(slot)];
+        p.gainDb = add<AudioParameterFloat>(
+            layout, ParameterID{id + "_gain", kParameterVersion}, name + " Gain", range, 0.0f,
+            AudioParameterFloatAttributes().withLabel("dB").withStringFromValueFunction(gainText)
+                .withValueFromStringFunction(gainValue));
+        p.mute = add<AudioParameterBool>(layout, ParameterID{id + "_mute", kParameterVersion},
+                                         name + " Mute", false);
+        p.solo = add<AudioParameterBool>(layout, ParameterID{id + "_solo", kParameterVersion},
+                                         name + " Solo", false);
+    }
+
+    sensitivity = add<AudioParameterFloat>(
+        layout, ParameterID{"sensitivity", kParameterVersion}, "Sensitivity",
+        NormalisableRange<float>(0.5f, 4.0f, 0.01f), 1.0f,
+        AudioParameterFloatAttributes()
+            .withLabel("alpha")
+            .withStringFromValueFunction([](float v, int) { return "alpha " + String(v, 2); })
+            .withValueFromStringFunction([](const String& t) {
+                return jlimit(0.5f, 4.0f, t.retainCharacters("0123456789.").getFloatValue());
+            }));
+    iterations = add<AudioParameterInt>(layout, ParameterID{"iterations", kParameterVersion},
+                                        "Iterations", 1, 50, 10,
+                                        AudioParameterIntAttributes().withLabel("per frame"));
+    mix = add<AudioParameterFloat>(
+        layout, ParameterID{"mix", kParameterVersion}, "Mix",
+        NormalisableRange<float>(0.0f, 100.0f, 0.1f), 100.0f,
+        AudioParameterFloatAttributes().withLabel("%").withStringFromValueFunction(
+            [](float v, int) { return String(v, 1) + " %"; }));
+    lowLatency = add<AudioParameterBool>(layout, ParameterID{"lowlatency", kParameterVersion},
+                                         "Low Latency", false);
+}
+
+}  // namespace demix::plugin

@@ -1,0 +1,56 @@
+#pragma once
+/// \file PluginEditor.h
+/// The Demix editor: global controls (sensitivity, iterations, mix, low latency, how to
+/// learn, load/save a whole library), the live source-coloured spectrogram, the
+/// template/activation view, one strip per source and a status line. Resizable. The
+/// processor never depends on it: everything works with the editor closed.
+
+#include "PluginProcessor.h"
+#include "SourceStrip.h"
+#include "SpectrogramView.h"
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+namespace demix::plugin {
+
+class DemixEditor : public juce::AudioProcessorEditor, private juce::Timer {
+public:
+    explicit DemixEditor(DemixProcessor& processor);
+    ~DemixEditor() override;
+
+    void paint(juce::Graphics& g) override;
+    void resized() override;
+
+    static constexpr int kDefaultWidth = 1100;
+    static constexpr int kDefaultHeight = 680;
+
+private:
+    void timerCallback() override;
+    void loadAll();
+    void saveAll();
+
+    DemixProcessor& processor_;
+    ActivationFeed::Frame frame_;
+    int ticks_ = 0;
+
+    juce::Label title_;
+    juce::Slider sensitivity_, iterations_, mix_, learnComponents_;
+    juce::Label sensitivityLabel_, iterationsLabel_, mixLabel_, learnComponentsLabel_;
+    juce::ToggleButton lowLatency_{"Low latency"};
+    juce::ComboBox learnFrom_;
+    juce::TextButton loadAll_{"Load library..."}, saveAll_{"Save library..."};
+    juce::Label latency_, status_;
+
+    SpectrogramView spectrogram_;
+    TemplateActivationView templateView_;
+    std::vector<std::unique_ptr<SourceStrip>> strips_;
+    std::unique_ptr<juce::FileChooser> chooser_;
+    juce::TooltipWindow tooltips_{this};
+
+    using SliderAttachment = juce::AudioProcessorValueTreeState::SliderAttachment;
+    using ButtonAttachment = juce::AudioProcessorValueTreeState::ButtonAttachment;
+    std::unique_ptr<SliderAttachment> sensitivityAttachment_, iterationsAttachment_, mixAttachment_;
+    std::unique_ptr<ButtonAttachment> lowLatencyAttachment_;
+};
+
+}  // namespace demix::plugin

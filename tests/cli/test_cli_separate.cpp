@@ -1,0 +1,261 @@
+// learn → separate → stems: shape, sum, determinism, formats, reports, pictures, info.
+#include "test_support.hpp"
+
+#include "metrics.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <juce_audio_formats/juce_audio_formats.h>
+
+using namespace demix;
+using namespace demix::test;
+
+namespace {
+
+constexpr double kRate = 16000.0;
+const std::vector<std::string> kFast{"--fft", "512", "--hop", "128", "--iterations", "40",
+                                     "--seed", "1", "--quiet"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more = kFast) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+/// Training clips and a mix of a low harmonic tone ("bass") and noise bursts ("hats").
+struct Scene {
+    TempDir dir;
+    AudioBuffer bass, hat, mix;
+    Scene(int channels = 2) {
+        writeWav(dir.path("bass-train.wav"), tone(110.0, 6, 1.5, kRate, channels, 0.3, 0.5));
+        writeWav(dir.path("hats-train.wav"), hats(1.5, kRate, channels, 7));
+        bass = tone(146.8, 6, 2.0, kRate, channels, 0.3, 0.4);
+        hat = hats(2.0, kRate, channels, 99, 0.3, 0.3);
+        mix = sum(bass, hat);
+        writeWav(dir.path("mix.wav"), mix);
+    }
+    void learn() {
+        auto r = runDemix(with({"learn", dir.path("bass-train.wav"), "--name", "bass", "-k", "6",
+                                "-o", dir.path("bass.dmxt")}));
+        REQUIRE(r.exitCode == 0);
+        r = runDemix(with({"learn", dir.path("hats-train.wav"), "--name", "hats", "-k", "6", "-o",
+                           dir.path("hats.dmxt")}));
+        REQUIRE(r.exitCode == 0);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("learn then separate writes one stem per source that sums to the mix", "[separate]") {
+    Scene scene;
+    scene.learn();
+    REQUIRE(exists(scene.dir.path("bass.dmxt")));
+
+    const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+                                  scene.dir.path("bass.dmxt"), "--templates",
+                                  scene.dir.path("hats.dmxt"), "-o", scene.dir.path("out"),
+                                  "--json", scene.dir.path("report.json")}));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto bass = readWav(scene.dir.path("out/bass.wav"));
+    const auto hat = readWav(scene.dir.path("out/hats.wav"));
+    CHECK_FALSE(exists(scene.dir.path("out/residual.wav")));
+    for (const auto* stem : {&bass, &hat}) {
+        CHECK(stem->sampleRate == kRate);
+        CHECK(stem->numChannels() == 2);
+        CHECK(stem->numSamples() == scene.mix.numSamples());
+    }
+    CHECK(relativeMaxError(scene.mix, sum(bass, hat)) <= 1e-5);
+
+    // Each stem resembles its source far better than the mix does.
+    const auto bassScore = cli::scoreStem(scene.bass, bass);
+    const auto mixAsBass = cli::scoreStem(scene.bass, scene.mix);
+    CHECK(bassScore.sdr > mixAsBass.sdr + 3.0);
+    CHECK(cli::scoreStem(scene.hat, hat).sdr > cli::scoreStem(scene.hat, scene.mix).sdr + 3.0);
+
+    // The JSON report holds settings, the objective curve and per-stem levels.
+    const auto report = juce::JSON::parse(juce::File(scene.dir.path("report.json")));
+    REQUIRE(report.isObject());
+    CHECK(report["command"].toString() == "separate");
+    CHECK(static_cast<int>(report["settings"]["fft"]) == 512);
+    CHECK(static_cast<int>(report["iterations"]) >= 1);
+    CHECK(report["objective"].getArray()->size() >= 1);
+    CHECK(report["stems"].getArray()->size() == 2);
+    CHECK(report["stems"][0]["name"].toString() == "bass");
+    CHECK(static_cast<double>(report["seconds"]["total"]) > 0.0);
+    CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
+}
+
+TEST_CASE("separate --free adds a residual stem and the stems still sum to the mix", "[separate]") {
+    Scene scene;
+    scene.learn();
+    const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+                                  scene.dir.path("bass.dmxt"), "--free", "3", "-o",
+                                  scene.dir.path("out")}));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto bass = readWav(scene.dir.path("out/bass.wav"));
+    const auto residual = readWav(scene.dir.path("out/residual.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(bass, residual)) <= 1e-5);
+}
+
+TEST_CASE("unsupervised separation names its stems source-N or component-N", "[separate]") {
+    Scene scene(1);
+    auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "4",
+                            "--sources", "2", "-o", scene.dir.path("grouped")}));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto s1 = readWav(scene.dir.path("grouped/source-1.wav"));
+    const auto s2 = readWav(scene.dir.path("grouped/source-2.wav"));
+    CHECK_FALSE(exists(scene.dir.path("grouped/source-3.wav")));
+    CHECK(relativeMaxError(scene.mix, sum(s1, s2)) <= 1e-5);
+
+    r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "3", "-o",
+                       scene.dir.path("each")}));
+    REQUIRE(r.exitCode == 0);
+    AudioBuffer total = readWav(scene.dir.path("each/component-1.wav"));
+    for (int k = 2; k <= 3; ++k)
+        total = sum(total, readWav(scene.dir.path("each/component-" + std::to_string(k) + ".wav")));
+    CHECK_FALSE(exists(scene.dir.path("each/component-4.wav")));
+    CHECK(relativeMaxError(scene.mix, total) <= 1e-5);
+}
+
+TEST_CASE("the same seed gives byte-identical stems", "[separate][determinism]") {
+    Scene scene(1);
+    for (const char* out : {"a", "b"}) {
+        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "4",
+                                      "--sources", "2", "--threads", "2", "-o", scene.dir.path(out)}));
+        REQUIRE(r.exitCode == 0);
+    }
+    for (const char* stem : {"source-1.wav", "source-2.wav"}) {
+        const auto a = readBytes(scene.dir.path(std::string("a/") + stem));
+        REQUIRE(a.size() > 44);
+        CHECK(a == readBytes(scene.dir.path(std::string("b/") + stem)));
+    }
+}
+
+TEST_CASE("separate --format writes int16 / int24 / float32 WAV", "[separate][format]") {
+    Scene scene(1);
+    for (const auto& [format, bits, isFloat] :
+         {std::tuple{"int16", 16, false}, std::tuple{"int24", 24, false}, std::tuple{"float32", 32, true}}) {
+        const std::string out = scene.dir.path(format);
+        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "2",
+                                      "--format", format, "-o", out}));
+        REQUIRE(r.exitCode == 0);
+        cli::AudioFileInfo info;
+        const auto stem = cli::readAudioFile(out + "/component-1.wav", &info);
+        CHECK(info.bitsPerSample == bits);
+        CHECK(info.floatingPoint == isFloat);
+        CHECK(stem.numSamples() == scene.mix.numSamples());
+    }
+}
+
+TEST_CASE("separate --plot writes PNG pictures and info describes a library", "[separate][plot][info]") {
+    Scene scene(1);
+    scene.learn();
+    auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+                            scene.dir.path("bass.dmxt"), "--free", "2", "-o", scene.dir.path("out"),
+                            "--plot", scene.dir.path("plots")}));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    for (const char* png : {"spectrogram.png", "templates.png", "activations.png", "masks.png"}) {
+        const auto bytes = readBytes(scene.dir.path(std::string("plots/") + png));
+        INFO(png);
+        REQUIRE(bytes.size() > 100);
+        CHECK(bytes.substr(1, 3) == "PNG");
+    }
+
+    r = runDemix({"info", scene.dir.path("bass.dmxt")});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("16000 Hz"));
+    CHECK_THAT(r.out, Catch::Contains("bass"));
+    CHECK_THAT(r.out, Catch::Contains("6 templates"));
+    CHECK_THAT(r.out, Catch::Contains("fft:          512"));
+}
+
+TEST_CASE("learn combines several inputs and progress goes to stderr unless --quiet", "[learn]") {
+    TempDir dir;
+    writeWav(dir.path("a.wav"), tone(220.0, 4, 0.5, kRate, 1));
+    writeWav(dir.path("b.wav"), tone(330.0, 4, 0.5, kRate, 2));
+    auto r = runDemix({"learn", dir.path("a.wav"), dir.path("b.wav"), "--name", "keys", "-k", "4",
+                       "--fft", "512", "--iterations", "20", "-o", dir.path("keys.lib"), "--json",
+                       dir.path("learn.json")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto report = juce::JSON::parse(juce::File(dir.path("learn.json")));
+    CHECK(report["command"].toString() == "learn");
+    CHECK(report["inputs"].getArray()->size() == 2);
+    CHECK(static_cast<int>(report["inputs"][1]["channels"]) == 2);
+    CHECK(static_cast<int>(report["components"]) == 4);
+    CHECK(static_cast<int>(report["settings"]["hop"]) == 128);  // fft/4 by default
+    CHECK(exists(dir.path("keys.lib")));  // exactly the path given, no extension added
+    CHECK_THAT(r.err, Catch::Contains("demix: keys"));  // plain progress lines (not a tty)
+    CHECK_THAT(r.out, Catch::Contains("learned 4 templates for 'keys'"));
+
+    r = runDemix({"learn", dir.path("a.wav"), "--name", "keys", "-k", "4", "--fft", "512",
+                  "--iterations", "20", "--quiet", "-o", dir.path("quiet.lib")});
+    REQUIRE(r.exitCode == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.empty());
+}
+
+TEST_CASE("Ctrl-C stops the work cleanly: exit 1, a message, no stem or temporary file", "[separate][interrupt]") {
+    Scene scene(1);
+    const auto r = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "8",
+                             "--iterations", "1000000", "--tol", "0", "-o", scene.dir.path("out")},
+                            "", 60.0, 0.5);
+    INFO(r.err);
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.err, Catch::Contains("mix.wav': interrupted"));
+    const juce::File out(scene.dir.path("out"));
+    CHECK((!out.exists() || out.findChildFiles(juce::File::findFiles, false, "*").isEmpty()));
+}
+
+TEST_CASE("progress is a redrawn bar on a terminal and plain lines otherwise", "[progress]") {
+    Scene scene(1);
+    const std::vector<std::string> args{"separate", scene.dir.path("mix.wav"), "--components", "3",
+                                        "--iterations", "400", "--tol", "0", "-o",
+                                        scene.dir.path("out")};
+    const auto bar = runDemix(args, "", 120.0, -1.0, true);
+    INFO(bar.err);
+    REQUIRE(bar.exitCode == 0);
+    CHECK_THAT(bar.err, Catch::Contains("\r\033[K["));
+    CHECK_THAT(bar.err, Catch::Contains("] 100% mix.wav: done"));
+    CHECK_THAT(bar.err, !Catch::Contains("demix: mix.wav:"));
+
+    const auto lines = runDemix(args);
+    CHECK_THAT(lines.err, Catch::Contains("demix: mix.wav: done 100%\n"));
+    CHECK_THAT(lines.err, !Catch::Contains("\r"));
+
+    auto quiet = args;
+    quiet.push_back("--quiet");
+    const auto none = runDemix(quiet, "", 120.0, -1.0, true);
+    CHECK(none.exitCode == 0);
+    CHECK(none.err.empty());
+}
+
+TEST_CASE("analysis and NMF options reach the engine and the report", "[separate][options]") {
+    Scene scene(1);
+    const auto r = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "3", "--fft",
+                             "1024", "--hop", "256", "--window", "sqrt-hann", "--objective",
+                             "frobenius", "--solver", "als", "--iterations", "7", "--tol", "0",
+                             "--alpha", "2", "--seed", "42", "--threads", "1", "--quiet", "-o",
+                             scene.dir.path("out"), "--json", scene.dir.path("r.json")});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto report = juce::JSON::parse(juce::File(scene.dir.path("r.json")));
+    const auto settings = report["settings"];
+    CHECK(static_cast<int>(settings["fft"]) == 1024);
+    CHECK(static_cast<int>(settings["hop"]) == 256);
+    CHECK(settings["window"].toString() == "sqrt-hann");
+    CHECK(settings["objective"].toString() == "frobenius");
+    CHECK(settings["solver"].toString() == "als");
+    CHECK(settings["seed"].toString() == "42");
+    CHECK(static_cast<double>(settings["alpha"]) == 2.0);
+    CHECK(static_cast<int>(settings["threads"]) == 1);
+    CHECK(static_cast<int>(report["iterations"]) == 7);  // --tol 0 runs them all
+    CHECK(static_cast<int>(report["frames"]) > 0);
+    AudioBuffer total = readWav(scene.dir.path("out/component-1.wav"));
+    for (int k = 2; k <= 3; ++k)
+        total = sum(total, readWav(scene.dir.path("out/component-" + std::to_string(k) + ".wav")));
+    CHECK(relativeMaxError(scene.mix, total) <= 1e-5);
+}

@@ -1,0 +1,181 @@
+// separateSupervisedChunked: long mixes chunk by chunk (bounded memory) must give stems
+// that sum to the mix everywhere (seams included) and match whole-file separation.
+#include "test_separator_signals.hpp"
+#include "test_support.hpp"
+
+#include "demix/separator.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using namespace demix;
+using namespace demix::testing;
+
+namespace {
+
+SeparationSettings chunkTestSettings() {
+    SeparationSettings s;
+    s.stft.fftSize = 512;
+    s.stft.hop = 128;
+    s.nmf.seed = 3;
+    s.nmf.maxIterations = 60;
+    s.nmf.tol = 0.0;  // fixed iteration count: chunked == whole-file away from the ends
+    s.threads = 1;
+    s.nmf.threads = 1;
+    return s;
+}
+
+TemplateLibrary toneNoiseLibrary(const SeparationSettings& settings) {
+    const std::size_t n = static_cast<std::size_t>(3 * kTestRate);
+    TemplateLibrary library = learnTemplates({monoBuffer(harmonicTone(n, 101))}, "tone", 6, settings);
+    library.merge(learnTemplates({monoBuffer(noiseBursts(n, 202))}, "noise", 6, settings));
+    return library;
+}
+
+AudioBuffer stereoMix(double seconds) {
+    const std::size_t n = static_cast<std::size_t>(seconds * kTestRate);
+    const std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
+    AudioBuffer mix;
+    mix.sampleRate = kTestRate;
+    mix.channels.assign(2, std::vector<float>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+        mix.channels[0][i] = 0.8f * tone[i] + 0.4f * noise[i];
+        mix.channels[1][i] = 0.4f * tone[i] + 0.8f * noise[i];
+    }
+    return mix;
+}
+
+struct Collected {
+    std::vector<std::string> names;
+    std::vector<AudioBuffer> stems;
+    std::vector<int> iterations;
+    std::size_t reads = 0;
+    std::size_t largestRead = 0;
+};
+
+Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
+                     const SeparationSettings& settings, const ChunkSettings& chunks) {
+    Collected c;
+    std::size_t next = 0;  // the writer must be called in order, without gaps
+    const auto read = [&](std::size_t start, std::size_t count, AudioBuffer& block) {
+        ++c.reads;
+        c.largestRead = std::max(c.largestRead, count);
+        for (std::size_t ch = 0; ch < mix.numChannels(); ++ch)
+            block.channels[ch].assign(mix.channels[ch].begin() + static_cast<std::ptrdiff_t>(start),
+                                      mix.channels[ch].begin() + static_cast<std::ptrdiff_t>(start + count));
+    };
+    const auto write = [&](std::size_t start, const std::vector<Stem>& stems) {
+        if (start != next) throw std::logic_error("writer called out of order");
+        if (c.stems.empty()) c.stems.assign(stems.size(), AudioBuffer{});
+        for (std::size_t s = 0; s < stems.size(); ++s) {
+            c.stems[s].channels.resize(stems[s].audio.numChannels());
+            for (std::size_t ch = 0; ch < stems[s].audio.numChannels(); ++ch)
+                c.stems[s].channels[ch].insert(c.stems[s].channels[ch].end(),
+                                               stems[s].audio.channels[ch].begin(),
+                                               stems[s].audio.channels[ch].end());
+        }
+        next += stems.front().audio.numSamples();
+    };
+    const ChunkedSeparation result =
+        separateSupervisedChunked(mix.numSamples(), static_cast<int>(mix.numChannels()),
+                                  mix.sampleRate, library, settings, read, write, chunks);
+    c.names = result.stemNames;
+    c.iterations = result.iterations;
+    REQUIRE(next == mix.numSamples());
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("chunked separation: stems sum to the mix across seams and match whole-file stems",
+          "[separator][chunked]") {
+    const SeparationSettings settings = chunkTestSettings();
+    const TemplateLibrary library = toneNoiseLibrary(settings);
+    const AudioBuffer mix = stereoMix(10.3);  // 4 chunks of 2.5 s (+ remainder)
+    ChunkSettings chunks;
+    chunks.chunkSeconds = 2.5;
+    chunks.overlapSeconds = 0.5;
+    const Collected chunked = runChunked(mix, library, settings, chunks);
+
+    REQUIRE(chunked.names == std::vector<std::string>{"tone", "noise"});
+    REQUIRE(chunked.reads == 4);
+    REQUIRE(chunked.iterations == std::vector<int>(4, settings.nmf.maxIterations));
+    // Bounded memory: no read is longer than a chunk plus its context on both sides.
+    REQUIRE(chunked.largestRead <= static_cast<std::size_t>((2.5 + 2 * 0.5) * kTestRate) + 2 * 128);
+    REQUIRE(chunked.stems.size() == 2);
+
+    // Stems sum to the mix everywhere, seams included.
+    double sumError = 0.0;
+    for (std::size_t ch = 0; ch < 2; ++ch) {
+        REQUIRE(chunked.stems[0].channels[ch].size() == mix.numSamples());
+        for (std::size_t i = 0; i < mix.numSamples(); ++i) {
+            const double sum = static_cast<double>(chunked.stems[0].channels[ch][i]) +
+                               chunked.stems[1].channels[ch][i];
+            sumError = std::max(sumError, std::fabs(sum - mix.channels[ch][i]));
+        }
+    }
+    CAPTURE(sumError);
+    REQUIRE(sumError < 1e-5);
+
+    // The same stems as separating the whole mix at once (templates fixed, tol = 0): each
+    // frame's activations depend only on that frame, and the crossfades stay away from
+    // the chunks' edges.
+    const Decomposition whole = decomposeSupervised(mix, library, 0, settings);
+    const std::vector<Stem> reference = renderStems(mix, whole, settings);
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t ch = 0; ch < 2; ++ch) {
+            const double diff = maxAbsDiff(chunked.stems[s].channels[ch], reference[s].audio.channels[ch]);
+            const double rel = relativeRms(chunked.stems[s].channels[ch], reference[s].audio.channels[ch]);
+            CAPTURE(s, ch, diff, rel);
+            REQUIRE(diff < 1e-4);
+            REQUIRE(rel < 1e-4);
+        }
+}
+
+TEST_CASE("chunked separation of a mix shorter than a chunk equals whole-file separation",
+          "[separator][chunked]") {
+    const SeparationSettings settings = chunkTestSettings();
+    const TemplateLibrary library = toneNoiseLibrary(settings);
+    const AudioBuffer mix = stereoMix(2.0);
+    const Collected chunked = runChunked(mix, library, settings, ChunkSettings{});
+    REQUIRE(chunked.reads == 1);
+    const Decomposition whole = decomposeSupervised(mix, library, 0, settings);
+    const std::vector<Stem> reference = renderStems(mix, whole, settings);
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t ch = 0; ch < 2; ++ch)
+            REQUIRE(chunked.stems[s].channels[ch] == reference[s].audio.channels[ch]);
+}
+
+TEST_CASE("chunked separation checks its arguments and propagates reader errors",
+          "[separator][chunked]") {
+    const SeparationSettings settings = chunkTestSettings();
+    const TemplateLibrary library = toneNoiseLibrary(settings);
+    const auto read = [](std::size_t, std::size_t count, AudioBuffer& block) {
+        for (auto& c : block.channels) c.assign(count, 0.0f);
+    };
+    const auto write = [](std::size_t, const std::vector<Stem>&) {};
+    ChunkSettings bad;
+    bad.chunkSeconds = 0.0;
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, read, write, bad),
+                        Catch::Contains("chunk length"));
+    bad = ChunkSettings{};
+    bad.overlapSeconds = -1.0;
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, read, write, bad),
+                        Catch::Contains("overlap"));
+    REQUIRE_THROWS_AS(separateSupervisedChunked(0, 2, kTestRate, library, settings, read, write),
+                      InvalidArgument);
+    // A library made at another sample rate is refused like decomposeSupervised does.
+    REQUIRE_THROWS_AS(separateSupervisedChunked(1000, 2, 44100.0, library, settings, read, write),
+                      LibraryError);
+    const auto failing = [](std::size_t, std::size_t, AudioBuffer&) {
+        throw std::runtime_error("disk on fire");
+    };
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, failing, write),
+                        "disk on fire");
+    const auto shortRead = [](std::size_t, std::size_t count, AudioBuffer& block) {
+        for (auto& c : block.channels) c.assign(count / 2, 0.0f);
+    };
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, shortRead, write),
+                        Catch::Contains("mix reader returned"));
+}

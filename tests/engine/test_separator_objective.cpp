@@ -1,0 +1,108 @@
+// SeparationSettings::onObjective: the live objective values of the offline separators.
+#include "demix/separator.hpp"
+
+#include "test_separator_signals.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <utility>
+#include <vector>
+
+using namespace demix;
+using namespace demix::testing;
+
+namespace {
+
+using Points = std::vector<std::pair<int, double>>;
+
+AudioBuffer toneAndNoise(std::size_t n) {
+    const std::vector<float> tone = harmonicTone(n, 11);
+    const std::vector<float> noise = noiseBursts(n, 12);
+    std::vector<float> mix(n);
+    for (std::size_t i = 0; i < n; ++i) mix[i] = tone[i] + noise[i];
+    return monoBuffer(std::move(mix));
+}
+
+SeparationSettings observed(Points& points, int maxIterations, int evalEvery, double tol) {
+    SeparationSettings s;
+    s.stft.fftSize = 512;
+    s.stft.hop = 128;
+    s.nmf.maxIterations = maxIterations;
+    s.nmf.evalEvery = evalEvery;
+    s.nmf.tol = tol;
+    s.threads = 1;
+    s.onObjective = [&points](int iteration, double objective) {
+        points.emplace_back(iteration, objective);
+    };
+    return s;
+}
+
+Points curveOf(const NmfResult& nmf) {
+    REQUIRE(nmf.objective.size() == nmf.objectiveIterations.size());
+    Points points;
+    for (std::size_t i = 0; i < nmf.objective.size(); ++i)
+        points.emplace_back(nmf.objectiveIterations[i], nmf.objective[i]);
+    return points;
+}
+
+}  // namespace
+
+TEST_CASE("onObjective sees exactly the decomposition's objective curve", "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    const bool withProgress = GENERATE(false, true);
+    const int evalEvery = GENERATE(1, 7);
+    Points points;
+    int progressCalls = 0;
+    ProgressCallback progress;
+    if (withProgress) progress = [&](double, const std::string&) { return ++progressCalls > 0; };
+
+    // tol 0: runs all 40 iterations, so the last evaluation is the final-iteration one.
+    const Decomposition d = decomposeUnsupervised(mix, 4, 2, observed(points, 40, evalEvery, 0.0),
+                                                  progress);
+    CHECK(d.nmf.iterations == 40);
+    CHECK(points.size() >= 2);
+    CHECK(points == curveOf(d.nmf));  // same numbers, same order, same iterations
+    CHECK(points.front().first == 0);
+    CHECK(points.back().first == 40);
+    CHECK((withProgress ? progressCalls > 0 : progressCalls == 0));
+}
+
+TEST_CASE("onObjective includes the value that stopped a converged run", "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    Points points;
+    const Decomposition d = decomposeUnsupervised(mix, 3, 2, observed(points, 500, 5, 1e-2));
+    REQUIRE(d.nmf.converged);
+    REQUIRE(d.nmf.iterations < 500);
+    CHECK(points.size() >= 2);
+    CHECK(points == curveOf(d.nmf));
+}
+
+TEST_CASE("onObjective observes supervised and learning runs, and changes no result",
+          "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    Points learnPoints;
+    SeparationSettings settings = observed(learnPoints, 30, 10, 0.0);
+    const TemplateLibrary library =
+        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    // learnTemplates returns no curve: evaluations at iterations 0, 10, 20, 30, all finite.
+    REQUIRE(learnPoints.size() == 4);
+    for (std::size_t i = 0; i < learnPoints.size(); ++i) {
+        CHECK(learnPoints[i].first == static_cast<int>(10 * i));
+        CHECK(std::isfinite(learnPoints[i].second));
+    }
+
+    Points points;
+    settings.onObjective = [&points](int iteration, double objective) {
+        points.emplace_back(iteration, objective);
+    };
+    const Decomposition observedRun = decomposeSupervised(mix, library, 2, settings);
+    CHECK(points.size() == 4);
+    CHECK(points == curveOf(observedRun.nmf));
+
+    settings.onObjective = nullptr;
+    const Decomposition plain = decomposeSupervised(mix, library, 2, settings);
+    CHECK(plain.nmf.objective == observedRun.nmf.objective);
+    CHECK(plain.W == observedRun.W);
+    CHECK(plain.H == observedRun.H);
+}

@@ -1,0 +1,139 @@
+// Plugin state: templates and parameters round-trip into a fresh instance with identical
+// output; garbage, truncated, corrupted and future states are rejected without change.
+#include "ProcessorHarness.h"
+#include "StateCodec.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+
+using namespace demix;
+using namespace demix::plugin;
+using namespace demix::test;
+
+namespace {
+
+void configure(DemixProcessor& p)
+{
+    const double rate = 44100.0;
+    juce::String message;
+    REQUIRE(p.setSlotTemplates(0, learn(melody(rate, 2.0), "melody", 6), message));
+    REQUIRE(p.setSlotTemplates(1, learn(noiseHits(rate, 2.0), "hits", 4), message));
+    p.setSlotName(1, "Hi-hats");
+    auto& params = p.parameters();
+    params.slots[0].gainDb->setValueNotifyingHost(params.slots[0].gainDb->convertTo0to1(-9.5f));
+    params.slots[1].solo->setValueNotifyingHost(1.0f);
+    params.slots[0].solo->setValueNotifyingHost(1.0f);
+    params.sensitivity->setValueNotifyingHost(params.sensitivity->convertTo0to1(2.0f));
+    params.iterations->setValueNotifyingHost(params.iterations->convertTo0to1(17.0f));
+    params.mix->setValueNotifyingHost(params.mix->convertTo0to1(80.0f));
+    p.setLearnComponents(11);
+    p.setLearnFromSidechain(true);
+}
+
+}  // namespace
+
+TEST_CASE("state round-trips templates and parameters with identical output", "[state]")
+{
+    const double rate = 44100.0;
+    const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
+
+    DemixProcessor a;
+    configure(a);
+    juce::MemoryBlock state;
+    a.getStateInformation(state);
+    prepare(a, rate, 512);
+    const auto expected = run(a, mix, 512);
+
+    DemixProcessor b;
+    b.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+    CHECK(b.status() == "state restored");
+    CHECK(b.slotInfo(0).name == "melody");
+    CHECK(b.slotInfo(0).components == 6);
+    CHECK(b.slotInfo(1).name == "Hi-hats");
+    CHECK(b.slotInfo(1).components == 4);
+    CHECK_FALSE(b.slotInfo(2).hasTemplates);
+    CHECK(b.parameters().slots[0].gainDb->get() == Approx(-9.5f));
+    CHECK(b.parameters().slots[1].solo->get());
+    CHECK(b.parameters().iterations->get() == 17);
+    CHECK(b.parameters().mix->get() == Approx(80.0f));
+    CHECK(b.learnComponents() == 11);
+    CHECK(b.learnFromSidechain());
+    prepare(b, rate, 512);
+    const auto actual = run(b, mix, 512);
+    for (size_t c = 0; c < 2; ++c)
+        CHECK(actual.main[c] == expected.main[c]);  // bit-identical
+
+    // The state of the restored instance is the same bytes.
+    juce::MemoryBlock again;
+    b.getStateInformation(again);
+    CHECK(again == state);
+}
+
+TEST_CASE("bad states are rejected without changing anything", "[state]")
+{
+    DemixProcessor p;
+    configure(p);
+    juce::MemoryBlock good;
+    p.getStateInformation(good);
+
+    auto expectUnchanged = [&](const juce::String& expectedError) {
+        juce::MemoryBlock now;
+        p.getStateInformation(now);
+        CHECK(now == good);
+        CHECK(p.status().contains(expectedError));
+    };
+
+    SECTION("random bytes")
+    {
+        std::mt19937 random(1);
+        for (int trial = 0; trial < 200; ++trial) {
+            std::vector<std::uint8_t> junk(static_cast<size_t>(random() % 4096));
+            for (auto& b : junk)
+                b = static_cast<std::uint8_t>(random());
+            p.setStateInformation(junk.data(), static_cast<int>(junk.size()));
+        }
+        p.setStateInformation(nullptr, 0);
+        expectUnchanged("state not loaded");
+    }
+    SECTION("truncated")
+    {
+        for (size_t size = 0; size < good.getSize(); size += 97)
+            p.setStateInformation(good.getData(), static_cast<int>(size));
+        expectUnchanged("state not loaded");
+    }
+    SECTION("every byte flipped in turn (checksum)")
+    {
+        for (size_t i = 0; i < good.getSize(); i += 13) {
+            auto bad = good;
+            static_cast<std::uint8_t*>(bad.getData())[i] ^= 0x5a;
+            p.setStateInformation(bad.getData(), static_cast<int>(bad.getSize()));
+        }
+        expectUnchanged("state not loaded");
+    }
+    SECTION("a state from a newer plugin")
+    {
+        auto future = good;
+        static_cast<std::uint8_t*>(future.getData())[8] = 99;
+        p.setStateInformation(future.getData(), static_cast<int>(future.getSize()));
+        expectUnchanged("newer Demix");
+    }
+    SECTION("a valid container with broken templates inside")
+    {
+        juce::String error;
+        auto tree = decodeState(good.getData(), good.getSize(), error);
+        REQUIRE(tree.isValid());
+        auto source = tree.getChildWithProperty("index", 0);
+        REQUIRE(source.isValid());
+        juce::MemoryBlock junk("not a template library at all", 29);
+        source.setProperty("templates", junk, nullptr);
+        const auto bad = encodeState(tree);
+        p.setStateInformation(bad.getData(), static_cast<int>(bad.getSize()));
+        expectUnchanged("templates of melody");
+    }
+}
+
+TEST_CASE("CRC-32 matches the standard check value", "[state]")
+{
+    CHECK(crc32("123456789", 9) == 0xCBF43926u);
+}
