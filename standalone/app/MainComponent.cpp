@@ -245,11 +245,18 @@ bool MainComponent::runSeparation()
     separationSettings_ = session_.settings();
     auto mix = session_.mixPointer();
     const auto settings = separationSettings_;
+    // The worker adds each objective value to the trace; timerCallback draws it live.
+    liveObjective_ = std::make_shared<ObjectiveTrace>();
     separation_ = std::make_unique<Job<Decomposition>>(
-        "Demix separation", [mix, settings](const ProgressCallback& progress) { return decompose(*mix, settings, progress); });
+        "Demix separation", [mix, settings, trace = liveObjective_](const ProgressCallback& progress) {
+            return decompose(*mix, settings, progress,
+                             [trace](int iteration, double value) { trace->add(iteration, value); });
+        });
     separation_->start();
     progress_ = 0.0;
     objective_.running = true;
+    objective_.live = {};
+    objective_.objectiveName = toString(settings.separation.nmf.objective, settings.separation.nmf.beta);
     setStatus(juce::String("Separating (") + toString(settings.method.method) + ")...");
     updateButtons();
     return true;
@@ -393,9 +400,13 @@ void MainComponent::timerCallback()
                             juce::dontSendNotification);
             objective_.progress = progress_;
             objective_.stage = stage.isNotEmpty() ? stage : juce::String("starting");
+            if (liveObjective_ != nullptr && liveObjective_->size() != objective_.live.values.size())
+                objective_.live = liveObjective_->snapshot();
             objective_.repaint();
         } else {
             auto job = std::move(separation_);
+            liveObjective_.reset();
+            objective_.live = {};
             objective_.running = false;
             objective_.repaint();
             progress_ = 0.0;

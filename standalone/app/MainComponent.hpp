@@ -117,6 +117,7 @@ private:
     juce::ScrollBar timeScroll_{false};
 
     std::unique_ptr<Job<Decomposition>> separation_;
+    std::shared_ptr<ObjectiveTrace> liveObjective_;  ///< the running separation's objective values
     AppSettings separationSettings_;
     std::unique_ptr<Job<std::vector<Stem>>> render_;
     int renderRevision_ = -1;
