@@ -18,6 +18,7 @@ SeparationSettings chunkTestSettings() {
     SeparationSettings s = smallSeparationSettings(512, 128, 60);
     s.nmf.seed = 3;
     s.nmf.tol = 0.0;  // fixed iteration count: chunked == whole-file away from the ends
+    s.adaptIterations = 0;  // frozen templates: each frame's activations are independent
     s.nmf.threads = 1;
     return s;
 }
