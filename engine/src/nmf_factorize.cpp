@@ -54,6 +54,7 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
     checkPenalty(s.sparsityH, "sparsityH");
     checkPenalty(s.sparsityW, "sparsityW");
     checkPenalty(s.continuityH, "continuityH");
+    checkPenalty(s.anchorW, "anchorW");
     const float beta = betaOf(s.objective, s.beta);
     if (s.solver != Solver::Multiplicative) {
         if (beta != 2.0f)
@@ -62,6 +63,9 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
                                   toString(s.objective, s.beta) + "'); use solver 'mu'");
         if (s.continuityH > 0.0f)
             throw InvalidArgument("NMF: the temporal-continuity penalty needs solver 'mu' (got '" +
+                                  toString(s.solver) + "')");
+        if (s.anchorW > 0.0f)
+            throw InvalidArgument("NMF: the template anchor (anchorW) needs solver 'mu' (got '" +
                                   toString(s.solver) + "')");
     }
     checkMatrix(V, "V");
@@ -104,6 +108,8 @@ void normalise(const StepContext& ctx, Matrix& W, Matrix& H)
         if (!(norm > 0.0) || !std::isfinite(norm)) continue;
         W.col(k) *= static_cast<float>(1.0 / norm);
         H.row(k) *= static_cast<float>(norm);
+        if (ctx.workspace && ctx.workspace->pendingScale.size() == W.cols())
+            ctx.workspace->pendingScale(k) *= static_cast<float>(norm);
         for (Eigen::Index f = 0; f < W.rows(); ++f)
             if (!(W(f, k) >= kTiny)) W(f, k) = 0.0f;
         for (Eigen::Index t = 0; t < H.cols(); ++t)
@@ -150,6 +156,15 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         ctx.anyFreeH = ctx.anyFreeH || ctx.freeH[static_cast<std::size_t>(k)];
     }
     ctx.workers = nmf_detail::effectiveWorkers(settings.threads, F, T, K);
+    nmf_detail::Workspace workspace;
+    workspace.workers.resize(static_cast<std::size_t>(ctx.workers));
+    ctx.workspace = &workspace;
+    Matrix anchor;
+    if (settings.anchorW > 0.0f && ctx.anyFreeW) {
+        anchor = W;
+        ctx.anchor = &anchor;
+        ctx.anchorW = settings.anchorW;
+    }
 
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
     const int maxIt = settings.maxIterations;
@@ -175,8 +190,13 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         const bool evalNow = it % settings.evalEvery == 0 || it == maxIt;
         if (it == maxIt) {
             if (evalNow && (result.objectiveIterations.empty() ||
-                            result.objectiveIterations.back() != it))
-                result.converged = record(it, nmf_detail::penalisedObjective(ctx, W, H));
+                            result.objectiveIterations.back() != it)) {
+                double value = 0.0;
+                if (settings.solver != Solver::Multiplicative ||
+                    !nmf_detail::pendingObjective(ctx, W, H, value))
+                    value = nmf_detail::penalisedObjective(ctx, W, H);
+                result.converged = record(it, value);
+            }
             break;
         }
         if (settings.solver == Solver::Multiplicative) {
@@ -184,7 +204,9 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
             bool stop = false;
             const bool stopped = nmf_detail::multiplicativeIteration(
                 ctx, W, H, evalNow ? &value : nullptr,
-                [&](double v) { return stop = record(it, v); });
+                [&](double v) { return stop = record(it, v); },
+                /*prepareNext=*/it + 1 < maxIt,
+                /*evaluateNext=*/(it + 1) % settings.evalEvery == 0 || it + 1 == maxIt);
             if (stopped || stop) {
                 result.converged = true;
                 break;

@@ -28,6 +28,11 @@ using VectorD = Eigen::Matrix<double, Eigen::Dynamic, 1>;
 /// d_β(0 | y) = y^β / β for β > 0; for β <= 0, v is floored at kEpsilon too.
 double divergenceSum(const float* v, const float* y, std::size_t n, double beta);
 
+/// The same sum, faster and slightly less exact (float terms, double accumulation) for
+/// KL and Frobenius with AVX2; other β fall back to divergenceSum. Used for the
+/// objective curve inside factorize (nmf_divergence_fast.cpp).
+double divergenceSumFast(const float* v, const float* y, std::size_t n, double beta);
+
 // ---- random numbers (nmf_init.cpp) ---------------------------------------------------
 
 /// Deterministic uniform numbers in (0, 1) from std::mt19937_64 with our own mapping
@@ -88,6 +93,27 @@ void blockRange(int worker, int workers, Eigen::Index numBlocks, Eigen::Index& f
 
 // ---- solver steps ---------------------------------------------------------------------
 
+/// Per-worker buffers reused across iterations (no allocation inside the loop).
+struct WorkerBuffers {
+    Matrix WH;    ///< F × block: WH, then V·(WH)^(β−2)
+    Matrix B;     ///< F × block: (WH)^(β−1) (β ≠ 1)
+    Matrix num;   ///< F × K accumulator (W update) / K × block (H update)
+    Matrix den;   ///< as num
+    Matrix numH;  ///< K × block
+    Matrix denH;  ///< K × block
+    double divergence = 0.0;
+};
+struct Workspace {
+    std::vector<WorkerBuffers> workers;
+    Matrix Hold;  ///< copy of H for the continuity term
+    /// The last H pass already accumulated the next W update / the divergence of the
+    /// current W, H (MU only; fused to read V once per iteration).
+    bool pendingAccumulators = false;
+    bool pendingDivergence = false;
+    /// Column scales applied by normalisation since the accumulators were made.
+    Eigen::VectorXf pendingScale;
+};
+
 /// Everything the solver steps need besides W and H.
 struct StepContext {
     const Matrix* V = nullptr;
@@ -95,6 +121,9 @@ struct StepContext {
     float sparsityW = 0.0f;
     float sparsityH = 0.0f;
     float continuityH = 0.0f;
+    /// Anchor of free W columns to `anchor` (settings.anchorW; MU only); null = none.
+    const Matrix* anchor = nullptr;
+    float anchorW = 0.0f;
     /// W columns are renormalised after every iteration (settings.normaliseW).
     bool normaliseW = false;
     std::vector<bool> freeW;  ///< size K: column k of W may change
@@ -102,14 +131,21 @@ struct StepContext {
     bool anyFreeW = true;
     bool anyFreeH = true;
     int workers = 1;
+    Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`
 };
 
 /// One multiplicative-update iteration (W then H). If `objective` is non-null, the
-/// objective of the incoming W, H (before this iteration) is computed on the way and
-/// stored there; if `stopBeforeUpdate` then returns true after computing it, nothing
-/// is changed (used for the convergence test). Implemented in nmf_mu.cpp.
+/// objective of the incoming W, H (before this iteration) is computed on the way (or
+/// taken from the previous H pass) and stored there; if `stopBeforeUpdate` then returns
+/// true, nothing is changed (used for the convergence test). `prepareNext`: accumulate
+/// the next iteration's W update during the H pass; `evaluateNext`: also the divergence
+/// of the resulting W, H. Implemented in nmf_mu.cpp.
 bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
-                             const std::function<bool(double)>& stopBeforeUpdate);
+                             const std::function<bool(double)>& stopBeforeUpdate,
+                             bool prepareNext, bool evaluateNext);
+
+/// The objective of the current W, H if the last MU iteration computed its divergence.
+bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, double& value);
 
 /// One projected-ALS iteration (W then H) for the Frobenius objective, each half-step
 /// safeguarded by an exact line search so the objective never increases (nmf_als.cpp).

@@ -13,11 +13,18 @@
 // μ Σ_t (h_t − h_{t−1})² into its positive part 2μ·n_t·h_t (n_t neighbours) and negative
 // part 2μ(h_{t−1} + h_{t+1}) (Virtanen 2007's heuristic; with μ > 0 monotonicity is not
 // guaranteed).
+// With an anchor a (settings.anchorW), each updated free column is then blended with its
+// starting value, W ← (W + a·W₀)/(1 + a): for KL exactly the MM step of the penalty
+// a·Σ_k h_k·KL(W₀_k | W_k), which keeps adapted library templates near the library.
 #include "nmf_internal.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace demix::nmf_detail {
 namespace {
@@ -35,7 +42,19 @@ void weights(const float* v, float* wh, float* b, std::size_t n, double beta)
 {
     const float eps = kEpsilon;
     if (beta == 1.0) {
-        for (std::size_t i = 0; i < n; ++i) wh[i] = v[i] / std::max(wh[i], eps);
+        std::size_t i = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+        // v / max(wh, ε) as v·rcp with one Newton step (≈ 1 ulp; far cheaper than a
+        // division). Deterministic on a given CPU.
+        const __m256 e8 = _mm256_set1_ps(eps), one = _mm256_set1_ps(1.0f);
+        for (; i + 8 <= n; i += 8) {
+            const __m256 y = _mm256_max_ps(_mm256_loadu_ps(wh + i), e8);
+            __m256 r = _mm256_rcp_ps(y);
+            r = _mm256_fmadd_ps(r, _mm256_fnmadd_ps(y, r, one), r);
+            _mm256_storeu_ps(wh + i, _mm256_mul_ps(_mm256_loadu_ps(v + i), r));
+        }
+#endif
+        for (; i < n; ++i) wh[i] = v[i] / std::max(wh[i], eps);
     } else if (beta == 2.0) {
         for (std::size_t i = 0; i < n; ++i) {
             b[i] = wh[i];
@@ -67,16 +86,11 @@ inline float muFactor(float num, float den, double gamma)
 
 inline float flushed(float x) { return x >= kTiny ? x : 0.0f; }
 
-struct Accumulators {
-    Matrix num;  // F × K
-    Matrix den;  // F × K (unused for β = 1)
-    double divergence = 0.0;
-};
-
 }  // namespace
 
 bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
-                             const std::function<bool(double)>& stopBeforeUpdate)
+                             const std::function<bool(double)>& stopBeforeUpdate,
+                             bool prepareNext, bool evaluateNext)
 {
     const Matrix& V = *ctx.V;
     const Eigen::Index F = V.rows(), T = V.cols(), K = W.cols();
@@ -86,89 +100,126 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const double gamma = gammaOf(beta);
     const int workers = ctx.workers;
     const bool updateW = ctx.anyFreeW;
+    Workspace& ws = *ctx.workspace;
+    std::vector<WorkerBuffers>& acc = ws.workers;
 
-    // ---- pass 1: accumulate the W update (and the objective of the incoming W, H) ----
-    if (updateW || objective) {
-        std::vector<Accumulators> acc(static_cast<std::size_t>(workers));
+    // Prepares a worker's buffers; zeroes only what is about to be accumulated.
+    auto reset = [&](WorkerBuffers& a, bool wantDivergence, bool wantAccumulators) {
+        if (wantDivergence) a.divergence = 0.0;
+        if (wantAccumulators) {
+            a.num.setZero(F, K);
+            if (!kl) a.den.setZero(F, K);
+        }
+        a.WH.resize(F, kBlockFrames);
+        if (!kl) a.B.resize(F, kBlockFrames);
+    };
+    // For one block of the current W and the given H columns: the divergence and/or the
+    // W-update accumulators Σ A·Hᵀ (and Σ B·Hᵀ).
+    auto accumulate = [&](WorkerBuffers& a, const auto& Hb, Eigen::Index t0, Eigen::Index n,
+                          bool wantDivergence, bool wantAccumulators) {
+        auto whb = a.WH.leftCols(n);
+        whb.noalias() = W * Hb;
+        const float* vb = V.data() + t0 * F;
+        const auto count = static_cast<std::size_t>(F * n);
+        if (wantDivergence) a.divergence += divergenceSumFast(vb, whb.data(), count, beta);
+        if (!wantAccumulators) return;
+        weights(vb, whb.data(), kl ? nullptr : a.B.data(), count, beta);
+        a.num.noalias() += whb * Hb.transpose();
+        if (!kl) a.den.noalias() += a.B.leftCols(n) * Hb.transpose();
+    };
+
+    // ---- pass 1: accumulate the W update (and the objective of the incoming W, H),
+    // unless the previous iteration's H pass already did it ----
+    const bool wantAccumulators = updateW && !ws.pendingAccumulators;
+    const bool wantDivergence = objective && !ws.pendingDivergence;
+    if (wantAccumulators || wantDivergence) {
         parallelRun(workers, [&](int worker) {
-            Accumulators& a = acc[static_cast<std::size_t>(worker)];
-            if (updateW) {
-                a.num = Matrix::Zero(F, K);
-                if (!kl) a.den = Matrix::Zero(F, K);
-            }
-            Matrix WH(F, kBlockFrames), B(kl ? 0 : F, kl ? 0 : kBlockFrames);
+            WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
+            reset(a, wantDivergence, wantAccumulators);
             Eigen::Index first, last;
             blockRange(worker, workers, blocks, first, last);
             for (Eigen::Index b = first; b < last; ++b) {
                 const Eigen::Index t0 = b * kBlockFrames;
                 const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
-                const auto Hb = H.middleCols(t0, n);
-                auto whb = WH.leftCols(n);
-                whb.noalias() = W * Hb;
-                const float* vb = V.data() + t0 * F;
-                const auto count = static_cast<std::size_t>(F * n);
-                if (objective) a.divergence += divergenceSum(vb, whb.data(), count, beta);
-                if (!updateW) continue;
-                weights(vb, whb.data(), kl ? nullptr : B.data(), count, beta);
-                a.num.noalias() += whb * Hb.transpose();
-                if (!kl) a.den.noalias() += B.leftCols(n) * Hb.transpose();
+                accumulate(a, H.middleCols(t0, n), t0, n, wantDivergence, wantAccumulators);
             }
         });
-        if (objective) {
-            double d = 0.0;
-            for (const auto& a : acc) d += a.divergence;
-            *objective = d + penalties(ctx, W, H);
-            if (stopBeforeUpdate && stopBeforeUpdate(*objective)) return true;
-        }
-        if (updateW) {
-            Matrix num = std::move(acc[0].num);
-            Matrix den;
-            for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
-            if (kl) {
-                const Eigen::VectorXf hsum = H.rowwise().sum();
-                den = hsum.transpose().replicate(F, 1);
-            } else {
-                den = std::move(acc[0].den);
-                for (int w = 1; w < workers; ++w) den += acc[static_cast<std::size_t>(w)].den;
-            }
-            const float lw = ctx.sparsityW;
-            // With L1 on H and normalised W, plain updates would let W's scale (moved into
-            // H by the normalisation) undo the penalty. The gradient of d(V | W̄H) with
-            // W̄ = W/‖W‖₁ adds Σ_f W̄ den to the numerator and Σ_f W̄ num to the denominator
-            // (Eggert & Körner 2004's normalised update, here for the L1 norm).
-            const bool normalisedGradient = ctx.normaliseW && ctx.sparsityH > 0.0f;
+    }
+    if (objective) {
+        double d = 0.0;
+        for (const auto& a : acc) d += a.divergence;  // worker order
+        *objective = d + penalties(ctx, W, H);
+        if (stopBeforeUpdate && stopBeforeUpdate(*objective)) return true;
+    }
+    if (updateW) {
+        Matrix& num = acc[0].num;
+        for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
+        Matrix& den = acc[0].den;
+        if (!kl)
+            for (int w = 1; w < workers; ++w) den += acc[static_cast<std::size_t>(w)].den;
+        if (ws.pendingAccumulators && ws.pendingScale.size() == K) {
+            // Accumulated before the column normalisation scaled row k of H by s_k.
             for (Eigen::Index k = 0; k < K; ++k) {
-                if (!ctx.freeW[static_cast<std::size_t>(k)]) continue;
-                float addNum = 0.0f, addDen = 0.0f;
-                if (normalisedGradient && ctx.freeH[static_cast<std::size_t>(k)]) {
-                    double norm = 0.0, sn = 0.0, sd = 0.0;
-                    for (Eigen::Index f = 0; f < F; ++f) {
-                        norm += W(f, k);
-                        sn += double(W(f, k)) * num(f, k);
-                        sd += double(W(f, k)) * (den(f, k) + lw);
-                    }
-                    if (norm > 0.0) {
-                        addNum = static_cast<float>(sd / norm);
-                        addDen = static_cast<float>(sn / norm);
-                    }
+                if (ws.pendingScale(k) == 1.0f) continue;
+                num.col(k) *= ws.pendingScale(k);
+                if (!kl) den.col(k) *= ws.pendingScale(k);
+            }
+        }
+        if (kl) {
+            const Eigen::VectorXf hsum = H.rowwise().sum();
+            den = hsum.transpose().replicate(F, 1);
+        }
+        const float lw = ctx.sparsityW;
+        // With L1 on H and normalised W, plain updates would let W's scale (moved into
+        // H by the normalisation) undo the penalty. The gradient of d(V | W̄H) with
+        // W̄ = W/‖W‖₁ adds Σ_f W̄ den to the numerator and Σ_f W̄ num to the denominator
+        // (Eggert & Körner 2004's normalised update, here for the L1 norm).
+        const bool normalisedGradient = ctx.normaliseW && ctx.sparsityH > 0.0f;
+        for (Eigen::Index k = 0; k < K; ++k) {
+            if (!ctx.freeW[static_cast<std::size_t>(k)]) continue;
+            float addNum = 0.0f, addDen = 0.0f;
+            if (normalisedGradient && ctx.freeH[static_cast<std::size_t>(k)]) {
+                double norm = 0.0, sn = 0.0, sd = 0.0;
+                for (Eigen::Index f = 0; f < F; ++f) {
+                    norm += W(f, k);
+                    sn += double(W(f, k)) * num(f, k);
+                    sd += double(W(f, k)) * (den(f, k) + lw);
                 }
+                if (norm > 0.0) {
+                    addNum = static_cast<float>(sd / norm);
+                    addDen = static_cast<float>(sn / norm);
+                }
+            }
+            for (Eigen::Index f = 0; f < F; ++f)
+                W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
+                                                     den(f, k) + lw + addDen, gamma));
+            if (ctx.anchor) {
+                const float a = ctx.anchorW, keep = 1.0f / (1.0f + a);
                 for (Eigen::Index f = 0; f < F; ++f)
-                    W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
-                                                         den(f, k) + lw + addDen, gamma));
+                    W(f, k) = flushed((W(f, k) + a * (*ctx.anchor)(f, k)) * keep);
             }
         }
     }
+    ws.pendingAccumulators = false;
+    ws.pendingDivergence = false;
 
-    // ---- pass 2: update H block by block with the new W ----
+    // ---- pass 2: update H block by block with the new W; while each updated block is
+    // in cache, also accumulate the next iteration's W update and/or objective ----
     if (!ctx.anyFreeH) return false;
+    const bool nextAccumulators = prepareNext && updateW;
+    const bool nextDivergence = evaluateNext;
     const float mu = ctx.continuityH;
-    Matrix Hold;
+    Matrix& Hold = ws.Hold;
     if (mu > 0.0f) Hold = H;
     Eigen::VectorXf wsum;
     if (kl) wsum = W.colwise().sum().transpose();
     parallelRun(workers, [&](int worker) {
-        Matrix WH(F, kBlockFrames), B(kl ? 0 : F, kl ? 0 : kBlockFrames);
-        Matrix num(K, kBlockFrames), den(K, kBlockFrames);
+        WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
+        reset(a, nextDivergence, nextAccumulators);
+        a.numH.resize(K, kBlockFrames);
+        a.denH.resize(K, kBlockFrames);
+        Matrix& WH = a.WH;
+        Matrix& B = a.B;
         Eigen::Index first, last;
         blockRange(worker, workers, blocks, first, last);
         for (Eigen::Index b = first; b < last; ++b) {
@@ -179,8 +230,8 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             whb.noalias() = W * Hb;
             weights(V.data() + t0 * F, whb.data(), kl ? nullptr : B.data(),
                     static_cast<std::size_t>(F * n), beta);
-            auto nb = num.leftCols(n);
-            auto db = den.leftCols(n);
+            auto nb = a.numH.leftCols(n);
+            auto db = a.denH.leftCols(n);
             nb.noalias() = W.transpose() * whb;
             if (kl)
                 db = wsum.replicate(1, n);
@@ -202,9 +253,24 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                     Hb(k, j) = flushed(Hb(k, j) * muFactor(up, down, gamma));
                 }
             }
+            if (nextAccumulators || nextDivergence)
+                accumulate(a, H.middleCols(t0, n), t0, n, nextDivergence, nextAccumulators);
         }
     });
+    ws.pendingAccumulators = nextAccumulators;
+    ws.pendingDivergence = nextDivergence;
+    ws.pendingScale.setOnes(K);
     return false;
+}
+
+bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, double& value)
+{
+    const Workspace& ws = *ctx.workspace;
+    if (!ws.pendingDivergence) return false;
+    double d = 0.0;
+    for (const auto& a : ws.workers) d += a.divergence;
+    value = d + penalties(ctx, W, H);
+    return true;
 }
 
 }  // namespace demix::nmf_detail

@@ -38,7 +38,7 @@ double penalisedObjective(const StepContext& ctx, const Matrix& W, const Matrix&
             const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
             auto whb = WH.leftCols(n);
             whb.noalias() = W * H.middleCols(t0, n);
-            sum += divergenceSum(V.data() + t0 * F, whb.data(), static_cast<std::size_t>(F * n),
+            sum += divergenceSumFast(V.data() + t0 * F, whb.data(), static_cast<std::size_t>(F * n),
                                  ctx.beta);
         }
         partial[static_cast<std::size_t>(worker)] = sum;

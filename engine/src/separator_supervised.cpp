@@ -2,6 +2,8 @@
 
 #include "separator_common.hpp"
 
+#include <cmath>
+
 namespace demix {
 namespace {
 
@@ -17,6 +19,12 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                                   int freeComponents, const SeparationSettings& settings,
                                   const ProgressCallback& progress) {
     detail::checkAudio(mix, "the mix");
+    if (settings.adaptIterations < 0 || !(settings.adaptAnchor >= 0.0f) ||
+        !std::isfinite(settings.adaptAnchor)) {
+        throw InvalidArgument("adaptation needs iterations >= 0 and an anchor >= 0, got " +
+                              std::to_string(settings.adaptIterations) + " and " +
+                              std::to_string(settings.adaptAnchor));
+    }
     if (freeComponents < 0) {
         throw InvalidArgument("free components must be >= 0, got " +
                               std::to_string(freeComponents));
@@ -74,10 +82,45 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
     init.freezeW.assign(static_cast<std::size_t>(components), false);
     std::fill(init.freezeW.begin(), init.freezeW.begin() + fixed, true);
 
-    const detail::StageProgress separating(progress, "separating", 0.05, 0.95);
+    const bool adapt = settings.adaptIterations > 0 && fixed > 0 &&
+                       settings.nmf.solver == Solver::Multiplicative;
+    const detail::StageProgress separating(progress, "separating", 0.05, adapt ? 0.6 : 0.95);
     NmfResult result =
         detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating,
                        settings.onObjective);
+    if (adapt) {
+        // Semi-supervised refinement: every template may now move, anchored to where it
+        // started (the library), so each source keeps its identity while its templates
+        // fit this mix's notes and recording.
+        NmfSettings refine = detail::nmfSettingsFor(settings, components);
+        refine.maxIterations = settings.adaptIterations;
+        refine.anchorW = settings.adaptAnchor;
+        NmfInit start;
+        start.W = std::move(result.W);
+        start.H = std::move(result.H);
+        const detail::StageProgress adapting(progress, "adapting", 0.65, 0.3);
+        const int done = result.iterations;
+        std::function<void(int, double)> onObjective;
+        if (settings.onObjective) {
+            // Iteration 0 of this stage is the state the first stage ended in: reported once.
+            onObjective = [&](int iteration, double value) {
+                if (iteration > 0) settings.onObjective(done + iteration, value);
+            };
+        }
+        NmfResult adapted = detail::runNmf(V, refine, start, adapting, onObjective);
+        // One objective curve for both stages, in overall iteration numbers.
+        std::vector<double> curve = std::move(result.objective);
+        std::vector<int> at = std::move(result.objectiveIterations);
+        for (std::size_t i = 0; i < adapted.objective.size(); ++i) {
+            if (adapted.objectiveIterations[i] == 0) continue;  // == the first stage's end
+            curve.push_back(adapted.objective[i]);
+            at.push_back(result.iterations + adapted.objectiveIterations[i]);
+        }
+        adapted.objective = std::move(curve);
+        adapted.objectiveIterations = std::move(at);
+        adapted.iterations += result.iterations;
+        result = std::move(adapted);
+    }
     return detail::makeDecomposition(analysis, std::move(V), std::move(result), std::move(groups),
                                      std::move(names));
 }

@@ -156,7 +156,18 @@ void MainComponent::showError(const juce::String& message)
 
 // --- Actions ----------------------------------------------------------------------------
 
-bool MainComponent::openAudio(const juce::File& file)
+bool MainComponent::attempt(const std::function<juce::String()>& action)
+{
+    try {
+        setStatus(action());
+        return true;
+    } catch (const std::exception& e) {
+        showError(e.what());
+        return false;
+    }
+}
+
+void MainComponent::dropJobs()
 {
     // A running job belongs to the old file: cancel it and wait (a result that finished
     // meanwhile must not land on the new file).
@@ -164,66 +175,44 @@ bool MainComponent::openAudio(const juce::File& file)
     render_.reset();
     objective_.running = false;
     progress_ = 0.0;
-    try {
+}
+
+bool MainComponent::openAudio(const juce::File& file)
+{
+    dropJobs();
+    return attempt([&] {
         player_.stop();
         session_.open(file);
-        setStatus("Opened " + file.getFileName() + ": " + juce::String(session_.durationSeconds(), 1) + " s, "
-                  + juce::String(int(session_.mix().numChannels())) + " channel(s), "
-                  + juce::String(int(session_.mix().sampleRate)) + " Hz. Choose a method and press Run.");
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Opened " + file.getFileName() + ": " + juce::String(session_.durationSeconds(), 1) + " s, "
+               + juce::String(int(session_.mix().numChannels())) + " channel(s), "
+               + juce::String(int(session_.mix().sampleRate)) + " Hz. Choose a method and press Run.";
+    });
 }
 
 bool MainComponent::openProject(const juce::File& file)
 {
-    // A running job belongs to the old file: cancel it and wait (a result that finished
-    // meanwhile must not land on the new file).
-    separation_.reset();
-    render_.reset();
-    objective_.running = false;
-    progress_ = 0.0;
-    try {
+    dropJobs();
+    return attempt([&] {
         player_.stop();
         session_.loadProject(file);
-        setStatus("Opened project " + file.getFileName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Opened project " + file.getFileName();
+    });
 }
 
 bool MainComponent::saveProject(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         session_.saveProject(file);
-        setStatus("Saved project " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Saved project " + file.getFullPathName();
+    });
 }
 
 bool MainComponent::addLibrary(const juce::File& file)
 {
-    try {
-        const auto library = TemplateLibrary::load(file.getFullPathName().toStdString());
-        auto s = session_.settings();
-        s.method.libraries.push_back(file.getFullPathName().toStdString());
-        if (s.method.method == Method::Unsupervised)
-            s.method.method = Method::Supervised;
-        s.separation.stft = library.settings.stft;
-        session_.setSettings(s);
-        setStatus("Added library " + file.getFileName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+    return attempt([&] {
+        session_.addLibrary(file);
+        return "Added library " + file.getFileName();
+    });
 }
 
 bool MainComponent::isBusy() const { return separation_ != nullptr && !separation_->isFinished(); }
@@ -245,11 +234,18 @@ bool MainComponent::runSeparation()
     separationSettings_ = session_.settings();
     auto mix = session_.mixPointer();
     const auto settings = separationSettings_;
+    // The worker adds each objective value to the trace; timerCallback draws it live.
+    liveObjective_ = std::make_shared<ObjectiveTrace>();
     separation_ = std::make_unique<Job<Decomposition>>(
-        "Demix separation", [mix, settings](const ProgressCallback& progress) { return decompose(*mix, settings, progress); });
+        "Demix separation", [mix, settings, trace = liveObjective_](const ProgressCallback& progress) {
+            return decompose(*mix, settings, progress,
+                             [trace](int iteration, double value) { trace->add(iteration, value); });
+        });
     separation_->start();
     progress_ = 0.0;
     objective_.running = true;
+    objective_.live = {};
+    objective_.objectiveName = toString(settings.separation.nmf.objective, settings.separation.nmf.beta);
     setStatus(juce::String("Separating (") + toString(settings.method.method) + ")...");
     updateButtons();
     return true;
@@ -277,52 +273,36 @@ void MainComponent::startStemRender()
 
 bool MainComponent::exportStems(const juce::File& folder, SampleFormat format)
 {
-    try {
+    return attempt([&] {
         const auto files = session_.exportStems(folder, format);
-        setStatus("Exported " + juce::String(int(files.size())) + " stems to " + folder.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported " + juce::String(int(files.size())) + " stems to " + folder.getFullPathName();
+    });
 }
 
 bool MainComponent::exportTemplates(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         session_.exportTemplates(file);
-        setStatus("Exported the templates to " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported the templates to " + file.getFullPathName();
+    });
 }
 
 bool MainComponent::exportPictures(const juce::File& folder)
 {
-    try {
+    return attempt([&] {
         const auto files = session_.exportPictures(folder);
-        setStatus("Exported " + juce::String(int(files.size())) + " pictures to " + folder.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Exported " + juce::String(int(files.size())) + " pictures to " + folder.getFullPathName();
+    });
 }
 
 bool MainComponent::saveScreenshot(const juce::File& file)
 {
-    try {
+    return attempt([&] {
         auto* window = getTopLevelComponent();
         const auto image = window->createComponentSnapshot(window->getLocalBounds(), true, 1.0f);
         savePng(image, file);
-        setStatus("Saved a screenshot to " + file.getFullPathName());
-        return true;
-    } catch (const std::exception& e) {
-        showError(e.what());
-        return false;
-    }
+        return "Saved a screenshot to " + file.getFullPathName();
+    });
 }
 
 void MainComponent::togglePlayback()
@@ -393,9 +373,13 @@ void MainComponent::timerCallback()
                             juce::dontSendNotification);
             objective_.progress = progress_;
             objective_.stage = stage.isNotEmpty() ? stage : juce::String("starting");
+            if (liveObjective_ != nullptr && liveObjective_->size() != objective_.live.values.size())
+                objective_.live = liveObjective_->snapshot();
             objective_.repaint();
         } else {
             auto job = std::move(separation_);
+            liveObjective_.reset();
+            objective_.live = {};
             objective_.running = false;
             objective_.repaint();
             progress_ = 0.0;

@@ -16,6 +16,8 @@
 
 #include <juce_gui_extra/juce_gui_extra.h>
 
+#include <functional>
+
 namespace demix::app {
 
 class MainComponent : public juce::Component,
@@ -83,6 +85,11 @@ private:
     void startStemRender();
     void showError(const juce::String& message);
     void setStatus(const juce::String& message);
+    /// Runs `action`; shows the text it returns as the status and returns true, or shows
+    /// the message of the std::exception it throws as an error and returns false.
+    bool attempt(const std::function<juce::String()>& action);
+    /// Cancels the separation and stem jobs and waits for them (before another file opens).
+    void dropJobs();
     void updateButtons();
     void chooseAndOpen();
     void chooseAndExport();
@@ -117,6 +124,7 @@ private:
     juce::ScrollBar timeScroll_{false};
 
     std::unique_ptr<Job<Decomposition>> separation_;
+    std::shared_ptr<ObjectiveTrace> liveObjective_;  ///< the running separation's objective values
     AppSettings separationSettings_;
     std::unique_ptr<Job<std::vector<Stem>>> render_;
     int renderRevision_ = -1;

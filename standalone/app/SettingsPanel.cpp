@@ -226,14 +226,7 @@ void SettingsPanel::addLibrary()
                               if (file == juce::File())
                                   return;
                               try {
-                                  const auto library = TemplateLibrary::load(file.getFullPathName().toStdString());
-                                  auto s = session_.settings();
-                                  s.method.libraries.push_back(file.getFullPathName().toStdString());
-                                  if (s.method.method == Method::Unsupervised)
-                                      s.method.method = Method::Supervised;
-                                  // Adopt the library's analysis so that it fits (the sample rate must match too).
-                                  s.separation.stft = library.settings.stft;
-                                  session_.setSettings(s);
+                                  const auto library = session_.addLibrary(file);
                                   if (onStatus)
                                       onStatus("Added library " + file.getFileName() + " ("
                                                + juce::String(library.sources.size()) + " sources)");

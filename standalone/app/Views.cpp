@@ -386,14 +386,39 @@ void SourceSpectraView::paintOver(juce::Graphics& g)
 
 // --- Objective --------------------------------------------------------------------------
 
+void ObjectiveView::drawCurve(juce::Graphics& g, juce::Rectangle<int> area, const std::vector<double>& values,
+                              int lastIteration, const juce::String& title)
+{
+    area = area.reduced(12).withTrimmedLeft(70).withTrimmedBottom(20).withTrimmedTop(20);
+    g.drawImageAt(renderObjectiveCurve(values, area.getWidth(), area.getHeight()), area.getX(), area.getY());
+    g.setColour(theme::dimText);
+    g.setFont(12.0f);
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    g.drawText(juce::String(*hi, 4, true), 4, area.getY(), 64, 16, juce::Justification::centredRight);
+    g.drawText(juce::String(*lo, 4, true), 4, area.getBottom() - 16, 64, 16, juce::Justification::centredRight);
+    g.drawText("0", area.getX(), area.getBottom() + 2, 40, 16, juce::Justification::centredLeft);
+    g.drawText(juce::String(lastIteration) + " iterations", area.getRight() - 200, area.getBottom() + 2, 200, 16,
+               juce::Justification::centredRight);
+    g.setColour(theme::text);
+    g.drawText(title, area.getX(), area.getY() - 28, area.getWidth(), 16, juce::Justification::centredLeft);
+}
+
 void ObjectiveView::paint(juce::Graphics& g)
 {
     g.fillAll(theme::panel);
     if (running) {
-        // The engine reports the objective with the result; meanwhile show where the run is.
-        drawEmpty(g, getLocalBounds().withTrimmedBottom(40),
-                  juce::String::fromUTF8("Separating (") + stage + ") " + juce::String(int(progress * 100)) + "%");
-        const auto bar = getLocalBounds().withSizeKeepingCentre(getWidth() / 2, 6).translated(0, 10).toFloat();
+        const auto status = juce::String::fromUTF8("Separating (") + stage + ") " + juce::String(int(progress * 100)) + "%";
+        auto bounds = getLocalBounds();
+        juce::Rectangle<float> bar;
+        if (live.values.size() >= 2) {
+            // The curve so far, drawn as the engine evaluates it; a thin progress bar below.
+            drawCurve(g, bounds.withTrimmedBottom(14), live.values, live.iterations.back(),
+                      "Objective (" + objectiveName + ", log scale) — " + status);
+            bar = bounds.removeFromBottom(14).reduced(12, 4).withTrimmedLeft(70).toFloat();
+        } else {
+            drawEmpty(g, bounds.withTrimmedBottom(40), status);
+            bar = bounds.withSizeKeepingCentre(getWidth() / 2, 6).translated(0, 10).toFloat();
+        }
         g.setColour(theme::panelLight);
         g.fillRoundedRectangle(bar, 3.0f);
         g.setColour(theme::accent);
@@ -405,21 +430,10 @@ void ObjectiveView::paint(juce::Graphics& g)
         return;
     }
     const auto& nmf = session_.decomposition().nmf;
-    const auto area = getLocalBounds().reduced(12).withTrimmedLeft(70).withTrimmedBottom(20).withTrimmedTop(20);
-    g.drawImageAt(renderObjectiveCurve(nmf.objective, area.getWidth(), area.getHeight()), area.getX(), area.getY());
-    g.setColour(theme::dimText);
-    g.setFont(12.0f);
-    const auto [lo, hi] = std::minmax_element(nmf.objective.begin(), nmf.objective.end());
-    g.drawText(juce::String(*hi, 4, true), 4, area.getY(), 64, 16, juce::Justification::centredRight);
-    g.drawText(juce::String(*lo, 4, true), 4, area.getBottom() - 16, 64, 16, juce::Justification::centredRight);
     const int lastIteration = nmf.objectiveIterations.empty() ? nmf.iterations : nmf.objectiveIterations.back();
-    g.drawText("0", area.getX(), area.getBottom() + 2, 40, 16, juce::Justification::centredLeft);
-    g.drawText(juce::String(lastIteration) + " iterations", area.getRight() - 200, area.getBottom() + 2, 200, 16,
-               juce::Justification::centredRight);
-    g.setColour(theme::text);
-    g.drawText("Objective (" + juce::String(toString(session_.decompositionSettings().separation.nmf.objective)) + ", log scale) — "
-                   + juce::String(nmf.converged ? "converged" : "stopped at the iteration limit"),
-               area.getX(), 4, area.getWidth(), 16, juce::Justification::centredLeft);
+    drawCurve(g, getLocalBounds(), nmf.objective, lastIteration,
+              "Objective (" + juce::String(toString(session_.decompositionSettings().separation.nmf.objective))
+                  + ", log scale) — " + juce::String(nmf.converged ? "converged" : "stopped at the iteration limit"));
 }
 
 }  // namespace demix::app

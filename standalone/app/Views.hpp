@@ -5,6 +5,7 @@
 /// masked spectrograms and the objective curve. Views only read the Session; edits go
 /// through the Session's methods. Message thread only.
 
+#include "model/ObjectiveTrace.hpp"
 #include "model/Pictures.hpp"
 #include "model/Session.hpp"
 
@@ -135,6 +136,8 @@ protected:
 };
 
 /// The objective per evaluation: live progress while running, the curve afterwards.
+/// While running, the values evaluated so far (`live`, copied from the job's
+/// ObjectiveTrace on the message thread) are drawn as they come.
 class ObjectiveView : public juce::Component {
 public:
     explicit ObjectiveView(Session& session) : session_(session) {}
@@ -142,8 +145,14 @@ public:
     bool running = false;      ///< a separation is in progress
     double progress = 0.0;     ///< its progress, 0..1
     juce::String stage;        ///< its current stage
+    juce::String objectiveName;  ///< the running separation's objective (e.g. "kl")
+    ObjectiveTrace::Points live;  ///< the running separation's objective so far
 
 private:
+    /// The curve of `values` (at `iterations`) with its axis labels and a title.
+    void drawCurve(juce::Graphics& g, juce::Rectangle<int> area, const std::vector<double>& values,
+                   int lastIteration, const juce::String& title);
+
     Session& session_;
 };
 

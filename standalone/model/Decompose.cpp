@@ -72,21 +72,24 @@ TemplateLibrary buildLibrary(const AudioBuffer& mix, const AppSettings& settings
 }
 
 Decomposition decompose(const AudioBuffer& mix, const AppSettings& settings,
-                        const ProgressCallback& progress)
+                        const ProgressCallback& progress,
+                        const std::function<void(int iteration, double objective)>& onObjective)
 {
     settings.validate();
     if (mix.numSamples() == 0)
         throw InvalidArgument("Open an audio file first");
+    // Only the final NMF is observed (buildLibrary's learning runs use settings.separation).
+    SeparationSettings separation = settings.separation;
+    separation.onObjective = onObjective;
     const auto& m = settings.method;
     if (m.method == Method::Unsupervised)
-        return decomposeUnsupervised(mix, m.components, m.sources, settings.separation, progress);
+        return decomposeUnsupervised(mix, m.components, m.sources, separation, progress);
 
     const int steps = static_cast<int>(m.learned.size()) + 1;
     const double split = double(steps - 1) / steps;
     const TemplateLibrary library = buildLibrary(mix, settings, subRange(progress, 0.0, split));
     const int free = m.method == Method::SemiSupervised ? m.freeComponents : 0;
-    return decomposeSupervised(mix, library, free, settings.separation,
-                               subRange(progress, split, 1.0));
+    return decomposeSupervised(mix, library, free, separation, subRange(progress, split, 1.0));
 }
 
 }  // namespace demix::app

@@ -10,6 +10,8 @@
 
 #include <juce_core/juce_core.h>
 
+#include <functional>
+
 namespace demix::app {
 
 /// The library a supervised run uses: every library file (checked against the mix's
@@ -20,9 +22,13 @@ TemplateLibrary buildLibrary(const AudioBuffer& mix, const AppSettings& settings
                              const ProgressCallback& progress = {});
 
 /// Runs `settings.method` on `mix`. Progress fractions cover the whole run (learning
-/// included). Throws like buildLibrary, or Cancelled.
+/// included). `onObjective` (optional, called on this thread) receives each objective
+/// value of the final decomposition's NMF as it is evaluated — exactly the values of the
+/// result's nmf.objective, in order; sources learned from clips first are not reported.
+/// Throws like buildLibrary, or Cancelled.
 Decomposition decompose(const AudioBuffer& mix, const AppSettings& settings,
-                        const ProgressCallback& progress = {});
+                        const ProgressCallback& progress = {},
+                        const std::function<void(int iteration, double objective)>& onObjective = {});
 
 /// The analysis settings a mix is processed with.
 AnalysisSettings analysisFor(const AudioBuffer& mix, const AppSettings& settings);

@@ -99,6 +99,19 @@ void Session::setSettings(const AppSettings& settings)
     notify([](Listener& l) { l.settingsChanged(); });
 }
 
+TemplateLibrary Session::addLibrary(const juce::File& file)
+{
+    auto library = TemplateLibrary::load(file.getFullPathName().toStdString());
+    auto s = settings_;
+    s.method.libraries.push_back(file.getFullPathName().toStdString());
+    if (s.method.method == Method::Unsupervised)
+        s.method.method = Method::Supervised;
+    // Adopt the library's analysis so that it fits (the sample rate must match too).
+    s.separation.stft = library.settings.stft;
+    setSettings(s);
+    return library;
+}
+
 const Decomposition& Session::decomposition() const
 {
     jassert(decomposition_ != nullptr);

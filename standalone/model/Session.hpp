@@ -69,6 +69,11 @@ public:
     /// Stores new settings (validated when a run starts). A different STFT recomputes
     /// the displayed spectrogram; the current decomposition stays until the next run.
     void setSettings(const AppSettings& settings);
+    /// Loads the template library (.dmxt) at `file`, appends its path to the method's
+    /// libraries, switches an unsupervised method to supervised and adopts the library's
+    /// STFT settings (so its templates fit). Returns the loaded library. Throws
+    /// LibraryError naming the file (missing or invalid); the settings are then unchanged.
+    TemplateLibrary addLibrary(const juce::File& file);
 
     // --- Decomposition ----------------------------------------------------------------
     bool hasDecomposition() const { return decomposition_ != nullptr; }

@@ -42,7 +42,9 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
     CHECK(static_cast<int>(report["chunks"]) == 2);
     REQUIRE(report["iterations"].isArray());
     CHECK(report["iterations"].getArray()->size() == 2);
-    CHECK(static_cast<int>(report["iterations"][0]) == 30);
+    // 30 iterations with the libraries frozen, then the engine's default adaptation stage
+    // (SeparationSettings::adaptIterations = 100).
+    CHECK(static_cast<int>(report["iterations"][0]) == 30 + 100);
 
     const AudioBuffer b = readWav(dir.path("chunked/bass.wav"));
     const AudioBuffer h = readWav(dir.path("chunked/hats.wav"));
@@ -51,13 +53,15 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
     CHECK(relativeMaxError(mix, sum(b, h)) <= 1e-5);  // seams included
     CHECK(cli::scoreStem(bass, b).sdr > cli::scoreStem(bass, mix).sdr + 3.0);
 
-    // --plot needs the whole-file decomposition, so it takes the whole-file path: with a
-    // fixed iteration count the chunked stems are the same to float rounding.
+    // --plot needs the whole-file decomposition, so it takes the whole-file path. With a
+    // fixed iteration count and frozen templates the chunked stems would be the same to
+    // float rounding; the default adaptation fits each chunk's templates to that chunk,
+    // so they agree closely but not exactly.
     args = with({"separate", dir.path("mix.wav"), "-o", dir.path("whole"), "--plot", dir.path("plots")});
     args.insert(args.end(), libs.begin(), libs.end());
     const auto w = runDemix(args, "", 300.0);
     INFO(w.err);
     REQUIRE(w.exitCode == 0);
-    CHECK(relativeMaxError(readWav(dir.path("whole/bass.wav")), b) <= 1e-3);
-    CHECK(relativeMaxError(readWav(dir.path("whole/hats.wav")), h) <= 1e-3);
+    CHECK(relativeMaxError(readWav(dir.path("whole/bass.wav")), b) <= 1e-2);
+    CHECK(relativeMaxError(readWav(dir.path("whole/hats.wav")), h) <= 1e-2);
 }

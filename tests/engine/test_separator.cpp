@@ -13,14 +13,7 @@ using namespace demix::testing;
 
 namespace {
 
-SeparationSettings testSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 1024;
-    s.stft.hop = 256;
-    s.nmf.maxIterations = 150;
-    s.threads = 1;
-    return s;
-}
+SeparationSettings testSettings() { return smallSeparationSettings(1024, 256, 150); }
 
 /// Max over channels of ||Σ stems − mix|| / ||mix||.
 double sumError(const std::vector<Stem>& stems, const AudioBuffer& mix) {
@@ -126,28 +119,49 @@ TEST_CASE("learnTemplates learns from every channel and rejects bad input", "[se
 }
 
 TEST_CASE("supervised separation of tone and noise is clean (SDR > 10 dB)", "[separator]") {
-    const SeparationSettings settings = testSettings();
-    const TemplateLibrary library = trainedLibrary(settings);
-    const Scene scene = makeScene(1);
-    const Decomposition d = decomposeSupervised(scene.mix, library, 0, settings);
-    REQUIRE(d.sourceNames == std::vector<std::string>{"tone", "noise"});
-    REQUIRE(d.groups.size() == 2);
-    REQUIRE(d.W.cols() == 16);
-    // The library's templates stay exactly as learned.
-    REQUIRE(d.W.leftCols(8) == library.sources[0].templates);
-    REQUIRE(d.W.rightCols(8) == library.sources[1].templates);
-    REQUIRE(d.V.cols() == d.H.cols());
-    REQUIRE(d.nmf.iterations > 0);
+    // adaptIterations = 0: the library is frozen; the default adapts it, anchored.
+    for (int adapt : {0, SeparationSettings{}.adaptIterations}) {
+        CAPTURE(adapt);
+        SeparationSettings settings = testSettings();
+        settings.adaptIterations = adapt;
+        const TemplateLibrary library = trainedLibrary(settings);
+        const Scene scene = makeScene(1);
+        const Decomposition d = decomposeSupervised(scene.mix, library, 0, settings);
+        REQUIRE(d.sourceNames == std::vector<std::string>{"tone", "noise"});
+        REQUIRE(d.groups.size() == 2);
+        REQUIRE(d.W.cols() == 16);
+        if (adapt == 0) {
+            // The library's templates stay exactly as learned.
+            REQUIRE(d.W.leftCols(8) == library.sources[0].templates);
+            REQUIRE(d.W.rightCols(8) == library.sources[1].templates);
+        } else {
+            // Adapted to the mix, but still near the library (unit L1 columns).
+            const Matrix& tone = library.sources[0].templates;
+            const double moved = (d.W.leftCols(8) - tone).norm() / tone.norm();
+            CAPTURE(moved);
+            REQUIRE(moved > 0.0);
+            REQUIRE(moved < 0.5);
+            for (Eigen::Index k = 0; k < 16; ++k) REQUIRE(d.W.col(k).sum() == Approx(1.0f).epsilon(1e-3));
+            REQUIRE(d.nmf.iterations > adapt);
+            REQUIRE(d.nmf.objectiveIterations.back() == d.nmf.iterations);
+        }
+        REQUIRE(d.V.cols() == d.H.cols());
+        REQUIRE(d.nmf.iterations > 0);
 
-    const std::vector<Stem> stems = renderStems(scene.mix, d, settings);
-    REQUIRE(stems.size() == 2);
-    REQUIRE(stems[0].name == "tone");
-    const double toneSdr = sdrDb(scene.tone, stems[0].audio.channels[0]);
-    const double noiseSdr = sdrDb(scene.noise, stems[1].audio.channels[0]);
-    CAPTURE(toneSdr, noiseSdr);
-    REQUIRE(toneSdr > 10.0);
-    REQUIRE(noiseSdr > 10.0);
-    REQUIRE(sumError(stems, scene.mix) < 1e-5);
+        const std::vector<Stem> stems = renderStems(scene.mix, d, settings);
+        REQUIRE(stems.size() == 2);
+        REQUIRE(stems[0].name == "tone");
+        const double toneSdr = sdrDb(scene.tone, stems[0].audio.channels[0]);
+        const double noiseSdr = sdrDb(scene.noise, stems[1].audio.channels[0]);
+        CAPTURE(toneSdr, noiseSdr);
+        REQUIRE(toneSdr > 10.0);
+        REQUIRE(noiseSdr > 10.0);
+        REQUIRE(sumError(stems, scene.mix) < 1e-5);
+    }
+    SeparationSettings bad = testSettings();
+    bad.adaptIterations = -1;
+    REQUIRE_THROWS_WITH(decomposeSupervised(makeScene(1).mix, trainedLibrary(testSettings()), 0, bad),
+                        Catch::Contains("adaptation"));
 }
 
 TEST_CASE("stems sum to the mix: supervised, semi-supervised, unsupervised, mono and stereo",

@@ -15,13 +15,10 @@ using namespace demix::testing;
 namespace {
 
 SeparationSettings chunkTestSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 512;
-    s.stft.hop = 128;
+    SeparationSettings s = smallSeparationSettings(512, 128, 60);
     s.nmf.seed = 3;
-    s.nmf.maxIterations = 60;
     s.nmf.tol = 0.0;  // fixed iteration count: chunked == whole-file away from the ends
-    s.threads = 1;
+    s.adaptIterations = 0;  // frozen templates: each frame's activations are independent
     s.nmf.threads = 1;
     return s;
 }
@@ -35,15 +32,7 @@ TemplateLibrary toneNoiseLibrary(const SeparationSettings& settings) {
 
 AudioBuffer stereoMix(double seconds) {
     const std::size_t n = static_cast<std::size_t>(seconds * kTestRate);
-    const std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
-    AudioBuffer mix;
-    mix.sampleRate = kTestRate;
-    mix.channels.assign(2, std::vector<float>(n));
-    for (std::size_t i = 0; i < n; ++i) {
-        mix.channels[0][i] = 0.8f * tone[i] + 0.4f * noise[i];
-        mix.channels[1][i] = 0.4f * tone[i] + 0.8f * noise[i];
-    }
-    return mix;
+    return testing::stereoMix(harmonicTone(n, 7), noiseBursts(n, 8), 0.8f, 0.4f, 0.4f, 0.8f);
 }
 
 struct Collected {

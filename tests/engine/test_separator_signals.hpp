@@ -3,6 +3,7 @@
 // a harmonic tone playing notes and a band-limited noise playing bursts. Each call with a
 // different seed gives another "performance" of the same instrument.
 
+#include "demix/separator.hpp"
 #include "demix/types.hpp"
 
 #include <cmath>
@@ -57,11 +58,35 @@ inline std::vector<float> noiseBursts(std::size_t n, std::uint32_t seed, float g
     return x;
 }
 
+/// Small single-threaded separation settings for the test signals (other fields default).
+inline SeparationSettings smallSeparationSettings(int fftSize, int hop, int maxIterations) {
+    SeparationSettings s;
+    s.stft.fftSize = fftSize;
+    s.stft.hop = hop;
+    s.nmf.maxIterations = maxIterations;
+    s.threads = 1;
+    return s;
+}
+
 inline AudioBuffer monoBuffer(std::vector<float> samples) {
     AudioBuffer b;
     b.sampleRate = kTestRate;
     b.channels.push_back(std::move(samples));
     return b;
+}
+
+/// Stereo mix at kTestRate: left = aLeft·a + bLeft·b, right = aRight·a + bRight·b
+/// (a and b of equal length).
+inline AudioBuffer stereoMix(const std::vector<float>& a, const std::vector<float>& b, float aLeft, float bLeft,
+                             float aRight, float bRight) {
+    AudioBuffer mix;
+    mix.sampleRate = kTestRate;
+    mix.channels.assign(2, std::vector<float>(a.size()));
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        mix.channels[0][i] = aLeft * a[i] + bLeft * b[i];
+        mix.channels[1][i] = aRight * a[i] + bRight * b[i];
+    }
+    return mix;
 }
 
 inline double sdrDb(const std::vector<float>& reference, const std::vector<float>& estimate) {

@@ -15,16 +15,9 @@
 using namespace demix;
 using demix::testing::randomSignal;
 using demix::testing::relativeRms;
+using demix::testing::stftSettingsFor;
 
 namespace {
-
-StftSettings settingsFor(int fftSize, int hop, WindowType window = WindowType::Hann) {
-    StftSettings s;
-    s.fftSize = fftSize;
-    s.hop = hop;
-    s.window = window;
-    return s;
-}
 
 // Double-precision reference: frame t of x per the documented framing rule.
 std::vector<std::complex<double>> naiveFrame(const std::vector<float>& x, const std::vector<float>& w,
@@ -68,7 +61,7 @@ TEST_CASE("stft: forward equals a naive double-precision DFT of each framed, win
     };
     for (const Case& c : cases) {
         CAPTURE(c.fftSize, c.hop, toString(c.window));
-        const StftSettings s = settingsFor(c.fftSize, c.hop, c.window);
+        const StftSettings s = stftSettingsFor(c.fftSize, c.hop, c.window);
         Stft stft(s);
         const std::size_t n = static_cast<std::size_t>(2 * c.fftSize + 3);
         const std::vector<float> x = randomSignal(n, 1234u + static_cast<unsigned>(c.fftSize));
@@ -102,8 +95,8 @@ TEST_CASE("stft: forward equals a naive double-precision DFT of each framed, win
 }
 
 TEST_CASE("stft: window shapes", "[stft]") {
-    const std::vector<float> hann = makeWindow(settingsFor(16, 4, WindowType::Hann));
-    const std::vector<float> sqrtHann = makeWindow(settingsFor(16, 4, WindowType::SqrtHann));
+    const std::vector<float> hann = makeWindow(stftSettingsFor(16, 4, WindowType::Hann));
+    const std::vector<float> sqrtHann = makeWindow(stftSettingsFor(16, 4, WindowType::SqrtHann));
     REQUIRE(hann.size() == 16);
     CHECK(hann[0] == 0.0f);
     CHECK(hann[8] == Approx(1.0f));
@@ -113,7 +106,7 @@ TEST_CASE("stft: window shapes", "[stft]") {
         CHECK(sqrtHann[static_cast<std::size_t>(k)] * sqrtHann[static_cast<std::size_t>(k)] ==
               Approx(hann[static_cast<std::size_t>(k)]).margin(1e-7));
     }
-    StftSettings custom = settingsFor(4, 2, WindowType::Custom);
+    StftSettings custom = stftSettingsFor(4, 2, WindowType::Custom);
     custom.customWindow = {0.25f, 1.0f, 0.5f, 0.75f};
     CHECK(makeWindow(custom) == custom.customWindow);
     CHECK(Stft(custom).window() == custom.customWindow);
@@ -128,7 +121,7 @@ TEST_CASE("stft: perfect reconstruction for FFT/hop/window combinations and awkw
         {6, 3, WindowType::Hann},        {2, 1, WindowType::Hann},         {2, 1, WindowType::SqrtHann},
     };
     for (const Case& c : cases) {
-        const StftSettings s = settingsFor(c.fftSize, c.hop, c.window);
+        const StftSettings s = stftSettingsFor(c.fftSize, c.hop, c.window);
         const std::size_t N = static_cast<std::size_t>(c.fftSize);
         const std::size_t lengths[] = {1, 2, 3, 17, N - 1, N, N + 1, 5 * N + 3, 44101};
         for (std::size_t n : lengths) {
@@ -139,18 +132,18 @@ TEST_CASE("stft: perfect reconstruction for FFT/hop/window combinations and awkw
 }
 
 TEST_CASE("stft: perfect reconstruction with custom windows", "[stft]") {
-    StftSettings rect = settingsFor(16, 16, WindowType::Custom);
+    StftSettings rect = stftSettingsFor(16, 16, WindowType::Custom);
     rect.customWindow.assign(16, 1.0f);
     CHECK(roundTripError(rect, randomSignal(101, 5)) < 1e-6);
     rect.hop = 5;
     CHECK(roundTripError(rect, randomSignal(101, 6)) < 1e-6);
 
-    StftSettings tri = settingsFor(64, 16, WindowType::Custom);
+    StftSettings tri = stftSettingsFor(64, 16, WindowType::Custom);
     for (int i = 0; i < 64; ++i) tri.customWindow.push_back(1.0f - std::fabs(i - 32) / 32.0f);
     CHECK(roundTripError(tri, randomSignal(1001, 7)) < 1e-5);
 
-    StftSettings scaled = settingsFor(512, 128, WindowType::Custom);
-    const std::vector<float> hann = makeWindow(settingsFor(512, 128));
+    StftSettings scaled = stftSettingsFor(512, 128, WindowType::Custom);
+    const std::vector<float> hann = makeWindow(stftSettingsFor(512, 128));
     for (float v : hann) scaled.customWindow.push_back(37.5f * v);  // gain must not matter
     CHECK(roundTripError(scaled, randomSignal(3001, 8)) < 1e-5);
 }
@@ -160,7 +153,7 @@ TEST_CASE("stft: every hop that validate() accepts reconstructs, and hop <= N/2 
         for (WindowType window : {WindowType::Hann, WindowType::SqrtHann}) {
             for (int hop = 1; hop <= N; ++hop) {
                 CAPTURE(N, hop, toString(window));
-                const StftSettings s = settingsFor(N, hop, window);
+                const StftSettings s = stftSettingsFor(N, hop, window);
                 bool valid = true;
                 try {
                     s.validate();
@@ -180,7 +173,7 @@ TEST_CASE("stft: every hop that validate() accepts reconstructs, and hop <= N/2 
 }
 
 TEST_CASE("stft: FFT longer than the signal, and n = 0 / n = 1", "[stft]") {
-    Stft stft(settingsFor(2048, 512));
+    Stft stft(stftSettingsFor(2048, 512));
     CHECK(stft.frameCount(0) == 0);
     CHECK(stft.frameCount(1) == 4);
     CHECK(stft.frameCount(512) == 4);
@@ -215,7 +208,7 @@ TEST_CASE("stft: FFT longer than the signal, and n = 0 / n = 1", "[stft]") {
 }
 
 TEST_CASE("stft: zero, denormal and very loud input", "[stft]") {
-    Stft stft(settingsFor(1024, 256));
+    Stft stft(stftSettingsFor(1024, 256));
     const std::size_t n = 5000;
 
     const std::vector<float> zeros(n, 0.0f);
@@ -263,17 +256,17 @@ TEST_CASE("stft: settings validation names the bad field", "[stft]") {
         }
         return "";
     };
-    CHECK(message(settingsFor(2048, 512)).empty());
-    CHECK(message(settingsFor(2047, 512)).find("fftSize") != std::string::npos);
-    CHECK(message(settingsFor(0, 1)).find("fftSize") != std::string::npos);
-    CHECK(message(settingsFor(-4, 1)).find("fftSize") != std::string::npos);
-    CHECK(message(settingsFor(2048, 0)).find("hop") != std::string::npos);
-    CHECK(message(settingsFor(2048, 4096)).find("hop") != std::string::npos);
-    CHECK(message(settingsFor(2048, 2048, WindowType::Hann)).find("hop") != std::string::npos);
-    CHECK(message(settingsFor(2048, 2048, WindowType::SqrtHann)).find("hop") != std::string::npos);
-    CHECK(message(settingsFor(2048, 2047, WindowType::SqrtHann)).find("hop") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 512)).empty());
+    CHECK(message(stftSettingsFor(2047, 512)).find("fftSize") != std::string::npos);
+    CHECK(message(stftSettingsFor(0, 1)).find("fftSize") != std::string::npos);
+    CHECK(message(stftSettingsFor(-4, 1)).find("fftSize") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 0)).find("hop") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 4096)).find("hop") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 2048, WindowType::Hann)).find("hop") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 2048, WindowType::SqrtHann)).find("hop") != std::string::npos);
+    CHECK(message(stftSettingsFor(2048, 2047, WindowType::SqrtHann)).find("hop") != std::string::npos);
 
-    StftSettings custom = settingsFor(8, 4, WindowType::Custom);
+    StftSettings custom = stftSettingsFor(8, 4, WindowType::Custom);
     CHECK(message(custom).find("customWindow") != std::string::npos);  // empty
     custom.customWindow.assign(8, 1.0f);
     CHECK(message(custom).empty());
@@ -284,8 +277,8 @@ TEST_CASE("stft: settings validation names the bad field", "[stft]") {
     custom.customWindow = {0, 1, 1, 1, 0, 1, 1, 1};  // zero at offsets 0 and 4
     CHECK(message(custom).find("customWindow") != std::string::npos);
 
-    CHECK_THROWS_AS(Stft(settingsFor(2048, 0)), InvalidArgument);
-    CHECK_THROWS_WITH(Stft(settingsFor(7, 2)), Catch::Contains("fftSize"));
+    CHECK_THROWS_AS(Stft(stftSettingsFor(2048, 0)), InvalidArgument);
+    CHECK_THROWS_WITH(Stft(stftSettingsFor(7, 2)), Catch::Contains("fftSize"));
 }
 
 TEST_CASE("stft: window names round-trip", "[stft]") {
@@ -325,7 +318,7 @@ TEST_CASE("stft: magnitude is the mean of |X| over channels", "[stft]") {
 }
 
 TEST_CASE("stft: multichannel with threads is bit-identical to single-threaded", "[stft]") {
-    Stft stft(settingsFor(2048, 512));
+    Stft stft(stftSettingsFor(2048, 512));
     AudioBuffer audio;
     audio.sampleRate = 22050.0;
     const std::size_t n = 30001;
@@ -362,7 +355,7 @@ TEST_CASE("stft: multichannel with threads is bit-identical to single-threaded",
 
 TEST_CASE("stft: a mono signal is split across threads, bit-identically", "[stft]") {
     for (int hop : {512, 300}) {
-        Stft stft(settingsFor(2048, hop));
+        Stft stft(stftSettingsFor(2048, hop));
         for (std::size_t n : {std::size_t(1), std::size_t(300), std::size_t(4096), std::size_t(100003)}) {
             CAPTURE(hop, n);
             AudioBuffer mono;
@@ -382,7 +375,7 @@ TEST_CASE("stft: a mono signal is split across threads, bit-identically", "[stft
 }
 
 TEST_CASE("stft: shape errors are reported", "[stft]") {
-    Stft stft(settingsFor(64, 16));
+    Stft stft(stftSettingsFor(64, 16));
     AudioBuffer ragged;
     ragged.channels = {std::vector<float>(100), std::vector<float>(99)};
     CHECK_THROWS_WITH(stft.forward(ragged), Catch::Contains("channel 1"));

@@ -17,22 +17,15 @@ using namespace demix;
 using demix::testing::AllocationCounter;
 using demix::testing::maxAbsDiff;
 using demix::testing::randomSignal;
+using demix::testing::stftSettingsFor;
 
 namespace {
 
-StftSettings settingsFor(int fftSize, int hop, WindowType window = WindowType::Hann) {
-    StftSettings s;
-    s.fftSize = fftSize;
-    s.hop = hop;
-    s.window = window;
-    return s;
-}
-
 std::vector<StftSettings> streamingCases() {
-    StftSettings rect = settingsFor(16, 16, WindowType::Custom);
+    StftSettings rect = stftSettingsFor(16, 16, WindowType::Custom);
     rect.customWindow.assign(16, 1.0f);
-    return {settingsFor(2048, 512), settingsFor(1024, 512, WindowType::SqrtHann), settingsFor(30, 7),
-            settingsFor(2, 1), rect};
+    return {stftSettingsFor(2048, 512), stftSettingsFor(1024, 512, WindowType::SqrtHann), stftSettingsFor(30, 7),
+            stftSettingsFor(2, 1), rect};
 }
 
 // Deterministic block sizes in [1, maxBlock], including 1 and sizes above the hop.
@@ -99,7 +92,7 @@ TEST_CASE("stft streaming: analyzer frames equal the offline frames for any bloc
 
 TEST_CASE("stft streaming: push stops at frame boundaries until the frame is popped", "[stft][streaming]") {
     StreamingStftAnalyzer analyzer;
-    analyzer.prepare(settingsFor(8, 4), 16);
+    analyzer.prepare(stftSettingsFor(8, 4), 16);
     const std::vector<float> x = randomSignal(16, 3);
     std::vector<std::complex<float>> frame(5);
     CHECK_FALSE(analyzer.popFrame(frame.data()));
@@ -112,7 +105,7 @@ TEST_CASE("stft streaming: push stops at frame boundaries until the frame is pop
     CHECK(analyzer.push(x.data() + 4, 12) == 4);
 
     // reset() forgets everything: the next frame is frame 0 again.
-    Stft stft(settingsFor(8, 4));
+    Stft stft(stftSettingsFor(8, 4));
     const ComplexMatrix offline = stft.forward(x.data(), 4);
     analyzer.reset();
     CHECK(analyzer.push(x.data(), 4) == 4);
@@ -122,8 +115,8 @@ TEST_CASE("stft streaming: push stops at frame boundaries until the frame is pop
     StreamingStftAnalyzer unprepared;  // harmless: consumes input, yields nothing
     CHECK(unprepared.push(x.data(), 16) == 16);
     CHECK_FALSE(unprepared.popFrame(frame.data()));
-    CHECK_THROWS_AS(analyzer.prepare(settingsFor(8, 0), 16), InvalidArgument);
-    CHECK_THROWS_AS(analyzer.prepare(settingsFor(8, 4), 0), InvalidArgument);
+    CHECK_THROWS_AS(analyzer.prepare(stftSettingsFor(8, 0), 16), InvalidArgument);
+    CHECK_THROWS_AS(analyzer.prepare(stftSettingsFor(8, 4), 0), InvalidArgument);
 }
 
 TEST_CASE("stft streaming: synthesizer output is the offline inverse delayed by fftSize", "[stft][streaming]") {
@@ -237,7 +230,7 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
     CHECK(eigenFrees == 1);
     CHECK(otherThread < 10);  // std::thread's own state is allocated here; the 100 vectors are not
 
-    const StftSettings s = settingsFor(2048, 512);
+    const StftSettings s = stftSettingsFor(2048, 512);
     // Prepared objects stay usable after being moved into containers.
     std::vector<StreamingStftAnalyzer> analyzers(1);
     std::vector<StreamingStftSynthesizer> synths(1);
@@ -283,7 +276,7 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
 }
 
 TEST_CASE("stft streaming: synthesizer FIFO, reset and overflow", "[stft][streaming]") {
-    const StftSettings s = settingsFor(16, 4);
+    const StftSettings s = stftSettingsFor(16, 4);
     StreamingStftSynthesizer synth;
     CHECK(synth.available() == 0);
     CHECK(synth.capacity() == 0);
@@ -311,6 +304,6 @@ TEST_CASE("stft streaming: synthesizer FIFO, reset and overflow", "[stft][stream
     CHECK(synth.available() == 4);
     CHECK(synth.pull(out.data(), 10) == 4);
     for (int i = 0; i < 4; ++i) CHECK(out[static_cast<std::size_t>(i)] == 0.0f);
-    CHECK_THROWS_AS(synth.prepare(settingsFor(15, 4)), InvalidArgument);
+    CHECK_THROWS_AS(synth.prepare(stftSettingsFor(15, 4)), InvalidArgument);
     CHECK_THROWS_AS(synth.prepare(s, -1), InvalidArgument);
 }

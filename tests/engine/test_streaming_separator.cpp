@@ -16,11 +16,8 @@ using namespace demix::testing;
 namespace {
 
 SeparationSettings offlineSettings() {
-    SeparationSettings s;
-    s.stft.fftSize = 1024;
-    s.stft.hop = 256;
-    s.nmf.maxIterations = 150;
-    s.threads = 1;
+    SeparationSettings s = smallSeparationSettings(1024, 256, 150);
+    s.adaptIterations = 0;  // the streaming separator keeps W fixed: compare like with like
     return s;
 }
 
@@ -88,16 +85,7 @@ std::vector<int> randomBlocks(std::uint32_t seed) {
 }
 
 AudioBuffer stereoScene(std::size_t n) {
-    const std::vector<float> tone = harmonicTone(n, 101);
-    const std::vector<float> noise = noiseBursts(n, 202);
-    AudioBuffer mix;
-    mix.sampleRate = kTestRate;
-    mix.channels.assign(2, std::vector<float>(n));
-    for (std::size_t i = 0; i < n; ++i) {
-        mix.channels[0][i] = 0.8f * tone[i] + 0.4f * noise[i];
-        mix.channels[1][i] = 0.3f * tone[i] + 0.9f * noise[i];
-    }
-    return mix;
+    return stereoMix(harmonicTone(n, 101), noiseBursts(n, 202), 0.8f, 0.4f, 0.3f, 0.9f);
 }
 
 /// x delayed by `latency` samples (zeros first), same length.

@@ -4,8 +4,11 @@
 //   randomSignal(n, seed, amplitude)  deterministic uniform noise in [-amplitude, amplitude]
 //   relativeRms(a, b)                 ||a - b||_2 / ||b||_2 (double accumulation; 0 if both 0)
 //   maxAbsDiff(a, b)                  max_i |a[i] - b[i]|
+//   stftSettingsFor(N, hop, window)   StftSettings with those fields (others default)
 //
 // For counting heap allocations see alloc_counter.hpp.
+
+#include "demix/stft.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -46,6 +49,14 @@ inline double maxAbsDiff(const std::vector<float>& a, const std::vector<float>& 
     for (std::size_t i = 0; i < n; ++i)
         m = std::max(m, std::fabs(static_cast<double>(a[i]) - b[i]));
     return m;
+}
+
+inline StftSettings stftSettingsFor(int fftSize, int hop, WindowType window = WindowType::Hann) {
+    StftSettings s;
+    s.fftSize = fftSize;
+    s.hop = hop;
+    s.window = window;
+    return s;
 }
 
 }  // namespace demix::testing

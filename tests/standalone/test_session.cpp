@@ -64,6 +64,20 @@ struct OpenedSession {
     }
 };
 
+/// Learns the low tone (first 0.75 s, 2 components) with quickSettings() and exports it
+/// as the library low.dmxt, which it returns; the session keeps that decomposition.
+juce::File exportLowLibrary(OpenedSession& o)
+{
+    AppSettings settings = quickSettings();
+    settings.method.method = Method::Supervised;
+    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
+    o.session.setSettings(settings);
+    o.session.runBlocking();
+    const auto libraryFile = o.tmp / "low.dmxt";
+    o.session.exportTemplates(libraryFile);
+    return libraryFile;
+}
+
 }  // namespace
 
 TEST_CASE("session: opening a file shows its spectrogram and nothing else", "[session]")
@@ -230,13 +244,9 @@ TEST_CASE("session: mismatched libraries and bad settings give clear errors", "[
 {
     OpenedSession o;
     auto& s = o.session;
+    const auto libraryFile = exportLowLibrary(o);
     AppSettings settings = quickSettings();
     settings.method.method = Method::Supervised;
-    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
-    s.setSettings(settings);
-    s.runBlocking();
-    const auto libraryFile = o.tmp / "low.dmxt";
-    s.exportTemplates(libraryFile);
 
     // Same library against a 44.1 kHz file: refused, naming the library.
     test::writeTestWav(o.tmp / "mix44.wav", test::makeTwoToneMix(44100.0, 0.5));
@@ -273,6 +283,46 @@ TEST_CASE("session: mismatched libraries and bad settings give clear errors", "[
     CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("Sources S"));
     // The earlier decomposition is still there after all these failures.
     CHECK(s.hasDecomposition());
+}
+
+TEST_CASE("session: adding a library adopts its analysis and switches to supervised", "[session][library]")
+{
+    OpenedSession o;
+    auto& s = o.session;
+    const auto libraryFile = exportLowLibrary(o);
+
+    // An unsupervised session with another analysis takes the library's.
+    AppSettings settings = quickSettings();
+    settings.separation.stft.fftSize = 1024;
+    settings.separation.stft.hop = 256;
+    settings.separation.stft.window = WindowType::SqrtHann;
+    s.setSettings(settings);
+    const auto library = s.addLibrary(libraryFile);
+    REQUIRE(library.sources.size() == 1);
+    CHECK(library.sources[0].name == "low");
+    CHECK(s.settings().method.method == Method::Supervised);
+    REQUIRE(s.settings().method.libraries.size() == 1);
+    CHECK(s.settings().method.libraries[0] == libraryFile.getFullPathName().toStdString());
+    CHECK(s.settings().separation.stft.fftSize == 512);
+    CHECK(s.settings().separation.stft.hop == 128);
+    CHECK(s.settings().separation.stft.window == library.settings.stft.window);
+    CHECK(s.settings().separation.stft.window != WindowType::SqrtHann);
+    CHECK(s.settings().separation.nmf.maxIterations == 40);  // the rest is kept
+
+    // A semi-supervised method stays semi-supervised.
+    settings = s.settings();
+    settings.method.method = Method::SemiSupervised;
+    s.setSettings(settings);
+    s.addLibrary(libraryFile);
+    CHECK(s.settings().method.method == Method::SemiSupervised);
+    CHECK(s.settings().method.libraries.size() == 2);
+
+    // Junk or a missing file: refused naming it, the settings unchanged.
+    (o.tmp / "junk.dmxt").replaceWithText("junk");
+    CHECK_THROWS_AS(s.addLibrary(o.tmp / "junk.dmxt"), LibraryError);
+    CHECK_THROWS_WITH(s.addLibrary(o.tmp / "gone.dmxt"), Catch::Contains("gone.dmxt"));
+    CHECK(s.settings().method.libraries.size() == 2);
+    CHECK(s.settings().method.method == Method::SemiSupervised);
 }
 
 TEST_CASE("session: a saved project reopens to identical stems", "[session][project]")

@@ -80,6 +80,12 @@ struct NmfSettings {
     /// to the MU denominator/numerator (Virtanen 2007's heuristic: not guaranteed
     /// monotone).
     float continuityH = 0.0f;
+    /// Template anchor a >= 0, MU only: after each W update every free column of W is
+    /// pulled back toward its starting value W₀ (the given or initialised W):
+    /// W ← (W + a·W₀)/(1 + a). For KL this is the MM step of d(V|WH) +
+    /// a·Σ_k h_k·KL(W₀_k | W_k) (h_k = Σ_t H_kt): templates adapt to the data but stay
+    /// near a library. The anchor term is not part of the reported objective. 0 = off.
+    float anchorW = 0.0f;
     /// Normalise each free column of W to unit L1 norm after every iteration, moving the
     /// scale into H (WH unchanged). Only components whose W column and H row are both
     /// free are normalised; frozen parts are never touched.
@@ -117,7 +123,7 @@ struct NmfResult {
 using NmfProgress = std::function<bool(int iteration, int maxIterations, double objective)>;
 
 /// Runs NMF. Throws InvalidArgument for bad settings (K < 1, empty/negative/non-finite V,
-/// ALS/HALS with a non-Frobenius objective or with continuityH, wrongly shaped or negative
+/// ALS/HALS with a non-Frobenius objective or with continuityH or anchorW, wrongly shaped or negative
 /// init, freeze masks of the wrong size or freezing a part that was not given, negative
 /// penalties, evalEvery < 1, tol < 0). If only one of W, H is given, the other comes from
 /// settings.init.

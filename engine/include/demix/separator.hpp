@@ -34,6 +34,13 @@ struct SeparationSettings {
     StftSettings stft;
     NmfSettings nmf;   ///< nmf.components and nmf.threads are overridden (K given explicitly)
     float alpha = 1.0f;  ///< mask exponent (> 0)
+    /// Supervised only (solver MU): after the activations are solved with the library
+    /// frozen, this many further iterations adapt the library templates to the mix, each
+    /// pulled toward its library value with weight `adaptAnchor` (NmfSettings::anchorW).
+    /// Templates learned from other notes or another recording then fit the mix better
+    /// (bench/RESULTS.md, "Quality"). 0 = the library stays frozen.
+    int adaptIterations = 100;
+    float adaptAnchor = 0.5f;  ///< >= 0; larger keeps the templates nearer the library
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
     /// with (iteration, penalised objective) each time the objective is evaluated — after

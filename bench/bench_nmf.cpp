@@ -1,0 +1,96 @@
+// bench_nmf: times Demix's NMF on a spectrogram V with given initial W, H (.npy files, so
+// scikit-learn can run on exactly the same data; see bench/sklearn_nmf.py).
+//
+//   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
+//             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
+//
+// DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
+// run: "run i ms_per_iter X iterations N seconds S objective D" where D is d(V | WH)
+// (scikit-learn's convention). With --target, the run stops at the first evaluated
+// objective <= OBJ (time-to-quality) and reports the time to get there. --out writes the
+// final W and H of the last run.
+#include "bench_nmf_npy.hpp"
+#include "demix/nmf.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] "
+                             "[--iters N] [--threads N] [--runs N] [--target OBJ] "
+                             "[--eval-every N] [--out DIR]\n");
+        return 2;
+    }
+    const std::string dir = argv[1];
+    demix::NmfSettings s;
+    s.tol = 0.0;
+    s.normaliseW = false;  // as scikit-learn
+    s.threads = 2;
+    s.maxIterations = 200;
+    int runs = 1;
+    double target = -1.0;
+    int evalEvery = -1;
+    std::string outDir;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string key = argv[i], value = argv[i + 1];
+        if (key == "--solver") s.solver = demix::solverFromString(value);
+        else if (key == "--objective") s.objective = demix::objectiveFromString(value, &s.beta);
+        else if (key == "--iters") s.maxIterations = std::atoi(value.c_str());
+        else if (key == "--threads") s.threads = std::atoi(value.c_str());
+        else if (key == "--runs") runs = std::atoi(value.c_str());
+        else if (key == "--target") target = std::atof(value.c_str());
+        else if (key == "--eval-every") evalEvery = std::atoi(value.c_str());
+        else if (key == "--out") outDir = value;
+        else {
+            std::fprintf(stderr, "unknown option %s\n", key.c_str());
+            return 2;
+        }
+    }
+    const demix::Matrix V = bench::readNpy(dir + "/V.npy");
+    demix::NmfInit init;
+    init.W = bench::readNpy(dir + "/W0.npy");
+    init.H = bench::readNpy(dir + "/H0.npy");
+    s.components = static_cast<int>(init.W->cols());
+    // Throughput runs evaluate the objective only at the start and the end (like
+    // scikit-learn with tol = 0); time-to-quality runs check it every few iterations.
+    s.evalEvery = evalEvery > 0 ? evalEvery : (target > 0.0 ? 5 : std::max(1, s.maxIterations));
+    std::printf("F %ld T %ld K %d solver %s objective %s threads %d iters %d\n", long(V.rows()),
+                long(V.cols()), s.components, demix::toString(s.solver).c_str(),
+                demix::toString(s.objective, s.beta).c_str(), s.threads, s.maxIterations);
+    demix::NmfResult last;
+    for (int run = 0; run < runs; ++run) {
+        const auto start = std::chrono::steady_clock::now();
+        double reachedAt = -1.0;
+        int reachedIteration = -1;
+        auto progress = [&](int iteration, int, double objective) {
+            if (target > 0.0 && objective <= target) {
+                reachedAt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                reachedIteration = iteration;
+                return false;
+            }
+            return true;
+        };
+        last = demix::factorize(V, s, init, progress);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double d = demix::divergence(V, last.W * last.H, s.objective, s.beta);
+        if (target > 0.0)
+            std::printf("run %d reached %d seconds %.4f iterations %d objective %.10g\n", run,
+                        reachedIteration >= 0 ? 1 : 0, reachedIteration >= 0 ? reachedAt : seconds,
+                        last.iterations, d);
+        else
+            std::printf("run %d ms_per_iter %.3f iterations %d seconds %.4f objective %.10g\n", run,
+                        1000.0 * seconds / std::max(1, last.iterations), last.iterations, seconds, d);
+        std::fflush(stdout);
+    }
+    if (!outDir.empty()) {
+        bench::writeNpy(outDir + "/W.npy", last.W);
+        bench::writeNpy(outDir + "/H.npy", last.H);
+    }
+    return 0;
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""Demix NMF vs scikit-learn on the same spectrogram and the same initial W, H.
+
+    /usr/bin/python3 bench/sklearn_nmf.py --bench build/release/bench/bench_nmf \
+        [--work /tmp/demix-nmf-bench] [--seconds 180] [--runs 5] [--iters 20] [--figures 1,2,3]
+        [--no-200]
+
+Data: a 3-minute music-like mix from bench/make_long_audio.py (deterministic, synthesised),
+downmixed to mono, STFT 2048/512 periodic Hann → magnitudes V (F = 1025, T ≈ 15500).
+W0, H0: scikit-learn-style random init (√(mean V / K)·|N(0,1)|, seed 0), K = 32, float32.
+
+Figure 1 (KL-MU throughput): ms per iteration, Demix (2 threads) vs sklearn
+    NMF(beta_loss='kullback-leibler', solver='mu', tol=0) in float32 and float64; each of
+    the --runs rounds runs A, B, C one after the other (alternating), --iters iterations
+    each; then one 200-iteration run of Demix and sklearn float32 compares final objectives.
+Figure 2 (time to quality): time for Demix to reach the KL objective sklearn float32 has
+    after 200 MU iterations, against sklearn's time for those 200 iterations.
+Figure 3 (Frobenius): Demix HALS time to reach the objective of sklearn solver='cd'
+    (defaults: max_iter=200, tol=1e-4) against sklearn cd's time, alternating, --runs rounds.
+
+Objectives are d(V | WH) in float64 by sklearn's _beta_divergence (Frobenius = ½‖·‖²).
+Prints medians and ratios; paste them into bench/RESULTS.md.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import wave
+
+import numpy as np
+import sklearn
+from sklearn.decomposition import NMF
+from sklearn.decomposition._nmf import _beta_divergence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def prepare(work, seconds, K):
+    os.makedirs(work, exist_ok=True)
+    wav = os.path.join(work, "mix.wav")
+    if not os.path.exists(wav):
+        subprocess.run([sys.executable, os.path.join(HERE, "make_long_audio.py"), work,
+                        "--seconds", str(seconds), "--no-train"], check=True)
+    with wave.open(wav, "rb") as w:
+        channels, frames = w.getnchannels(), w.getnframes()
+        pcm = np.frombuffer(w.readframes(frames), dtype="<i2").reshape(-1, channels)
+    x = pcm.astype(np.float32).mean(axis=1) / 32768.0
+    n_fft, hop = 2048, 512
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+    x = np.concatenate([np.zeros(n_fft // 2, np.float32), x, np.zeros(n_fft, np.float32)])
+    T = 1 + (len(x) - n_fft) // hop
+    V = np.empty((n_fft // 2 + 1, T), np.float32)
+    for start in range(0, T, 1024):
+        idx = np.arange(start, min(T, start + 1024))
+        frames_ = np.stack([x[i * hop:i * hop + n_fft] for i in idx]) * window
+        V[:, idx] = np.abs(np.fft.rfft(frames_, axis=1)).T
+    rng = np.random.RandomState(0)
+    avg = np.sqrt(V.mean() / K)
+    H0 = (avg * np.abs(rng.standard_normal((K, T)))).astype(np.float32)
+    W0 = (avg * np.abs(rng.standard_normal((V.shape[0], K)))).astype(np.float32)
+    for name, M in (("V", V), ("W0", W0), ("H0", H0)):
+        np.save(os.path.join(work, name + ".npy"), np.asfortranarray(M))
+    return V, W0, H0
+
+
+def demix(bench, work, *args):
+    out = subprocess.run([bench, work] + [str(a) for a in args], check=True,
+                         capture_output=True, text=True).stdout
+    runs = [line.split() for line in out.splitlines() if line.startswith("run ")]
+    return [dict(zip(r[2::2], map(float, r[3::2]))) for r in runs]
+
+
+def sklearn_fit(V, W0, H0, dtype, **kw):
+    model = NMF(n_components=W0.shape[1], init="custom", **kw)
+    X, W, H = V.astype(dtype), W0.astype(dtype), H0.astype(dtype)
+    start = time.perf_counter()
+    W = model.fit_transform(X, W=W.copy(), H=H.copy())
+    seconds = time.perf_counter() - start
+    return seconds, model.n_iter_, W, model.components_
+
+
+def kl(V, W, H):
+    return _beta_divergence(V.astype(np.float64), W.astype(np.float64), H.astype(np.float64), 1)
+
+
+def fro(V, W, H):
+    return _beta_divergence(V.astype(np.float64), W.astype(np.float64), H.astype(np.float64), 2)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bench", required=True)
+    p.add_argument("--work", default="/tmp/demix-nmf-bench")
+    p.add_argument("--seconds", type=int, default=180)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--iters", type=int, default=20)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--figures", default="1,2,3")
+    p.add_argument("--no-200", action="store_true",
+                   help="skip the 200-iteration objective comparison (figure 1 timing only)")
+    a = p.parse_args()
+    figures = set(a.figures.split(","))
+    K = 32
+    V, W0, H0 = prepare(a.work, a.seconds, K)
+    log("sklearn %s numpy %s; V %dx%d K %d; nproc %d" % (sklearn.__version__, np.__version__,
+                                                         V.shape[0], V.shape[1], K, os.cpu_count()))
+    mu = dict(beta_loss="kullback-leibler", solver="mu", tol=0.0)
+    ref200 = None
+    if "1" in figures:
+        ours, f32, f64 = [], [], []
+        for r in range(a.runs):
+            ours.append(demix(a.bench, a.work, "--iters", a.iters, "--threads", a.threads)[0]["ms_per_iter"])
+            s, n, _, _ = sklearn_fit(V, W0, H0, np.float32, max_iter=a.iters, **mu)
+            f32.append(1000 * s / n)
+            s, n, _, _ = sklearn_fit(V, W0, H0, np.float64, max_iter=a.iters, **mu)
+            f64.append(1000 * s / n)
+            log("round %d: demix %.1f ms/it, sklearn f32 %.1f, f64 %.1f" % (r, ours[-1], f32[-1], f64[-1]))
+        mo, m32, m64 = map(statistics.median, (ours, f32, f64))
+        log("FIG1 median ms/iter: demix %.2f | sklearn f32 %.1f (x%.1f) | f64 %.1f (x%.1f) | "
+            "per-round ratios f32 %s f64 %s" % (
+                mo, m32, m32 / mo, m64, m64 / mo,
+                [round(b / o, 1) for o, b in zip(ours, f32)], [round(b / o, 1) for o, b in zip(ours, f64)]))
+    if ("1" in figures and not a.no_200) or "2" in figures:
+        d = demix(a.bench, a.work, "--iters", 200, "--threads", a.threads, "--out", a.work)[0]
+        Wd, Hd = np.load(os.path.join(a.work, "W.npy")), np.load(os.path.join(a.work, "H.npy"))
+        s32, _, Ws, Hs = sklearn_fit(V, W0, H0, np.float32, max_iter=200, **mu)
+        ref200 = kl(V, Ws, Hs)
+        ours200 = kl(V, Wd, Hd)
+        log("FIG1 200 iterations: demix %.3f s objective %.8g | sklearn f32 %.3f s objective %.8g | "
+            "relative difference %.2e" % (d["seconds"], ours200, s32, ref200, abs(ours200 - ref200) / ref200))
+        sklearn200 = s32
+    if "2" in figures:
+        times = []
+        for r in range(a.runs):
+            res = demix(a.bench, a.work, "--target", ref200, "--iters", 2000, "--threads", a.threads)[0]
+            times.append(res["seconds"] if res["reached"] else float("nan"))
+            log("round %d: demix reached sklearn's 200-iteration KL in %.3f s (%d iterations)" % (
+                r, times[-1], res["iterations"]))
+        mt = statistics.median(times)
+        log("FIG2 time to sklearn-200 KL objective: demix %.3f s vs sklearn f32 %.2f s (1/%.1f)" % (
+            mt, sklearn200, sklearn200 / mt))
+    if "3" in figures:
+        ours, cd, objs = [], [], []
+        for r in range(a.runs):
+            s, n, Wc, Hc = sklearn_fit(V, W0, H0, np.float32, beta_loss="frobenius", solver="cd")
+            target = fro(V, Wc, Hc)
+            res = demix(a.bench, a.work, "--solver", "hals", "--objective", "frobenius",
+                        "--target", target, "--iters", 2000, "--threads", a.threads, "--eval-every", 1)[0]
+            cd.append(s)
+            ours.append(res["seconds"] if res["reached"] else float("nan"))
+            log("round %d: sklearn cd %.3f s (%d it, objective %.8g), demix HALS %.3f s (%d it)" % (
+                r, s, n, target, ours[-1], res["iterations"]))
+        mo, mc = statistics.median(ours), statistics.median(cd)
+        log("FIG3 time to sklearn cd's Frobenius objective: demix HALS %.3f s vs sklearn cd %.3f s (x%.1f)"
+            % (mo, mc, mc / mo))
+
+
+if __name__ == "__main__":
+    main()
