@@ -72,6 +72,10 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.nmf.tol = args.doubleValue(option, 0.0, 1.0);
     } else if (option == "--seed") {
         s.nmf.seed = args.uintValue(option);
+    } else if (option == "--adapt") {
+        s.adaptIterations = args.intValue(option, 0, 1000000);
+    } else if (option == "--anchor") {
+        s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--alpha") {
         s.alpha = static_cast<float>(args.doubleValue(option, 0.01, 100.0));
     } else if (option == "--threads") {
@@ -143,6 +147,8 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
     obj->setProperty("alpha", s.alpha);
+    obj->setProperty("adapt_iterations", s.adaptIterations);
+    obj->setProperty("adapt_anchor", s.adaptAnchor);
     obj->setProperty("threads", s.threads == 0
                                     ? static_cast<int>(std::thread::hardware_concurrency())
                                     : s.threads);
@@ -163,6 +169,11 @@ const char* commonOptionsHelp() {
                      first value between checks (default 1e-4; 0 = run all iterations)
   --seed N           random seed; the same seed and thread count give identical files
   --alpha A          mask exponent: 1 ratio mask (default), 2 power Wiener, larger harder
+  --adapt N          supervised: after the activations are solved with the library
+                     templates fixed, N more iterations adapt the templates to the mix
+                     (default 100; 0 = templates stay exactly as learned, faster)
+  --anchor A         supervised: how strongly adapted templates are pulled back toward
+                     the library (default 0.5; larger = closer to the library)
   --threads N        worker threads (default 0 = all cores)
 Output options:
   --format F         float32 (default; stems sum to the input) | int24 | int16

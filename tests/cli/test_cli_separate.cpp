@@ -259,3 +259,37 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
         total = sum(total, readWav(scene.dir.path("out/component-" + std::to_string(k) + ".wav")));
     CHECK(relativeMaxError(scene.mix, total) <= 1e-5);
 }
+
+TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[separate][options]") {
+    Scene scene;
+    scene.learn();
+    const auto run = [&](const std::string& adapt, const std::string& name) {
+        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+                                      scene.dir.path("bass.dmxt"), "--templates",
+                                      scene.dir.path("hats.dmxt"), "--tol",
+                                      "0", "--adapt", adapt, "--anchor", "2", "-o",
+                                      scene.dir.path(name), "--json",
+                                      scene.dir.path(name + ".json")}));
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        return juce::JSON::parse(juce::File(scene.dir.path(name + ".json")));
+    };
+    const auto frozen = run("0", "frozen");
+    CHECK(static_cast<int>(frozen["iterations"]) == 40);  // kFast's --iterations with --tol 0
+    CHECK(static_cast<int>(frozen["settings"]["adapt_iterations"]) == 0);
+    const auto adapted = run("4", "adapted");
+    CHECK(static_cast<int>(adapted["iterations"]) == 44);  // 40 with fixed templates + 4 adapting
+    CHECK(static_cast<int>(adapted["settings"]["adapt_iterations"]) == 4);
+    CHECK(static_cast<double>(adapted["settings"]["adapt_anchor"]) == 2.0);
+    // Adaptation changes the stems, and both still sum to the mix.
+    const auto bassFrozen = readWav(scene.dir.path("frozen/bass.wav"));
+    const auto bassAdapted = readWav(scene.dir.path("adapted/bass.wav"));
+    CHECK(relativeMaxError(bassFrozen, bassAdapted) > 1e-6);
+    CHECK(relativeMaxError(scene.mix, sum(bassAdapted, readWav(scene.dir.path("adapted/hats.wav")))) <= 1e-5);
+
+    const auto bad = runDemix({"separate", scene.dir.path("mix.wav"), "--templates",
+                               scene.dir.path("bass.dmxt"), "--adapt", "-1", "-o",
+                               scene.dir.path("bad")});
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.err, Catch::Contains("--adapt"));
+}
