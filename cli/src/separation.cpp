@@ -24,6 +24,24 @@ std::string framesAdvice(const StftSettings& stft) {
 
 }  // namespace
 
+void rethrowSeparationError(const std::string& input) {
+    try {
+        throw;
+    } catch (const Cancelled&) {
+        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
+    } catch (const LibraryError& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const InvalidArgument& e) {
+        throw InputError(inQuotes(input) + ": " + e.what());
+    } catch (const std::bad_alloc&) {
+        throw ProcessingError(inQuotes(input) + ": not enough memory to separate it");
+    } catch (const CliError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ProcessingError(inQuotes(input) + ": separation failed: " + e.what());
+    }
+}
+
 bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest& r) {
     if (option == "--templates" || option == "-t") {
         r.libraryPaths.push_back(args.value(option));
@@ -193,18 +211,8 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
         stems = renderStems(mix, decomposition, settings, progress.callback(0.85, 0.97));
         renderSeconds = secondsSince(renderStart);
         if (interrupted() || decomposition.nmf.cancelled) throw Cancelled();
-    } catch (const Cancelled&) {
-        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
-    } catch (const LibraryError& e) {
-        throw InputError(inQuotes(input) + ": " + e.what());
-    } catch (const InvalidArgument& e) {
-        throw InputError(inQuotes(input) + ": " + e.what());
-    } catch (const std::bad_alloc&) {
-        throw ProcessingError(inQuotes(input) + ": not enough memory to separate it");
-    } catch (const CliError&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ProcessingError(inQuotes(input) + ": separation failed: " + e.what());
+    } catch (...) {
+        rethrowSeparationError(input);
     }
 
     // Never write NaN: a non-finite stem sample is an engine failure, reported as such.

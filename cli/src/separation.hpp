@@ -53,6 +53,11 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
                                const SeparateRequest& request, const TemplateLibrary* library,
                                const std::string& plotDir, Progress& progress);
 
+/// Call only from a catch block: rethrows the exception being handled as the command's
+/// error for `input` (engine input errors → InputError, exit 2; cancellation, memory and
+/// other failures → ProcessingError, exit 1; CliErrors unchanged).
+[[noreturn]] void rethrowSeparationError(const std::string& input);
+
 /// Help text of the separation options (without the common ones).
 const char* separateOptionsHelp();
 

@@ -91,18 +91,8 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
                                            ChunkSettings{}, progress.callback(0.0, 0.99));
         if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
         for (auto& w : writers) w->commit();
-    } catch (const Cancelled&) {
-        throw ProcessingError(inQuotes(input) + ": interrupted; no stems written");
-    } catch (const LibraryError& e) {
-        throw InputError(inQuotes(input) + ": " + e.what());
-    } catch (const InvalidArgument& e) {
-        throw InputError(inQuotes(input) + ": " + e.what());
-    } catch (const std::bad_alloc&) {
-        throw ProcessingError(inQuotes(input) + ": not enough memory to separate it");
-    } catch (const CliError&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw ProcessingError(inQuotes(input) + ": separation failed: " + e.what());
+    } catch (...) {
+        rethrowSeparationError(input);
     }
     progress.update(1.0, "done");
     progress.end();
