@@ -1,13 +1,13 @@
 // demix info: what a template library holds.
 #include "cli_error.hpp"
 #include "commands.hpp"
+#include "separation.hpp"
 
 #include "demix/template_library.hpp"
 
 #include <juce_core/juce_core.h>
 
 #include <cstdio>
-#include <new>
 
 namespace demix::cli {
 namespace {
@@ -46,16 +46,7 @@ int runInfo(const Arguments& arguments) {
     }
     if (path.empty()) throw UsageError("info: no library given (see demix info --help)");
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
-    if (file.isDirectory()) throw InputError(inQuotes(path) + ": is a folder, not a template library");
-    if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": template library not found");
-    TemplateLibrary library;
-    try {
-        library = TemplateLibrary::load(path);
-    } catch (const std::bad_alloc&) {
-        throw InputError(inQuotes(path) + ": not a valid template library (sizes too large)");
-    } catch (const std::exception& e) {
-        throw InputError(inQuotes(path) + ": not a valid template library: " + e.what());
-    }
+    const TemplateLibrary library = loadLibraryFile(path);
     const auto& s = library.settings;
     std::printf("library:      %s\n", file.getFullPathName().toRawUTF8());
     std::printf("format:       Demix template library, version %u, %lld bytes\n",

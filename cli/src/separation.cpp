@@ -85,22 +85,24 @@ void checkStemName(const std::string& name, const std::string& origin) {
                          "' cannot be used as a file name (use letters, digits, '-', '_')");
 }
 
+TemplateLibrary loadLibraryFile(const std::string& path) {
+    const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
+    if (file.isDirectory()) throw InputError(inQuotes(path) + ": is a folder, not a template library");
+    if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": template library not found");
+    try {
+        return TemplateLibrary::load(path);
+    } catch (const std::bad_alloc&) {
+        throw InputError(inQuotes(path) + ": not a valid template library (sizes too large)");
+    } catch (const std::exception& e) {
+        throw InputError(inQuotes(path) + ": not a valid template library: " + e.what());
+    }
+}
+
 std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
     if (r.libraryPaths.empty()) return std::nullopt;
     std::optional<TemplateLibrary> merged;
     for (const auto& path : r.libraryPaths) {
-        const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
-        if (file.isDirectory())
-            throw InputError(inQuotes(path) + ": is a folder, not a template library");
-        if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": template library not found");
-        TemplateLibrary library;
-        try {
-            library = TemplateLibrary::load(path);
-        } catch (const std::bad_alloc&) {
-            throw InputError(inQuotes(path) + ": not a valid template library (sizes too large)");
-        } catch (const std::exception& e) {
-            throw InputError(inQuotes(path) + ": not a valid template library: " + e.what());
-        }
+        TemplateLibrary library = loadLibraryFile(path);
         for (const auto& s : library.sources) checkStemName(s.name, inQuotes(path));
         if (!merged) {
             merged = std::move(library);

@@ -32,6 +32,10 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
 /// options. Throws UsageError.
 void finaliseSeparateRequest(SeparateRequest& request);
 
+/// Loads one template library file; a missing file, a folder or a corrupt library is an
+/// InputError naming the file (exit 2).
+TemplateLibrary loadLibraryFile(const std::string& path);
+
 /// Loads and merges the --templates libraries and adopts their analysis settings as
 /// defaults. Throws InputError naming the library file. Empty when unsupervised.
 std::optional<TemplateLibrary> loadLibraries(SeparateRequest& request);
