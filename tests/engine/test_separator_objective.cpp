@@ -109,3 +109,32 @@ TEST_CASE("onObjective observes supervised and learning runs, and changes no res
     CHECK(plain.W == observedRun.W);
     CHECK(plain.H == observedRun.H);
 }
+
+TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run", "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    Points unused;
+    SeparationSettings settings = observed(unused, 30, 10, 0.0);
+    settings.onObjective = nullptr;
+    const TemplateLibrary library =
+        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    settings.adaptIterations = 8;
+    settings.frozenIterations = 12;  // < nmf.maxIterations (30): the first stage stops at 12
+    const Decomposition capped = decomposeSupervised(mix, library, 2, settings);
+    CHECK(capped.nmf.iterations == 12 + 8);
+    // The curve's iterations run on across both stages: the first stage ends at 12.
+    const Points curve = curveOf(capped.nmf);  // evaluated at 0, 10, 12 (end), then 20 (end)
+    REQUIRE(curve.size() == 4);
+    CHECK(curve[2].first == 12);
+    CHECK(curve[3].first == 20);
+
+    settings.frozenIterations = 0;  // 0 = up to nmf.maxIterations
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30 + 8);
+    settings.frozenIterations = 100;  // a cap above maxIterations changes nothing
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30 + 8);
+    settings.adaptIterations = 0;  // no adaptation: the frozen solve runs maxIterations
+    settings.frozenIterations = 5;
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30);
+
+    settings.frozenIterations = -1;
+    CHECK_THROWS_AS(decomposeSupervised(mix, library, 2, settings), InvalidArgument);
+}
