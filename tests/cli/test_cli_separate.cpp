@@ -85,6 +85,34 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
 }
 
+TEST_CASE("a library learned at another sample rate is resampled to the mix's rate", "[separate][library]") {
+    Scene scene;  // libraries learned at 16 kHz
+    scene.learn();
+    const double rate = 11025.0;
+    const AudioBuffer bass = tone(146.8, 6, 2.0, rate, 2, 0.3, 0.4);
+    const AudioBuffer hat = hats(2.0, rate, 2, 99, 0.3, 0.3);
+    const AudioBuffer mix = sum(bass, hat);
+    writeWav(scene.dir.path("mix11k.wav"), mix);
+
+    std::vector<std::string> loud = kFast;
+    loud.pop_back();  // without --quiet: the note is printed
+    const auto r = runDemix(with({"separate", scene.dir.path("mix11k.wav"), "--templates",
+                                  scene.dir.path("bass.dmxt"), "--templates",
+                                  scene.dir.path("hats.dmxt"), "-o", scene.dir.path("out")},
+                                 loud));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("mix11k.wav") && Catch::Contains("11025 Hz") &&
+                          Catch::Contains("learned at 16000 Hz") && Catch::Contains("resampled"));
+    const auto bassStem = readWav(scene.dir.path("out/bass.wav"));
+    const auto hatStem = readWav(scene.dir.path("out/hats.wav"));
+    CHECK(bassStem.sampleRate == rate);
+    CHECK(bassStem.numSamples() == mix.numSamples());
+    CHECK(relativeMaxError(mix, sum(bassStem, hatStem)) <= 1e-5);
+    CHECK(cli::scoreStem(bass, bassStem).sdr > cli::scoreStem(bass, mix).sdr + 3.0);
+    CHECK(cli::scoreStem(hat, hatStem).sdr > cli::scoreStem(hat, mix).sdr + 3.0);
+}
+
 TEST_CASE("separate --free adds a residual stem and the stems still sum to the mix", "[separate]") {
     Scene scene;
     scene.learn();
