@@ -215,6 +215,18 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK(static_cast<int>(report["inputs"][1]["channels"]) == 2);
     CHECK(static_cast<int>(report["components"]) == 4);
     CHECK(static_cast<int>(report["settings"]["hop"]) == 128);  // fft/4 by default
+    // The convergence curve: from iteration 0, increasing iterations, never increasing
+    // objective (KL multiplicative updates are monotone), ending at the reported count.
+    const auto* curve = report["objective"].getArray();
+    REQUIRE(curve != nullptr);
+    REQUIRE(curve->size() >= 2);
+    CHECK(static_cast<int>((*curve)[0]["iteration"]) == 0);
+    for (int i = 1; i < curve->size(); ++i) {
+        CHECK(static_cast<int>((*curve)[i]["iteration"]) > static_cast<int>((*curve)[i - 1]["iteration"]));
+        CHECK(static_cast<double>((*curve)[i]["value"]) <= static_cast<double>((*curve)[i - 1]["value"]) * (1 + 1e-6));
+    }
+    CHECK(static_cast<int>(report["iterations"]) == static_cast<int>(curve->getLast()["iteration"]));
+    CHECK(static_cast<int>(report["iterations"]) <= 20);
     CHECK(exists(dir.path("keys.lib")));  // exactly the path given, no extension added
     CHECK_THAT(r.err, Catch::Contains("demix: keys"));  // plain progress lines (not a tty)
     CHECK_THAT(r.out, Catch::Contains("learned 4 templates for 'keys'"));
