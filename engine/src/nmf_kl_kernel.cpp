@@ -243,14 +243,22 @@ void unpack(const PackedW& w, const float* acc, Matrix& out)
 
 #ifdef DEMIX_KL_AVX2
 
-void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly)
+void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
+           Index following)
 {
     const Index ldR = w.paddedRows();
+    const Index available = n + std::max<Index>(following, 0);
     splitEvenly<kMaxCols>(n, [&](Index j0, Index nj) {
+        // V columns of the next group (or the next block): each column is only one 4 KB
+        // page, too short for the hardware prefetcher to ramp up, so one line per column
+        // is requested for each tile of this group.
+        const Index p0 = std::min(j0 + nj, available), p1 = std::min(j0 + 2 * nj, available);
         dispatchCols(nj, [&](auto c) {
             constexpr int NJ = decltype(c)::value;
             for (Index t = 0; t < w.tiles; ++t) {
                 const Index f0 = t * kTileRows;
+                for (Index p = p0; p < p1; ++p)
+                    _mm_prefetch(reinterpret_cast<const char*>(V + p * w.F + f0), _MM_HINT_T0);
                 ratioTile<NJ>(w.panels.data() + t * w.K * kTileRows, w.K, H + j0 * w.K,
                               V + j0 * w.F + f0, w.F, std::min(kTileRows, w.F - f0),
                               R + j0 * ldR + f0, ldR, productOnly);
@@ -282,7 +290,8 @@ void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H,
 
 #else
 
-void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly)
+void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
+           Index)
 {
     const Index ldR = w.paddedRows();
     for (Index j = 0; j < n; ++j)
@@ -322,9 +331,9 @@ void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H,
 #endif
 
 void ratioTimesTransposed(const PackedW& w, const float* H, Index n, const float* V, float* R,
-                          float* acc)
+                          float* acc, Index following)
 {
-    ratio(w, H, n, V, R, /*productOnly=*/false);
+    ratio(w, H, n, V, R, /*productOnly=*/false, following);
     accumulateTimesTransposed(w, R, H, n, acc);
 }
 

@@ -42,9 +42,10 @@ void pack(const Matrix& W, PackedW& p);
 
 /// For a block of n frames: R(:, j) = V(:, j) / max((W H)(:, j), ε) (or, with
 /// `productOnly`, R = W H). H: K × n (leading dimension K), V: F × n (leading dimension
-/// F), R: paddedRows × n.
+/// F), R: paddedRows × n. `following`: how many columns of V after the block exist (they
+/// may be prefetched; never read).
 void ratio(const PackedW& w, const float* H, Eigen::Index n, const float* V, float* R,
-           bool productOnly);
+           bool productOnly, Eigen::Index following = 0);
 
 /// out (K × n, leading dimension K) = Wᵀ R, R as written by ratio().
 void transposedTimes(const PackedW& w, const float* R, Eigen::Index n, float* out);
@@ -57,7 +58,7 @@ void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H,
 /// caller's block buffer, overwritten) then accumulateTimesTransposed(). (Fusing per
 /// 16-row tile was slower: it walks V across columns 4100 bytes apart, which alias in L1.)
 void ratioTimesTransposed(const PackedW& w, const float* H, Eigen::Index n, const float* V,
-                          float* R, float* acc);
+                          float* R, float* acc, Eigen::Index following = 0);
 
 /// Number of floats of an accumulator in panel layout.
 inline std::size_t accumulatorSize(const PackedW& w)

@@ -106,7 +106,8 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool fast = kl && klkernel::available();
     klkernel::PackedW& packed = ws.packedW;
     // Frames per step through a worker's blocks: the KL kernel works on half blocks, so
-    // that V and R of a step (2 × F × 64 floats) stay in a 1 MB L2 together with W.
+    // that V and R of a step (2 × F × 64 floats) stay in a 1 MB L2 together with W (steps
+    // of 16 to 64 frames measured within 2% of each other; 128 about 5% slower).
     const Eigen::Index step = fast ? kBlockFrames / 2 : kBlockFrames;
 
     // Prepares a worker's buffers; zeroes only what is about to be accumulated.
@@ -254,7 +255,18 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     if (mu > 0.0f) Hold = H;
     Eigen::VectorXf wsum;
     if (kl) wsum = W.colwise().sum().transpose();
-    if (fast) klkernel::pack(W, packed);
+    // KL denominators max(Σ_f W + λ_H, ε) and the free rows, per component.
+    std::vector<float> klDown;
+    std::vector<unsigned char> klFree;
+    if (fast) {
+        klkernel::pack(W, packed);
+        klDown.resize(static_cast<std::size_t>(K));
+        klFree.resize(static_cast<std::size_t>(K));
+        for (Eigen::Index k = 0; k < K; ++k) {
+            klDown[static_cast<std::size_t>(k)] = std::max(wsum(k) + ctx.sparsityH, kEpsilon);
+            klFree[static_cast<std::size_t>(k)] = ctx.freeH[static_cast<std::size_t>(k)] ? 1 : 0;
+        }
+    }
     parallelRun(workers, [&](int worker) {
         WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
         reset(a, nextDivergence, nextAccumulators);
@@ -272,7 +284,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             auto db = a.denH.leftCols(n);
             if (fast) {
                 klkernel::ratio(packed, H.data() + t0 * K, n, V.data() + t0 * F,
-                                a.klBlock.data(), /*productOnly=*/false);
+                                a.klBlock.data(), /*productOnly=*/false, tEnd - t0 - n);
                 klkernel::transposedTimes(packed, a.klBlock.data(), n, nb.data());
             } else {
                 auto whb = WH.leftCols(n);
@@ -280,6 +292,21 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 weights(V.data() + t0 * F, whb.data(), kl ? nullptr : B.data(),
                         static_cast<std::size_t>(F * n), beta);
                 nb.noalias() = W.transpose() * whb;
+            }
+            if (fast && mu == 0.0f) {
+                // The same update as below (same operations, same bits), written so that
+                // the compiler vectorises it over k.
+                float* h = H.data() + t0 * K;
+                const float* up = nb.data();
+                for (Eigen::Index j = 0; j < n; ++j, h += K, up += K)
+                    for (Eigen::Index k = 0; k < K; ++k) {
+                        const float x = h[k] * (up[k] / klDown[static_cast<std::size_t>(k)]);
+                        const float y = x >= kTiny ? x : 0.0f;
+                        h[k] = klFree[static_cast<std::size_t>(k)] ? y : h[k];
+                    }
+                if (nextAccumulators || nextDivergence)
+                    accumulate(a, H.middleCols(t0, n), t0, n, nextDivergence, nextAccumulators);
+                continue;
             }
             if (kl)
                 db = wsum.replicate(1, n);
