@@ -36,6 +36,7 @@ int main(int argc, char** argv)
     double target = -1.0;
     int evalEvery = -1;
     std::string outDir;
+    bool curve = false;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
         if (key == "--solver") s.solver = demix::solverFromString(value);
@@ -46,6 +47,8 @@ int main(int argc, char** argv)
         else if (key == "--target") target = std::atof(value.c_str());
         else if (key == "--eval-every") evalEvery = std::atoi(value.c_str());
         else if (key == "--out") outDir = value;
+        else if (key == "--curve") curve = value != "0";
+        else if (key == "--accelerate") s.accelerate = value != "0" && value != "off";
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             return 2;
@@ -86,6 +89,9 @@ int main(int argc, char** argv)
         else
             std::printf("run %d ms_per_iter %.3f iterations %d seconds %.4f objective %.10g\n", run,
                         1000.0 * seconds / std::max(1, last.iterations), last.iterations, seconds, d);
+        if (curve)
+            for (std::size_t i = 0; i < last.objective.size(); ++i)
+                std::printf("curve %d %.10g\n", last.objectiveIterations[i], last.objective[i]);
         std::fflush(stdout);
     }
     if (!outDir.empty()) {

@@ -1,7 +1,7 @@
 // Hierarchical ALS (Cichocki & Phan 2009) for ½‖V − WH‖² + λ_W ΣW + λ_H ΣH: each free
 // column of W (then each free row of H) is replaced by its exact non-negative minimiser
 // with the others fixed, so the objective never increases.
-#include "nmf_internal.hpp"
+#include "nmf_loops.hpp"
 #include "nmf_products.hpp"
 
 namespace demix::nmf_detail {
@@ -39,6 +39,24 @@ void halsIteration(const StepContext& ctx, Matrix& W, Matrix& H)
         Matrix Ht = H.transpose();
         sweep(Ht, R.transpose(), G, ctx.freeH, ctx.sparsityH);
         H = Ht.transpose();
+    }
+}
+
+void runHals(LoopContext& loop)
+{
+    const StepContext& ctx = loop.ctx;
+    NmfResult& result = loop.result;
+    Matrix& W = result.W;
+    Matrix& H = result.H;
+    for (int it = 0;; ++it) {
+        if (loop.evaluatesAt(it) && loop.log.record(it, penalisedObjective(ctx, W, H))) {
+            result.converged = true;
+            return;
+        }
+        if (it == loop.settings.maxIterations) return;
+        halsIteration(ctx, W, H);
+        if (ctx.normaliseW) normaliseColumns(ctx, W, H);
+        if (!loop.finished(it + 1)) return;
     }
 }
 
