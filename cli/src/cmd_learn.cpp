@@ -122,8 +122,15 @@ int runLearn(const Arguments& arguments) {
     const double readSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     TemplateLibrary library;
+    // The convergence curve for the JSON report (same values the engine's result holds).
+    NmfResult curve;
+    SeparationSettings learnSettings = settings;
+    learnSettings.onObjective = [&curve](int iteration, double value) {
+        curve.objectiveIterations.push_back(iteration);
+        curve.objective.push_back(value);
+    };
     try {
-        library = learnTemplates(clips, name, k, settings, progress.callback(0.0, 0.98));
+        library = learnTemplates(clips, name, k, learnSettings, progress.callback(0.0, 0.98));
         if (interrupted()) throw Cancelled();
     } catch (const Cancelled&) {
         throw ProcessingError("learning interrupted; no library written");
@@ -161,6 +168,10 @@ int runLearn(const Arguments& arguments) {
         rep->setProperty("inputs", inputReports);
         rep->setProperty("frames", static_cast<juce::int64>(frames));
         rep->setProperty("settings", settingsToJson(common));
+        rep->setProperty("iterations", curve.objectiveIterations.empty()
+                                           ? 0
+                                           : curve.objectiveIterations.back());
+        rep->setProperty("objective", objectiveCurve(curve));
         auto* t = new juce::DynamicObject();
         t->setProperty("read", readSeconds);
         t->setProperty("learn", learnSeconds);

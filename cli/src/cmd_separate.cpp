@@ -24,7 +24,8 @@ OUTDIR/component-1.wav ... component-K.wav. Each stem has the mix's sample rate,
 count and length; with float32 output the stems sum to the mix. Stems are written to a
 temporary name and renamed when complete; the input is never changed.
 With --templates, the analysis settings (FFT size, hop, window, objective) default to
-the library's; the mix must have the library's sample rate.
+the library's; a mix at another sample rate gets the templates resampled to its rate
+(same FFT size and hop in samples; a note says so).
 
   -o OUTDIR          output folder (created if missing)
 

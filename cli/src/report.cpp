@@ -58,4 +58,10 @@ std::string formatDb(double db) {
     return text;
 }
 
+std::string formatHz(double hz) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%.10g Hz", hz);
+    return text;
+}
+
 }  // namespace demix::cli

@@ -33,4 +33,7 @@ std::string toJsonText(const juce::var& value);
 /// "−12.3" or "-inf".
 std::string formatDb(double db);
 
+/// "44100 Hz", "22050 Hz", "11025.5 Hz" (no trailing zeros).
+std::string formatHz(double hz);
+
 }  // namespace demix::cli

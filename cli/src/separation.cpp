@@ -136,6 +136,21 @@ std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
     return merged;
 }
 
+const TemplateLibrary& libraryForRate(const TemplateLibrary& library, double sampleRate,
+                                      const std::string& input, TemplateLibrary& storage,
+                                      Progress& progress) {
+    if (library.settings.sampleRate == sampleRate) return library;
+    storage = resampleLibrary(library, sampleRate, library.settings.stft);
+    std::string note = inQuotes(input) + " is " + formatHz(sampleRate) +
+                       "; the templates, learned at " + formatHz(library.settings.sampleRate) +
+                       ", are resampled to it";
+    if (library.settings.sampleRate < sampleRate)
+        note += " (they say nothing above " + formatHz(library.settings.sampleRate / 2.0) +
+                ": that band is split equally between the stems)";
+    progress.info(note);
+    return storage;
+}
+
 std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibrary* library) {
     std::vector<std::string> names;
     if (library != nullptr) {
@@ -164,6 +179,8 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
 
     AudioBuffer mix = readAudioFile(input);
     const double readSeconds = secondsSince(start);
+    TemplateLibrary resampled;
+    if (library != nullptr) library = &libraryForRate(*library, mix.sampleRate, input, resampled, progress);
 
     // Output names must not hit the input file (it is never changed).
     const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);

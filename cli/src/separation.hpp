@@ -40,6 +40,14 @@ TemplateLibrary loadLibraryFile(const std::string& path);
 /// defaults. Throws InputError naming the library file. Empty when unsupervised.
 std::optional<TemplateLibrary> loadLibraries(SeparateRequest& request);
 
+/// The library to separate audio at `sampleRate` with: `library` itself when it was
+/// learned at that rate, otherwise its templates resampled to the rate (same FFT size and
+/// hop in samples; engine resampleLibrary), stored in `storage`, with a note through
+/// `progress` naming both rates.
+const TemplateLibrary& libraryForRate(const TemplateLibrary& library, double sampleRate,
+                                      const std::string& input, TemplateLibrary& storage,
+                                      Progress& progress);
+
 /// Names of the stems a request produces, in order (known before any processing).
 std::vector<std::string> stemNames(const SeparateRequest& request, const TemplateLibrary* library);
 

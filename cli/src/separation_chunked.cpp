@@ -32,13 +32,16 @@ bool useChunkedSeparation(const SeparateRequest& r, const TemplateLibrary* libra
 }
 
 SeparationOutcome separateFileChunked(const std::string& input, const std::string& outDir,
-                                      const SeparateRequest& r, const TemplateLibrary& library,
+                                      const SeparateRequest& r, const TemplateLibrary& givenLibrary,
                                       Progress& progress) {
     const auto start = std::chrono::steady_clock::now();
     const auto& settings = r.common.settings;
     progress.begin(juce::File(input).getFileName().toStdString());
     progress.update(0.0, "reading");
     AudioBlockReader reader(input);
+    TemplateLibrary resampled;
+    const TemplateLibrary& library =
+        libraryForRate(givenLibrary, reader.sampleRate(), input, resampled, progress);
     const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
     const auto names = stemNames(r, &library);

@@ -36,18 +36,6 @@ void normaliseColumns(demix::Matrix& W)
     }
 }
 
-/// Value of column `k` of `W` at fractional bin `p` (linear interpolation).
-float sampleAt(const demix::Matrix& W, int k, double p)
-{
-    const int last = static_cast<int>(W.rows()) - 1;
-    if (p < 0.0 || p > last)
-        return 0.0f;
-    const int i = std::min(static_cast<int>(p), last);
-    const int j = std::min(i + 1, last);
-    const float t = static_cast<float>(p - i);
-    return W(i, k) * (1.0f - t) + W(j, k) * t;
-}
-
 }  // namespace
 
 demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
@@ -59,32 +47,11 @@ demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
     const bool sameGrid = learnedWith.sampleRate == format.sampleRate
                           && learnedWith.stft.fftSize == format.stft.fftSize
                           && templates.rows() == targetBins;
-    demix::Matrix W;
-    if (sameGrid) {
-        W = templates.cwiseMax(0.0f);
-    } else {
-        // Bin spacing in Hz of the library and of the engine.
-        const double sourceHz = learnedWith.sampleRate / learnedWith.stft.fftSize;
-        const double targetHz = format.sampleRate / format.stft.fftSize;
-        const double width = targetHz / sourceHz;  // target bin width in source bins
-        W.setZero(targetBins, templates.cols());
-        for (int k = 0; k < templates.cols(); ++k) {
-            for (int j = 0; j < targetBins; ++j) {
-                const double centre = j * width;
-                if (width <= 1.0) {
-                    W(j, k) = sampleAt(templates, k, centre);
-                } else {
-                    const int lo = std::max(0, static_cast<int>(std::ceil(centre - width / 2)));
-                    const int hi = std::min(static_cast<int>(templates.rows()) - 1,
-                                            static_cast<int>(std::floor(centre + width / 2)));
-                    double sum = 0.0;
-                    for (int i = lo; i <= hi; ++i)
-                        sum += templates(i, k);
-                    W(j, k) = hi >= lo ? static_cast<float>(sum / (hi - lo + 1)) : 0.0f;
-                }
-            }
-        }
-        W = W.cwiseMax(0.0f);
+    // The engine maps the frequency axis (and normalises the columns).
+    demix::Matrix W = demix::resampleTemplates(templates, learnedWith.sampleRate,
+                                               learnedWith.stft.fftSize, format.sampleRate,
+                                               format.stft.fftSize);
+    if (!sameGrid) {
         note = "resampled from " + juce::String(learnedWith.sampleRate, 0) + " Hz / FFT "
                + juce::String(learnedWith.stft.fftSize) + " to "
                + juce::String(format.sampleRate, 0) + " Hz / FFT "
@@ -93,7 +60,6 @@ demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
             note << " (no template energy above "
                  << juce::String(learnedWith.sampleRate / 2000.0, 1) << " kHz)";
     }
-    normaliseColumns(W);
     return W;
 }
 

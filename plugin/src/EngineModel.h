@@ -3,10 +3,9 @@
 /// What the separator runs with: the analysis format chosen for the host's sample rate
 /// and latency mode, and the templates of every slot fitted to that format.
 ///
-/// Templates from a library learned at another sample rate or FFT size are fitted by
-/// resampling their frequency axis (each target bin takes the source spectrum at the
-/// same frequency in Hz, averaged over the target bin's width when the target is
-/// coarser); the editor shows a note saying so. Everything here allocates: build models
+/// Templates from a library learned at another sample rate or FFT size are fitted by the
+/// engine's demix::resampleTemplates (each target bin takes the source spectrum at the
+/// same frequency in Hz); the editor shows a note saying so. Everything here allocates: build models
 /// off the audio thread.
 
 #include "PluginConstants.h"

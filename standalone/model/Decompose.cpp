@@ -43,6 +43,10 @@ TemplateLibrary buildLibrary(const AudioBuffer& mix, const AppSettings& settings
         if (!file.existsAsFile())
             throw LibraryError("Cannot open " + label + ": the file does not exist");
         TemplateLibrary loaded = TemplateLibrary::load(path);
+        // A library from another sample rate is mapped onto this file's frequency grid
+        // (the FFT size, hop and window must still be the session's).
+        if (loaded.settings.sampleRate != analysis.sampleRate)
+            loaded = resampleLibrary(loaded, analysis.sampleRate, loaded.settings.stft);
         checkCompatible(loaded.settings, analysis, label);
         library.merge(loaded, label);
     }

@@ -192,20 +192,15 @@ TEST_CASE("8 kHz to 192 kHz and 1 to 8 channels keep rate, channels and length",
     }
 }
 
-TEST_CASE("a library from another sample rate or FFT size, or a corrupt one, is refused", "[library]") {
+TEST_CASE("a library from another FFT size, or a corrupt one, is refused", "[library]") {
     TempDir dir;
     writeWav(dir.path("train.wav"), tone(200.0, 4, 1.0, 44100.0, 1));
     REQUIRE(runDemix({"learn", dir.path("train.wav"), "--name", "keys", "-k", "3", "--fft", "1024",
                       "--iterations", "20", "--quiet", "-o", dir.path("keys.dmxt")})
                 .exitCode == 0);
-    writeWav(dir.path("mix16k.wav"), tone(200.0, 4, 1.0, kRate, 1));
-    auto r = runDemix({"separate", dir.path("mix16k.wav"), "--templates", dir.path("keys.dmxt"),
-                       "--quiet", "-o", dir.path("out")});
-    expectError(r, 2, "mix16k.wav", "44100");
-    CHECK_THAT(r.err, Catch::Contains("16000"));
 
     writeWav(dir.path("mix44k.wav"), tone(200.0, 4, 1.0, 44100.0, 1));
-    r = runDemix({"separate", dir.path("mix44k.wav"), "--templates", dir.path("keys.dmxt"),
+    auto r = runDemix({"separate", dir.path("mix44k.wav"), "--templates", dir.path("keys.dmxt"),
                   "--fft", "2048", "--quiet", "-o", dir.path("out")});
     expectError(r, 2, "--fft", "2048");
     CHECK_THAT(r.err, Catch::Contains("1024"));

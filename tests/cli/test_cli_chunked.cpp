@@ -65,3 +65,40 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
     CHECK(relativeMaxError(readWav(dir.path("whole/bass.wav")), b) <= 1e-2);
     CHECK(relativeMaxError(readWav(dir.path("whole/hats.wav")), h) <= 1e-2);
 }
+
+TEST_CASE("a long mix at another sample rate than the library is resampled and chunked",
+          "[separate][chunked][library]") {
+    const std::vector<std::string> fast{"--fft", "512", "--hop", "128", "--iterations", "20",
+                                        "--adapt", "0", "--seed", "1"};
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), fast.begin(), fast.end());
+        return args;
+    };
+    TempDir dir;
+    writeWav(dir.path("bass-train.wav"), tone(110.0, 6, 3.0, 8000.0, 1, 0.3, 0.5));
+    writeWav(dir.path("hats-train.wav"), hats(3.0, 8000.0, 1, 7));
+    for (const char* name : {"bass", "hats"}) {
+        const auto r = runDemix(with({"learn", dir.path(std::string(name) + "-train.wav"), "--name", name,
+                                      "-k", "4", "--quiet", "-o", dir.path(std::string(name) + ".dmxt")}));
+        REQUIRE(r.exitCode == 0);
+    }
+    constexpr double rate = 6000.0;
+    const AudioBuffer bass = tone(146.8, 6, 92.0, rate, 1, 0.3, 0.4);  // > 90 s: chunked
+    const AudioBuffer hat = hats(92.0, rate, 1, 99, 0.3, 0.3);
+    const AudioBuffer mix = sum(bass, hat);
+    writeWav(dir.path("mix.wav"), mix);
+    const auto r = runDemix(with({"separate", dir.path("mix.wav"), "-t", dir.path("bass.dmxt"), "-t",
+                                  dir.path("hats.dmxt"), "-o", dir.path("out"), "--json",
+                                  dir.path("report.json")}),
+                            "", 300.0);
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("6000 Hz") && Catch::Contains("learned at 8000 Hz"));
+    const auto report = juce::JSON::parse(juce::File(dir.path("report.json")));
+    CHECK(static_cast<int>(report["chunks"]) == 2);
+    const AudioBuffer b = readWav(dir.path("out/bass.wav"));
+    const AudioBuffer h = readWav(dir.path("out/hats.wav"));
+    CHECK(b.sampleRate == rate);
+    CHECK(relativeMaxError(mix, sum(b, h)) <= 1e-5);
+    CHECK(cli::scoreStem(bass, b).sdr > cli::scoreStem(bass, mix).sdr + 3.0);
+}

@@ -85,6 +85,34 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
 }
 
+TEST_CASE("a library learned at another sample rate is resampled to the mix's rate", "[separate][library]") {
+    Scene scene;  // libraries learned at 16 kHz
+    scene.learn();
+    const double rate = 11025.0;
+    const AudioBuffer bass = tone(146.8, 6, 2.0, rate, 2, 0.3, 0.4);
+    const AudioBuffer hat = hats(2.0, rate, 2, 99, 0.3, 0.3);
+    const AudioBuffer mix = sum(bass, hat);
+    writeWav(scene.dir.path("mix11k.wav"), mix);
+
+    std::vector<std::string> loud = kFast;
+    loud.pop_back();  // without --quiet: the note is printed
+    const auto r = runDemix(with({"separate", scene.dir.path("mix11k.wav"), "--templates",
+                                  scene.dir.path("bass.dmxt"), "--templates",
+                                  scene.dir.path("hats.dmxt"), "-o", scene.dir.path("out")},
+                                 loud));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.err, Catch::Contains("mix11k.wav") && Catch::Contains("11025 Hz") &&
+                          Catch::Contains("learned at 16000 Hz") && Catch::Contains("resampled"));
+    const auto bassStem = readWav(scene.dir.path("out/bass.wav"));
+    const auto hatStem = readWav(scene.dir.path("out/hats.wav"));
+    CHECK(bassStem.sampleRate == rate);
+    CHECK(bassStem.numSamples() == mix.numSamples());
+    CHECK(relativeMaxError(mix, sum(bassStem, hatStem)) <= 1e-5);
+    CHECK(cli::scoreStem(bass, bassStem).sdr > cli::scoreStem(bass, mix).sdr + 3.0);
+    CHECK(cli::scoreStem(hat, hatStem).sdr > cli::scoreStem(hat, mix).sdr + 3.0);
+}
+
 TEST_CASE("separate --free adds a residual stem and the stems still sum to the mix", "[separate]") {
     Scene scene;
     scene.learn();
@@ -187,6 +215,18 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK(static_cast<int>(report["inputs"][1]["channels"]) == 2);
     CHECK(static_cast<int>(report["components"]) == 4);
     CHECK(static_cast<int>(report["settings"]["hop"]) == 128);  // fft/4 by default
+    // The convergence curve: from iteration 0, increasing iterations, never increasing
+    // objective (KL multiplicative updates are monotone), ending at the reported count.
+    const auto* curve = report["objective"].getArray();
+    REQUIRE(curve != nullptr);
+    REQUIRE(curve->size() >= 2);
+    CHECK(static_cast<int>((*curve)[0]["iteration"]) == 0);
+    for (int i = 1; i < curve->size(); ++i) {
+        CHECK(static_cast<int>((*curve)[i]["iteration"]) > static_cast<int>((*curve)[i - 1]["iteration"]));
+        CHECK(static_cast<double>((*curve)[i]["value"]) <= static_cast<double>((*curve)[i - 1]["value"]) * (1 + 1e-6));
+    }
+    CHECK(static_cast<int>(report["iterations"]) == static_cast<int>(curve->getLast()["iteration"]));
+    CHECK(static_cast<int>(report["iterations"]) <= 20);
     CHECK(exists(dir.path("keys.lib")));  // exactly the path given, no extension added
     CHECK_THAT(r.err, Catch::Contains("demix: keys"));  // plain progress lines (not a tty)
     CHECK_THAT(r.out, Catch::Contains("learned 4 templates for 'keys'"));

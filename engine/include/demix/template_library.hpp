@@ -81,4 +81,25 @@ public:
     static TemplateLibrary load(const std::string& path);
 };
 
+/// Templates learned on one frequency grid (sample rate `fromRate` Hz, FFT size `fromFft`)
+/// mapped onto another, so a library can separate audio at another sample rate or FFT
+/// size. Target bin j (frequency j·toRate/toFft Hz) takes the source spectrum at the same
+/// frequency: linearly interpolated between the two nearest source bins when the target
+/// bins are as narrow as the source's or narrower, averaged over the source bins inside
+/// the target bin when they are wider (so a coarser grid does not lose narrow peaks).
+/// Frequencies above the source's Nyquist get 0 (a library learned at a lower rate says
+/// nothing about them: such bins are left to the masks' equal split). Every column is L1-normalised again
+/// (a column with no energy left in the target range stays zero). The same grid returns
+/// the templates with negative values clamped and columns normalised.
+/// Throws InvalidArgument for non-positive rates or FFT sizes that are not even and >= 2,
+/// or when `templates` does not have fromFft/2 + 1 rows. Allocates; not for the audio thread.
+Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, double toRate,
+                         int toFft);
+
+/// `library` with every source's templates resampled (resampleTemplates) from its own
+/// grid to `sampleRate` and `stft` (FFT size, hop and window taken from `stft`); the
+/// objective is kept. Returns the library unchanged when the grid is already the same.
+TemplateLibrary resampleLibrary(const TemplateLibrary& library, double sampleRate,
+                                const StftSettings& stft);
+
 }  // namespace demix

@@ -1,0 +1,103 @@
+// Mapping templates between frequency grids (sample rate × FFT size).
+#include "demix/template_library.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace demix {
+namespace {
+
+void checkGrid(double rate, int fft, const char* which) {
+    if (!(rate > 0.0) || !std::isfinite(rate) || fft < 2 || fft % 2 != 0) {
+        throw InvalidArgument(std::string("resampling templates needs a positive sample rate and an "
+                                          "even FFT size >= 2 for the ") +
+                              which + " grid, got " + std::to_string(rate) + " Hz and " +
+                              std::to_string(fft));
+    }
+}
+
+/// Source column k at fractional bin p (0 outside the source's range).
+float interpolated(const Matrix& W, Eigen::Index k, double p) {
+    const Eigen::Index last = W.rows() - 1;
+    if (p < 0.0 || p > static_cast<double>(last)) return 0.0f;
+    const auto i = std::min<Eigen::Index>(static_cast<Eigen::Index>(p), last);
+    const Eigen::Index j = std::min<Eigen::Index>(i + 1, last);
+    const auto t = static_cast<float>(p - static_cast<double>(i));
+    return std::max(W(i, k), 0.0f) * (1.0f - t) + std::max(W(j, k), 0.0f) * t;
+}
+
+}  // namespace
+
+Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, double toRate,
+                         int toFft) {
+    checkGrid(fromRate, fromFft, "library's");
+    checkGrid(toRate, toFft, "target");
+    const Eigen::Index fromBins = fromFft / 2 + 1, toBins = toFft / 2 + 1;
+    if (templates.rows() != fromBins) {
+        throw InvalidArgument("templates have " + std::to_string(templates.rows()) +
+                              " rows; FFT size " + std::to_string(fromFft) + " needs " +
+                              std::to_string(fromBins));
+    }
+    Matrix out(toBins, templates.cols());
+    if (fromRate == toRate && fromFft == toFft) {
+        out = templates.cwiseMax(0.0f);
+    } else {
+        // Width of one target bin, in source bins.
+        const double width = (toRate / toFft) / (fromRate / fromFft);
+        for (Eigen::Index k = 0; k < templates.cols(); ++k) {
+            for (Eigen::Index j = 0; j < toBins; ++j) {
+                const double centre = static_cast<double>(j) * width;
+                if (width <= 1.0) {
+                    out(j, k) = interpolated(templates, k, centre);
+                    continue;
+                }
+                // Target bin j spans [centre − width/2, centre + width/2) in source bins;
+                // indices below 0 or above the last bin mirror back (a real signal's
+                // spectrum is symmetric about 0 Hz and about Nyquist). Above the source's
+                // Nyquist there is no data: 0.
+                if (centre > static_cast<double>(fromBins - 1) + 0.5) {
+                    out(j, k) = 0.0f;
+                    continue;
+                }
+                const auto lo = static_cast<Eigen::Index>(std::ceil(centre - width / 2.0));
+                const auto hi = static_cast<Eigen::Index>(std::ceil(centre + width / 2.0)) - 1;
+                const Eigen::Index last = fromBins - 1;
+                double sum = 0.0;
+                for (Eigen::Index i = lo; i <= hi; ++i) {
+                    Eigen::Index m = i < 0 ? -i : i;
+                    if (m > last) m = std::max<Eigen::Index>(2 * last - m, 0);
+                    sum += std::max(templates(m, k), 0.0f);
+                }
+                out(j, k) = static_cast<float>(sum / static_cast<double>(hi - lo + 1));
+            }
+        }
+    }
+    for (Eigen::Index k = 0; k < out.cols(); ++k) {
+        const double sum = out.col(k).cast<double>().sum();
+        if (sum > 0.0) out.col(k) /= static_cast<float>(sum);
+    }
+    return out;
+}
+
+TemplateLibrary resampleLibrary(const TemplateLibrary& library, double sampleRate,
+                                const StftSettings& stft) {
+    const AnalysisSettings& from = library.settings;
+    if (from.sampleRate == sampleRate && from.stft.fftSize == stft.fftSize &&
+        from.stft.hop == stft.hop && from.stft.window == stft.window &&
+        from.stft.customWindow == stft.customWindow) {
+        return library;
+    }
+    TemplateLibrary out;
+    out.settings = from;
+    out.settings.sampleRate = sampleRate;
+    out.settings.stft = stft;
+    for (const SourceTemplates& source : library.sources) {
+        out.sources.push_back({source.name,
+                               resampleTemplates(source.templates, from.sampleRate,
+                                                 from.stft.fftSize, sampleRate, stft.fftSize)});
+    }
+    return out;
+}
+
+}  // namespace demix
