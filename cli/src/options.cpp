@@ -31,6 +31,15 @@ int bitsPerSample(SampleFormat format) {
     return 32;
 }
 
+SeparationSettings cliDefaultSettings() {
+    SeparationSettings s;
+    s.stft.fftSize = 4096;
+    s.stft.hop = 1024;
+    s.alpha = 2.0f;
+    s.frozenIterations = 25;
+    return s;
+}
+
 bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) {
     auto& s = o.settings;
     if (option == "--fft") {
@@ -74,8 +83,14 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.nmf.seed = args.uintValue(option);
     } else if (option == "--adapt") {
         s.adaptIterations = args.intValue(option, 0, 1000000);
+    } else if (option == "--frozen") {
+        s.frozenIterations = args.intValue(option, 0, 1000000);
     } else if (option == "--anchor") {
         s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
+    } else if (option == "--sparsity") {
+        s.nmf.sparsityH = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
+    } else if (option == "--continuity") {
+        s.nmf.continuityH = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--alpha") {
         s.alpha = static_cast<float>(args.doubleValue(option, 0.01, 100.0));
     } else if (option == "--threads") {
@@ -147,8 +162,11 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
     obj->setProperty("alpha", s.alpha);
+    obj->setProperty("sparsity", s.nmf.sparsityH);
+    obj->setProperty("continuity", s.nmf.continuityH);
     obj->setProperty("adapt_iterations", s.adaptIterations);
     obj->setProperty("adapt_anchor", s.adaptAnchor);
+    obj->setProperty("frozen_iterations", s.frozenIterations);
     obj->setProperty("threads", s.threads == 0
                                     ? static_cast<int>(std::thread::hardware_concurrency())
                                     : s.threads);
@@ -158,7 +176,7 @@ juce::var settingsToJson(const CommonOptions& o) {
 
 const char* commonOptionsHelp() {
     return R"(Analysis and NMF options:
-  --fft N            FFT size in samples (even; default 2048, or the library's)
+  --fft N            FFT size in samples (even; default 4096, or the library's)
   --hop N            hop size in samples (default fft/4, or the library's)
   --window W         hann | sqrt-hann (default hann, or the library's)
   --objective O      kl | frobenius | is | beta=B (default kl)
@@ -168,12 +186,17 @@ const char* commonOptionsHelp() {
   --tol X            stop when the objective improves by less than X relative to its
                      first value between checks (default 1e-4; 0 = run all iterations)
   --seed N           random seed; the same seed and thread count give identical files
-  --alpha A          mask exponent: 1 ratio mask (default), 2 power Wiener, larger harder
+  --alpha A          mask exponent: 2 power Wiener (default), 1 ratio mask, larger harder
+  --sparsity L       L1 penalty on the activations (default 0; scale-free with KL:
+                     templates have unit sum)
+  --continuity M     temporal-continuity penalty on the activations (default 0)
   --adapt N          supervised: after the activations are solved with the library
                      templates fixed, N more iterations adapt the templates to the mix
-                     (default 100; 0 = templates stay exactly as learned, faster)
+                     (default 75; 0 = templates stay exactly as learned, faster)
+  --frozen N         supervised with --adapt: at most N iterations with the templates
+                     fixed before the adaptation (default 25; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward
-                     the library (default 0.5; larger = closer to the library)
+                     the library (default 0.25; larger = closer to the library)
   --threads N        worker threads (default 0 = all cores)
 Output options:
   --format F         float32 (default; stems sum to the input) | int24 | int16

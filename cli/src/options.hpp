@@ -19,8 +19,14 @@ SampleFormat sampleFormatFromString(const std::string& text);  ///< throws Usage
 std::string toString(SampleFormat format);
 int bitsPerSample(SampleFormat format);
 
+/// The engine settings `demix learn`, `separate` and `batch` start from: the engine's
+/// defaults except STFT 4096/1024 (93 ms Hann windows: the finer frequency resolution
+/// separates pitched sources better, at the same cost as 2048/512), α = 2 masks and a
+/// short frozen stage before the supervised adaptation (bench/RESULTS.md, "Quality").
+SeparationSettings cliDefaultSettings();
+
 struct CommonOptions {
-    SeparationSettings settings;
+    SeparationSettings settings = cliDefaultSettings();
     /// Which analysis settings were given on the command line; the others may be taken
     /// from a template library.
     bool fftGiven = false, hopGiven = false, windowGiven = false, objectiveGiven = false;

@@ -3,6 +3,7 @@
 /// Pieces shared by the NMF translation units (not part of the public API).
 
 #include "demix/nmf.hpp"
+#include "nmf_kl_kernel.hpp"
 
 #include <Eigen/Core>
 
@@ -101,6 +102,8 @@ struct WorkerBuffers {
     Matrix den;   ///< as num
     Matrix numH;  ///< K × block
     Matrix denH;  ///< K × block
+    /// KL kernel (nmf_kl_kernel.hpp): block buffer R and the packed F × K accumulator.
+    std::vector<float> klBlock, klNum;
     double divergence = 0.0;
 };
 struct Workspace {
@@ -112,6 +115,8 @@ struct Workspace {
     bool pendingDivergence = false;
     /// Column scales applied by normalisation since the accumulators were made.
     Eigen::VectorXf pendingScale;
+    /// W packed for the KL kernel (refilled before each pass that uses it).
+    klkernel::PackedW packedW;
 };
 
 /// Everything the solver steps need besides W and H.

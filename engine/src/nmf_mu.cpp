@@ -102,10 +102,22 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool updateW = ctx.anyFreeW;
     Workspace& ws = *ctx.workspace;
     std::vector<WorkerBuffers>& acc = ws.workers;
+    // KL with AVX2: the register-tiled kernels of nmf_kl_kernel.cpp instead of Eigen GEMMs.
+    const bool fast = kl && klkernel::available();
+    klkernel::PackedW& packed = ws.packedW;
+    // Frames per step through a worker's blocks: the KL kernel works on half blocks, so
+    // that V and R of a step (2 × F × 64 floats) stay in a 1 MB L2 together with W (steps
+    // of 16 to 64 frames measured within 2% of each other; 128 about 5% slower).
+    const Eigen::Index step = fast ? kBlockFrames / 2 : kBlockFrames;
 
     // Prepares a worker's buffers; zeroes only what is about to be accumulated.
     auto reset = [&](WorkerBuffers& a, bool wantDivergence, bool wantAccumulators) {
         if (wantDivergence) a.divergence = 0.0;
+        if (fast) {
+            if (wantAccumulators) a.klNum.assign(klkernel::accumulatorSize(packed), 0.0f);
+            a.klBlock.resize(static_cast<std::size_t>(packed.paddedRows() * kBlockFrames));
+            return;
+        }
         if (wantAccumulators) {
             a.num.setZero(F, K);
             if (!kl) a.den.setZero(F, K);
@@ -117,6 +129,26 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     // W-update accumulators Σ A·Hᵀ (and Σ B·Hᵀ).
     auto accumulate = [&](WorkerBuffers& a, const auto& Hb, Eigen::Index t0, Eigen::Index n,
                           bool wantDivergence, bool wantAccumulators) {
+        if (fast) {
+            const float* vb = V.data() + t0 * F;
+            const float* hb = H.data() + t0 * K;
+            if (!wantDivergence) {
+                klkernel::ratioTimesTransposed(packed, hb, n, vb, a.klBlock.data(), a.klNum.data());
+                return;
+            }
+            // Rare (objective evaluations): WH for the divergence, then R from it.
+            float* R = a.klBlock.data();
+            const Eigen::Index ld = packed.paddedRows();
+            klkernel::ratio(packed, hb, n, vb, R, /*productOnly=*/true);
+            for (Eigen::Index j = 0; j < n; ++j)
+                a.divergence += divergenceSumFast(vb + j * F, R + j * ld,
+                                                  static_cast<std::size_t>(F), beta);
+            if (!wantAccumulators) return;
+            for (Eigen::Index j = 0; j < n; ++j)
+                weights(vb + j * F, R + j * ld, nullptr, static_cast<std::size_t>(F), beta);
+            klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
+            return;
+        }
         auto whb = a.WH.leftCols(n);
         whb.noalias() = W * Hb;
         const float* vb = V.data() + t0 * F;
@@ -133,14 +165,15 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool wantAccumulators = updateW && !ws.pendingAccumulators;
     const bool wantDivergence = objective && !ws.pendingDivergence;
     if (wantAccumulators || wantDivergence) {
+        if (fast) klkernel::pack(W, packed);
         parallelRun(workers, [&](int worker) {
             WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
             reset(a, wantDivergence, wantAccumulators);
             Eigen::Index first, last;
             blockRange(worker, workers, blocks, first, last);
-            for (Eigen::Index b = first; b < last; ++b) {
-                const Eigen::Index t0 = b * kBlockFrames;
-                const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
+            const Eigen::Index tEnd = std::min<Eigen::Index>(last * kBlockFrames, T);
+            for (Eigen::Index t0 = first * kBlockFrames; t0 < tEnd; t0 += step) {
+                const Eigen::Index n = std::min<Eigen::Index>(step, tEnd - t0);
                 accumulate(a, H.middleCols(t0, n), t0, n, wantDivergence, wantAccumulators);
             }
         });
@@ -153,7 +186,16 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     }
     if (updateW) {
         Matrix& num = acc[0].num;
-        for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
+        if (fast) {
+            std::vector<float>& sum = acc[0].klNum;
+            for (int w = 1; w < workers; ++w) {
+                const std::vector<float>& part = acc[static_cast<std::size_t>(w)].klNum;
+                for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += part[i];
+            }
+            klkernel::unpack(packed, sum.data(), num);
+        } else {
+            for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
+        }
         Matrix& den = acc[0].den;
         if (!kl)
             for (int w = 1; w < workers; ++w) den += acc[static_cast<std::size_t>(w)].den;
@@ -213,6 +255,18 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     if (mu > 0.0f) Hold = H;
     Eigen::VectorXf wsum;
     if (kl) wsum = W.colwise().sum().transpose();
+    // KL denominators max(Σ_f W + λ_H, ε) and the free rows, per component.
+    std::vector<float> klDown;
+    std::vector<unsigned char> klFree;
+    if (fast) {
+        klkernel::pack(W, packed);
+        klDown.resize(static_cast<std::size_t>(K));
+        klFree.resize(static_cast<std::size_t>(K));
+        for (Eigen::Index k = 0; k < K; ++k) {
+            klDown[static_cast<std::size_t>(k)] = std::max(wsum(k) + ctx.sparsityH, kEpsilon);
+            klFree[static_cast<std::size_t>(k)] = ctx.freeH[static_cast<std::size_t>(k)] ? 1 : 0;
+        }
+    }
     parallelRun(workers, [&](int worker) {
         WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
         reset(a, nextDivergence, nextAccumulators);
@@ -222,17 +276,38 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
         Matrix& B = a.B;
         Eigen::Index first, last;
         blockRange(worker, workers, blocks, first, last);
-        for (Eigen::Index b = first; b < last; ++b) {
-            const Eigen::Index t0 = b * kBlockFrames;
-            const Eigen::Index n = std::min<Eigen::Index>(kBlockFrames, T - t0);
+        const Eigen::Index tEnd = std::min<Eigen::Index>(last * kBlockFrames, T);
+        for (Eigen::Index t0 = first * kBlockFrames; t0 < tEnd; t0 += step) {
+            const Eigen::Index n = std::min<Eigen::Index>(step, tEnd - t0);
             auto Hb = H.middleCols(t0, n);
-            auto whb = WH.leftCols(n);
-            whb.noalias() = W * Hb;
-            weights(V.data() + t0 * F, whb.data(), kl ? nullptr : B.data(),
-                    static_cast<std::size_t>(F * n), beta);
             auto nb = a.numH.leftCols(n);
             auto db = a.denH.leftCols(n);
-            nb.noalias() = W.transpose() * whb;
+            if (fast) {
+                klkernel::ratio(packed, H.data() + t0 * K, n, V.data() + t0 * F,
+                                a.klBlock.data(), /*productOnly=*/false, tEnd - t0 - n);
+                klkernel::transposedTimes(packed, a.klBlock.data(), n, nb.data());
+            } else {
+                auto whb = WH.leftCols(n);
+                whb.noalias() = W * Hb;
+                weights(V.data() + t0 * F, whb.data(), kl ? nullptr : B.data(),
+                        static_cast<std::size_t>(F * n), beta);
+                nb.noalias() = W.transpose() * whb;
+            }
+            if (fast && mu == 0.0f) {
+                // The same update as below (same operations, same bits), written so that
+                // the compiler vectorises it over k.
+                float* h = H.data() + t0 * K;
+                const float* up = nb.data();
+                for (Eigen::Index j = 0; j < n; ++j, h += K, up += K)
+                    for (Eigen::Index k = 0; k < K; ++k) {
+                        const float x = h[k] * (up[k] / klDown[static_cast<std::size_t>(k)]);
+                        const float y = x >= kTiny ? x : 0.0f;
+                        h[k] = klFree[static_cast<std::size_t>(k)] ? y : h[k];
+                    }
+                if (nextAccumulators || nextDivergence)
+                    accumulate(a, H.middleCols(t0, n), t0, n, nextDivergence, nextAccumulators);
+                continue;
+            }
             if (kl)
                 db = wsum.replicate(1, n);
             else

@@ -2,6 +2,7 @@
 
 #include "separator_common.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace demix {
@@ -19,6 +20,10 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                                   int freeComponents, const SeparationSettings& settings,
                                   const ProgressCallback& progress) {
     detail::checkAudio(mix, "the mix");
+    if (settings.frozenIterations < 0) {
+        throw InvalidArgument("the frozen stage needs iterations >= 0 (0 = all), got " +
+                              std::to_string(settings.frozenIterations));
+    }
     if (settings.adaptIterations < 0 || !(settings.adaptAnchor >= 0.0f) ||
         !std::isfinite(settings.adaptAnchor)) {
         throw InvalidArgument("adaptation needs iterations >= 0 and an anchor >= 0, got " +
@@ -85,9 +90,10 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
     const bool adapt = settings.adaptIterations > 0 && fixed > 0 &&
                        settings.nmf.solver == Solver::Multiplicative;
     const detail::StageProgress separating(progress, "separating", 0.05, adapt ? 0.6 : 0.95);
-    NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), init, separating,
-                       settings.onObjective);
+    NmfSettings frozen = detail::nmfSettingsFor(settings, components);
+    if (adapt && settings.frozenIterations > 0)
+        frozen.maxIterations = std::min(frozen.maxIterations, settings.frozenIterations);
+    NmfResult result = detail::runNmf(V, frozen, init, separating, settings.onObjective);
     if (adapt) {
         // Semi-supervised refinement: every template may now move, anchored to where it
         // started (the library), so each source keeps its identity while its templates

@@ -303,13 +303,16 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
 TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[separate][options]") {
     Scene scene;
     scene.learn();
-    const auto run = [&](const std::string& adapt, const std::string& name) {
-        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+    const auto run = [&](const std::string& adapt, const std::string& name,
+                         std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"separate", scene.dir.path("mix.wav"), "--templates",
                                       scene.dir.path("bass.dmxt"), "--templates",
                                       scene.dir.path("hats.dmxt"), "--tol",
                                       "0", "--adapt", adapt, "--anchor", "2", "-o",
                                       scene.dir.path(name), "--json",
-                                      scene.dir.path(name + ".json")}));
+                                      scene.dir.path(name + ".json")};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = runDemix(with(args));
         INFO(r.err);
         REQUIRE(r.exitCode == 0);
         return juce::JSON::parse(juce::File(scene.dir.path(name + ".json")));
@@ -318,9 +321,16 @@ TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[se
     CHECK(static_cast<int>(frozen["iterations"]) == 40);  // kFast's --iterations with --tol 0
     CHECK(static_cast<int>(frozen["settings"]["adapt_iterations"]) == 0);
     const auto adapted = run("4", "adapted");
-    CHECK(static_cast<int>(adapted["iterations"]) == 44);  // 40 with fixed templates + 4 adapting
+    // Before adapting, the templates stay fixed for at most --frozen iterations (default 25).
+    CHECK(static_cast<int>(adapted["iterations"]) == 25 + 4);
     CHECK(static_cast<int>(adapted["settings"]["adapt_iterations"]) == 4);
+    CHECK(static_cast<int>(adapted["settings"]["frozen_iterations"]) == 25);
     CHECK(static_cast<double>(adapted["settings"]["adapt_anchor"]) == 2.0);
+    // --frozen 0: the fixed-template stage runs up to --iterations (40 with --tol 0).
+    const auto longFrozen = run("4", "long-frozen", {"--frozen", "0"});
+    CHECK(static_cast<int>(longFrozen["iterations"]) == 40 + 4);
+    const auto shortFrozen = run("4", "short-frozen", {"--frozen", "7"});
+    CHECK(static_cast<int>(shortFrozen["iterations"]) == 7 + 4);
     // Adaptation changes the stems, and both still sum to the mix.
     const auto bassFrozen = readWav(scene.dir.path("frozen/bass.wav"));
     const auto bassAdapted = readWav(scene.dir.path("adapted/bass.wav"));
@@ -332,4 +342,9 @@ TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[se
                                scene.dir.path("bad")});
     CHECK(bad.exitCode == 2);
     CHECK_THAT(bad.err, Catch::Contains("--adapt"));
+    const auto badFrozen = runDemix({"separate", scene.dir.path("mix.wav"), "--templates",
+                                     scene.dir.path("bass.dmxt"), "--frozen", "-3", "-o",
+                                     scene.dir.path("bad")});
+    CHECK(badFrozen.exitCode == 2);
+    CHECK_THAT(badFrozen.err, Catch::Contains("--frozen"));
 }

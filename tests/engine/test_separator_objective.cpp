@@ -99,8 +99,11 @@ TEST_CASE("onObjective observes supervised and learning runs, and changes no res
     const Decomposition observedRun = decomposeSupervised(mix, library, 2, settings);
     // 30 iterations with the library frozen (0, 10, 20, 30), then the default adaptation
     // stage continues the same curve (40 … 30 + adaptIterations).
-    CHECK(points.size() == 4 + static_cast<std::size_t>(settings.adaptIterations / 10));
-    for (std::size_t i = 0; i < points.size(); ++i) CHECK(points[i].first == static_cast<int>(10 * i));
+    // (every 10 iterations, and at the stage's last iteration).
+    const int adapt = settings.adaptIterations;
+    REQUIRE(points.size() == 4 + static_cast<std::size_t>((adapt + 9) / 10));
+    for (std::size_t i = 0; i + 1 < points.size(); ++i) CHECK(points[i].first == static_cast<int>(10 * i));
+    CHECK(points.back().first == 30 + adapt);
     CHECK(points == curveOf(observedRun.nmf));
 
     settings.onObjective = nullptr;
@@ -108,4 +111,33 @@ TEST_CASE("onObjective observes supervised and learning runs, and changes no res
     CHECK(plain.nmf.objective == observedRun.nmf.objective);
     CHECK(plain.W == observedRun.W);
     CHECK(plain.H == observedRun.H);
+}
+
+TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run", "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    Points unused;
+    SeparationSettings settings = observed(unused, 30, 10, 0.0);
+    settings.onObjective = nullptr;
+    const TemplateLibrary library =
+        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    settings.adaptIterations = 8;
+    settings.frozenIterations = 12;  // < nmf.maxIterations (30): the first stage stops at 12
+    const Decomposition capped = decomposeSupervised(mix, library, 2, settings);
+    CHECK(capped.nmf.iterations == 12 + 8);
+    // The curve's iterations run on across both stages: the first stage ends at 12.
+    const Points curve = curveOf(capped.nmf);  // evaluated at 0, 10, 12 (end), then 20 (end)
+    REQUIRE(curve.size() == 4);
+    CHECK(curve[2].first == 12);
+    CHECK(curve[3].first == 20);
+
+    settings.frozenIterations = 0;  // 0 = up to nmf.maxIterations
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30 + 8);
+    settings.frozenIterations = 100;  // a cap above maxIterations changes nothing
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30 + 8);
+    settings.adaptIterations = 0;  // no adaptation: the frozen solve runs maxIterations
+    settings.frozenIterations = 5;
+    CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30);
+
+    settings.frozenIterations = -1;
+    CHECK_THROWS_AS(decomposeSupervised(mix, library, 2, settings), InvalidArgument);
 }

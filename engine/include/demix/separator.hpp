@@ -39,8 +39,14 @@ struct SeparationSettings {
     /// pulled toward its library value with weight `adaptAnchor` (NmfSettings::anchorW).
     /// Templates learned from other notes or another recording then fit the mix better
     /// (bench/RESULTS.md, "Quality"). 0 = the library stays frozen.
-    int adaptIterations = 100;
-    float adaptAnchor = 0.5f;  ///< >= 0; larger keeps the templates nearer the library
+    int adaptIterations = 75;
+    float adaptAnchor = 0.25f;  ///< >= 0; larger keeps the templates nearer the library
+    /// Supervised with adaptation only: at most this many iterations of the first stage
+    /// (library frozen); 0 = nmf.maxIterations. The adaptation stage refines H as well, so
+    /// the first stage only needs to bring H near its solution: a short first stage is
+    /// cheaper and on the dev set no worse (bench/RESULTS.md, "Quality"). Ignored when
+    /// there is no adaptation stage (then the frozen solve runs nmf.maxIterations).
+    int frozenIterations = 0;
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
     /// with (iteration, penalised objective) each time the objective is evaluated — after

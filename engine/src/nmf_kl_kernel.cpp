@@ -1,0 +1,340 @@
+// Register-tiled KL-MU block products (see nmf_kl_kernel.hpp). With AVX2 + FMA each
+// product is a 16-row × up-to-6-column (or 16 × 6 transposed) tile of 12 accumulators
+// kept in registers over the whole inner dimension; WH never leaves the registers: it is
+// turned into R = V / WH in the tile's epilogue (reciprocal with one Newton step, the
+// same arithmetic as the Eigen path's weights()). Without AVX2 a plain scalar version
+// with the same layouts is compiled (callers use the Eigen path there anyway).
+#include "nmf_kl_kernel.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define DEMIX_KL_AVX2 1
+#endif
+
+namespace demix::nmf_detail::klkernel {
+
+using Index = Eigen::Index;
+
+namespace {
+
+/// Calls body(start, size) for `count` items split into the fewest groups of at most
+/// MaxSize, sizes as equal as possible (so no group is much narrower than the rest:
+/// narrow groups leave the FMA pipes waiting on too few accumulator chains).
+template <int MaxSize, typename Body>
+inline void splitEvenly(Index count, Body&& body)
+{
+    const Index groups = (count + MaxSize - 1) / MaxSize;
+    Index start = 0;
+    for (Index g = 0; g < groups; ++g) {
+        const Index end = count * (g + 1) / groups;
+        body(start, end - start);
+        start = end;
+    }
+}
+
+#ifdef DEMIX_KL_AVX2
+
+constexpr int kMaxCols = 6;  // 2 × 6 accumulators + 2 operands + 1 broadcast ≤ 16 ymm
+
+inline __m256 ratioOf(__m256 v, __m256 y)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    y = _mm256_max_ps(y, _mm256_set1_ps(kEpsilon));
+    __m256 r = _mm256_rcp_ps(y);
+    r = _mm256_fmadd_ps(r, _mm256_fnmadd_ps(y, r, one), r);
+    return _mm256_mul_ps(v, r);
+}
+
+/// 16 rows of W (a panel) times NJ columns of H (leading dimension K).
+template <int NJ>
+__attribute__((always_inline)) inline void productTile(const float* panel, Index K, const float* H, __m256 (&lo)[NJ],
+                        __m256 (&hi)[NJ])
+{
+    _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) lo[j] = hi[j] = _mm256_setzero_ps();
+    for (Index k = 0; k < K; ++k) {
+        const __m256 w0 = _mm256_loadu_ps(panel + 16 * k);
+        const __m256 w1 = _mm256_loadu_ps(panel + 16 * k + 8);
+        _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) {
+            const __m256 h = _mm256_broadcast_ss(H + j * K + k);
+            lo[j] = _mm256_fmadd_ps(w0, h, lo[j]);
+            hi[j] = _mm256_fmadd_ps(w1, h, hi[j]);
+        }
+    }
+}
+
+/// R tile (16 × NJ, leading dimension ldR) = V / (W H) (or W H) for the `rows` ≤ 16 valid
+/// rows; padded rows are written as zero (their W rows are zero and their V values are
+/// masked out). Template flags instead of run-time branches keep the accumulator arrays
+/// in registers (GCC leaves them in memory when the epilogue loop branches).
+template <int NJ, bool ProductOnly, bool FullRows>
+__attribute__((always_inline)) inline void ratioTileT(const float* panel, Index K, const float* H,
+                                                      const float* V, Index ldV, __m256i mask0,
+                                                      __m256i mask1, float* R, Index ldR)
+{
+    __m256 lo[NJ], hi[NJ];
+    productTile<NJ>(panel, K, H, lo, hi);
+    _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) {
+        float* out = R + j * ldR;
+        if (ProductOnly) {
+            _mm256_storeu_ps(out, lo[j]);
+            _mm256_storeu_ps(out + 8, hi[j]);
+        } else {
+            const float* v = V + j * ldV;
+            const __m256 v0 = FullRows ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, mask0);
+            const __m256 v1 = FullRows ? _mm256_loadu_ps(v + 8) : _mm256_maskload_ps(v + 8, mask1);
+            _mm256_storeu_ps(out, ratioOf(v0, lo[j]));
+            _mm256_storeu_ps(out + 8, ratioOf(v1, hi[j]));
+        }
+    }
+}
+
+template <int NJ>
+inline void ratioTile(const float* panel, Index K, const float* H, const float* V, Index ldV,
+                      Index rows, float* R, Index ldR, bool productOnly)
+{
+    if (productOnly) {
+        ratioTileT<NJ, true, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR);
+    } else if (rows == kTileRows) {
+        ratioTileT<NJ, false, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR);
+    } else {
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i r = _mm256_set1_epi32(static_cast<int>(rows));
+        const __m256i mask0 = _mm256_cmpgt_epi32(r, lane);
+        const __m256i mask1 = _mm256_cmpgt_epi32(r, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+        ratioTileT<NJ, false, false>(panel, K, H, V, ldV, mask0, mask1, R, ldR);
+    }
+}
+
+template <typename Fn>
+inline void dispatchCols(Index nj, Fn&& fn)
+{
+    switch (nj) {
+    case 1: fn(std::integral_constant<int, 1>{}); break;
+    case 2: fn(std::integral_constant<int, 2>{}); break;
+    case 3: fn(std::integral_constant<int, 3>{}); break;
+    case 4: fn(std::integral_constant<int, 4>{}); break;
+    case 5: fn(std::integral_constant<int, 5>{}); break;
+    default: fn(std::integral_constant<int, 6>{}); break;
+    }
+}
+
+/// out (16 k × NJ columns) = Wᵀ R for k0 .. k0 + 15 (rows layout, reduction over all F);
+/// with FullK false only the first `valid` k are stored.
+template <int NJ, bool FullK>
+__attribute__((always_inline)) inline void transposedTileT(const float* rowsW, Index Kp, Index k0,
+                                                           Index F, const float* R, Index ldR,
+                                                           Index K, Index valid, float* out)
+{
+    __m256 lo[NJ], hi[NJ];
+    _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) lo[j] = hi[j] = _mm256_setzero_ps();
+    const float* w = rowsW + k0;
+    for (Index f = 0; f < F; ++f, w += Kp) {
+        const __m256 w0 = _mm256_loadu_ps(w);
+        const __m256 w1 = _mm256_loadu_ps(w + 8);
+        _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) {
+            const __m256 r = _mm256_broadcast_ss(R + j * ldR + f);
+            lo[j] = _mm256_fmadd_ps(w0, r, lo[j]);
+            hi[j] = _mm256_fmadd_ps(w1, r, hi[j]);
+        }
+    }
+    _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) {
+        float* o = out + j * K + k0;
+        if (FullK) {
+            _mm256_storeu_ps(o, lo[j]);
+            _mm256_storeu_ps(o + 8, hi[j]);
+        } else {
+            alignas(32) float tmp[16];
+            _mm256_store_ps(tmp, lo[j]);
+            _mm256_store_ps(tmp + 8, hi[j]);
+            for (Index i = 0; i < valid; ++i) o[i] = tmp[i];
+        }
+    }
+}
+
+template <int NJ>
+inline void transposedTile(const float* rowsW, Index Kp, Index k0, Index F, const float* R,
+                           Index ldR, Index K, float* out)
+{
+    const Index valid = std::min<Index>(16, K - k0);
+    if (valid == 16)
+        transposedTileT<NJ, true>(rowsW, Kp, k0, F, R, ldR, K, valid, out);
+    else
+        transposedTileT<NJ, false>(rowsW, Kp, k0, F, R, ldR, K, valid, out);
+}
+
+/// accPanel (K × 16) rows k0 .. k0 + NK − 1 += Σ_j R(:, j) H(k, j) for one 16-row tile.
+template <int NK>
+inline void accumulateTile(const float* R, Index ldR, const float* H, Index K, Index k0,
+                           Index n, float* accPanel)
+{
+    __m256 lo[NK], hi[NK];
+    _Pragma("GCC unroll 8") for (int k = 0; k < NK; ++k) lo[k] = hi[k] = _mm256_setzero_ps();
+    const float* h = H + k0;
+    for (Index j = 0; j < n; ++j, h += K) {
+        const __m256 r0 = _mm256_loadu_ps(R + j * ldR);
+        const __m256 r1 = _mm256_loadu_ps(R + j * ldR + 8);
+        _Pragma("GCC unroll 8") for (int k = 0; k < NK; ++k) {
+            const __m256 b = _mm256_broadcast_ss(h + k);
+            lo[k] = _mm256_fmadd_ps(r0, b, lo[k]);
+            hi[k] = _mm256_fmadd_ps(r1, b, hi[k]);
+        }
+    }
+    _Pragma("GCC unroll 8") for (int k = 0; k < NK; ++k) {
+        float* a = accPanel + (k0 + k) * 16;
+        _mm256_storeu_ps(a, _mm256_add_ps(_mm256_loadu_ps(a), lo[k]));
+        _mm256_storeu_ps(a + 8, _mm256_add_ps(_mm256_loadu_ps(a + 8), hi[k]));
+    }
+}
+
+/// Accumulates one tile's R (16 × n, leading dimension ldR) times Hᵀ into its panel.
+inline void accumulatePanel(const float* R, Index ldR, const float* H, Index K, Index n,
+                            float* accPanel)
+{
+    splitEvenly<kMaxCols>(K, [&](Index k0, Index nk) {
+        dispatchCols(nk, [&](auto c) {
+            accumulateTile<decltype(c)::value>(R, ldR, H, K, k0, n, accPanel);
+        });
+    });
+}
+
+#else  // scalar fallback with the same layouts
+
+inline float ratioOf(float v, float y) { return v / std::max(y, kEpsilon); }
+
+#endif
+
+}  // namespace
+
+bool available()
+{
+#ifdef DEMIX_KL_AVX2
+    return true;
+#else
+    return false;
+#endif
+}
+
+void pack(const Matrix& W, PackedW& p)
+{
+    p.F = W.rows();
+    p.K = W.cols();
+    p.tiles = (p.F + kTileRows - 1) / kTileRows;
+    p.Kp = (p.K + 15) / 16 * 16;
+    p.panels.assign(static_cast<std::size_t>(p.tiles * p.K * kTileRows), 0.0f);
+    p.rows.assign(static_cast<std::size_t>(p.F * p.Kp), 0.0f);
+    for (Index k = 0; k < p.K; ++k)
+        for (Index f = 0; f < p.F; ++f) {
+            const float w = W(f, k);
+            p.panels[static_cast<std::size_t>(((f / kTileRows) * p.K + k) * kTileRows + f % kTileRows)] = w;
+            p.rows[static_cast<std::size_t>(f * p.Kp + k)] = w;
+        }
+}
+
+void unpack(const PackedW& w, const float* acc, Matrix& out)
+{
+    out.resize(w.F, w.K);
+    for (Index k = 0; k < w.K; ++k)
+        for (Index f = 0; f < w.F; ++f)
+            out(f, k) = acc[((f / kTileRows) * w.K + k) * kTileRows + f % kTileRows];
+}
+
+#ifdef DEMIX_KL_AVX2
+
+void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
+           Index following)
+{
+    const Index ldR = w.paddedRows();
+    const Index available = n + std::max<Index>(following, 0);
+    splitEvenly<kMaxCols>(n, [&](Index j0, Index nj) {
+        // V columns of the next group (or the next block): each column is only one 4 KB
+        // page, too short for the hardware prefetcher to ramp up, so one line per column
+        // is requested for each tile of this group.
+        const Index p0 = std::min(j0 + nj, available), p1 = std::min(j0 + 2 * nj, available);
+        dispatchCols(nj, [&](auto c) {
+            constexpr int NJ = decltype(c)::value;
+            for (Index t = 0; t < w.tiles; ++t) {
+                const Index f0 = t * kTileRows;
+                for (Index p = p0; p < p1; ++p)
+                    _mm_prefetch(reinterpret_cast<const char*>(V + p * w.F + f0), _MM_HINT_T0);
+                ratioTile<NJ>(w.panels.data() + t * w.K * kTileRows, w.K, H + j0 * w.K,
+                              V + j0 * w.F + f0, w.F, std::min(kTileRows, w.F - f0),
+                              R + j0 * ldR + f0, ldR, productOnly);
+            }
+        });
+    });
+}
+
+void transposedTimes(const PackedW& w, const float* R, Index n, float* out)
+{
+    const Index ldR = w.paddedRows();
+    splitEvenly<kMaxCols>(n, [&](Index j0, Index nj) {
+        dispatchCols(nj, [&](auto c) {
+            constexpr int NJ = decltype(c)::value;
+            for (Index k0 = 0; k0 < w.K; k0 += 16)
+                transposedTile<NJ>(w.rows.data(), w.Kp, k0, w.F, R + j0 * ldR, ldR, w.K,
+                                   out + j0 * w.K);
+        });
+    });
+}
+
+void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H, Index n,
+                               float* acc)
+{
+    const Index ldR = w.paddedRows();
+    for (Index t = 0; t < w.tiles; ++t)
+        accumulatePanel(R + t * kTileRows, ldR, H, w.K, n, acc + t * w.K * kTileRows);
+}
+
+#else
+
+void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
+           Index)
+{
+    const Index ldR = w.paddedRows();
+    for (Index j = 0; j < n; ++j)
+        for (Index f = 0; f < ldR; ++f) {
+            float y = 0.0f;
+            if (f < w.F)
+                for (Index k = 0; k < w.K; ++k)
+                    y += w.rows[static_cast<std::size_t>(f * w.Kp + k)] * H[j * w.K + k];
+            R[j * ldR + f] = f >= w.F ? 0.0f : productOnly ? y : ratioOf(V[j * w.F + f], y);
+        }
+}
+
+void transposedTimes(const PackedW& w, const float* R, Index n, float* out)
+{
+    const Index ldR = w.paddedRows();
+    for (Index j = 0; j < n; ++j)
+        for (Index k = 0; k < w.K; ++k) {
+            float s = 0.0f;
+            for (Index f = 0; f < w.F; ++f)
+                s += w.rows[static_cast<std::size_t>(f * w.Kp + k)] * R[j * ldR + f];
+            out[j * w.K + k] = s;
+        }
+}
+
+void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H, Index n,
+                               float* acc)
+{
+    const Index ldR = w.paddedRows();
+    for (Index f = 0; f < w.F; ++f)
+        for (Index k = 0; k < w.K; ++k) {
+            float s = 0.0f;
+            for (Index j = 0; j < n; ++j) s += R[j * ldR + f] * H[j * w.K + k];
+            acc[((f / kTileRows) * w.K + k) * kTileRows + f % kTileRows] += s;
+        }
+}
+
+#endif
+
+void ratioTimesTransposed(const PackedW& w, const float* H, Index n, const float* V, float* R,
+                          float* acc, Index following)
+{
+    ratio(w, H, n, V, R, /*productOnly=*/false, following);
+    accumulateTimesTransposed(w, R, H, n, acc);
+}
+
+}  // namespace demix::nmf_detail::klkernel

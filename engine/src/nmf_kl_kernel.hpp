@@ -1,0 +1,72 @@
+#pragma once
+/// \file nmf_kl_kernel.hpp
+/// Register-tiled products for the KL multiplicative update (β = 1), on one block of n
+/// frames at a time (not part of the public API). Raw float pointers, column-major
+/// matrices, no allocation: the caller owns every buffer.
+///
+/// W is packed once per pass into
+///  - panels: tiles × K × 16 floats, tile i holding rows 16i .. 16i + 15 of W for every k
+///    (rows ≥ F are zero), the operand of W·H and of the F × K accumulators;
+///  - rows:   F × Kp floats (W row-major, Kp = K rounded up to 16, padding zero), the
+///    operand of Wᵀ·R.
+/// Block buffers R have leading dimension tiles·16 (rows ≥ F are written as zero).
+/// The F × K accumulators use the panel layout.
+///
+/// Every function gives the same result for the same inputs on a given CPU (fixed
+/// operation order; no threads inside).
+
+#include "demix/nmf.hpp"
+
+#include <cstddef>
+#include <vector>
+
+namespace demix::nmf_detail::klkernel {
+
+constexpr Eigen::Index kTileRows = 16;
+
+/// True when the kernels were compiled with AVX2 + FMA (otherwise callers keep the Eigen
+/// path and the functions below must not be called).
+bool available();
+
+/// W packed for the kernels, owned by the caller's workspace and refilled each pass.
+struct PackedW {
+    Eigen::Index F = 0, K = 0, tiles = 0, Kp = 0;
+    std::vector<float> panels;  ///< tiles × K × 16
+    std::vector<float> rows;    ///< F × Kp
+    /// Rows of block buffers (= tiles·16).
+    Eigen::Index paddedRows() const { return tiles * kTileRows; }
+};
+
+/// Fills `p` from W (F × K). Reuses the vectors' storage when the shape is unchanged.
+void pack(const Matrix& W, PackedW& p);
+
+/// For a block of n frames: R(:, j) = V(:, j) / max((W H)(:, j), ε) (or, with
+/// `productOnly`, R = W H). H: K × n (leading dimension K), V: F × n (leading dimension
+/// F), R: paddedRows × n. `following`: how many columns of V after the block exist (they
+/// may be prefetched; never read).
+void ratio(const PackedW& w, const float* H, Eigen::Index n, const float* V, float* R,
+           bool productOnly, Eigen::Index following = 0);
+
+/// out (K × n, leading dimension K) = Wᵀ R, R as written by ratio().
+void transposedTimes(const PackedW& w, const float* R, Eigen::Index n, float* out);
+
+/// acc (panel layout) += R Hᵀ over the n frames of the block, R as written by ratio().
+void accumulateTimesTransposed(const PackedW& w, const float* R, const float* H, Eigen::Index n,
+                               float* acc);
+
+/// acc (panel layout) += (V / max(W H, ε)) Hᵀ for the block: ratio() into R (the
+/// caller's block buffer, overwritten) then accumulateTimesTransposed(). (Fusing per
+/// 16-row tile was slower: it walks V across columns 4100 bytes apart, which alias in L1.)
+void ratioTimesTransposed(const PackedW& w, const float* H, Eigen::Index n, const float* V,
+                          float* R, float* acc, Eigen::Index following = 0);
+
+/// Number of floats of an accumulator in panel layout.
+inline std::size_t accumulatorSize(const PackedW& w)
+{
+    return static_cast<std::size_t>(w.tiles * w.K * kTileRows);
+}
+
+/// out (F × K) = acc (panel layout).
+void unpack(const PackedW& w, const float* acc, Matrix& out);
+
+}  // namespace demix::nmf_detail::klkernel
