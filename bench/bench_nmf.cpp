@@ -3,13 +3,17 @@
 //
 //   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
 //             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
+//             [--fixed-w 1] [--accelerate 0|1] [--curve 1]
 //
 // DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
 // run: "run i ms_per_iter X iterations N seconds S objective D cpu_ms_per_iter C" where D
 // is d(V | WH) (scikit-learn's convention) and C the process CPU time per iteration, all
 // threads (the figure to compare when the machine is shared). With --target, the run stops at the first evaluated
 // objective <= OBJ (time-to-quality) and reports the time to get there. --out writes the
-// final W and H of the last run.
+// final W and H of the last run. --fixed-w 1 keeps W = W0 and solves only the activations
+// (the supervised path of `demix separate`). --accelerate 0 runs the plain solvers
+// (NmfSettings::accelerate, default on); --curve 1 prints every recorded objective as
+// "curve ITERATION VALUE".
 #include "bench_nmf_npy.hpp"
 #include "demix/nmf.hpp"
 
@@ -25,7 +29,7 @@ int main(int argc, char** argv)
     if (argc < 2) {
         std::fprintf(stderr, "usage: bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] "
                              "[--iters N] [--threads N] [--runs N] [--target OBJ] "
-                             "[--eval-every N] [--out DIR]\n");
+                             "[--eval-every N] [--out DIR] [--fixed-w 1]\n");
         return 2;
     }
     const std::string dir = argv[1];
@@ -39,6 +43,7 @@ int main(int argc, char** argv)
     int evalEvery = -1;
     std::string outDir;
     bool curve = false;
+    bool fixedW = false;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
         if (key == "--solver") s.solver = demix::solverFromString(value);
@@ -51,6 +56,7 @@ int main(int argc, char** argv)
         else if (key == "--out") outDir = value;
         else if (key == "--curve") curve = value != "0";
         else if (key == "--accelerate") s.accelerate = value != "0" && value != "off";
+        else if (key == "--fixed-w") fixedW = value != "0";
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             return 2;
@@ -61,6 +67,7 @@ int main(int argc, char** argv)
     init.W = bench::readNpy(dir + "/W0.npy");
     init.H = bench::readNpy(dir + "/H0.npy");
     s.components = static_cast<int>(init.W->cols());
+    if (fixedW) init.freezeW.assign(static_cast<std::size_t>(s.components), true);
     // Throughput runs evaluate the objective only at the start and the end (like
     // scikit-learn with tol = 0); time-to-quality runs check it every few iterations.
     s.evalEvery = evalEvery > 0 ? evalEvery : (target > 0.0 ? 5 : std::max(1, s.maxIterations));

@@ -79,9 +79,10 @@ def demix(bench, work, *args):
 def sklearn_fit(V, W0, H0, dtype, **kw):
     model = NMF(n_components=W0.shape[1], init="custom", **kw)
     X, W, H = V.astype(dtype), W0.astype(dtype), H0.astype(dtype)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     W = model.fit_transform(X, W=W.copy(), H=H.copy())
     seconds = time.perf_counter() - start
+    sklearn_fit.cpu_seconds = time.process_time() - cpu  # all threads (OpenBLAS)
     return seconds, model.n_iter_, W, model.components_
 
 
@@ -114,18 +115,28 @@ def main():
     ref200 = None
     if "1" in figures:
         ours, f32, f64 = [], [], []
+        cpu = {"demix": [], "f32": [], "f64": []}  # CPU ms/iter, all threads (shared machine)
         for r in range(a.runs):
-            ours.append(demix(a.bench, a.work, "--iters", a.iters, "--threads", a.threads)[0]["ms_per_iter"])
+            res = demix(a.bench, a.work, "--iters", a.iters, "--threads", a.threads)[0]
+            ours.append(res["ms_per_iter"])
+            cpu["demix"].append(res.get("cpu_ms_per_iter", float("nan")))
             s, n, _, _ = sklearn_fit(V, W0, H0, np.float32, max_iter=a.iters, **mu)
             f32.append(1000 * s / n)
+            cpu["f32"].append(1000 * sklearn_fit.cpu_seconds / n)
             s, n, _, _ = sklearn_fit(V, W0, H0, np.float64, max_iter=a.iters, **mu)
             f64.append(1000 * s / n)
-            log("round %d: demix %.1f ms/it, sklearn f32 %.1f, f64 %.1f" % (r, ours[-1], f32[-1], f64[-1]))
+            cpu["f64"].append(1000 * sklearn_fit.cpu_seconds / n)
+            log("round %d: demix %.1f ms/it, sklearn f32 %.1f, f64 %.1f | CPU ms/it demix %.1f, "
+                "f32 %.1f, f64 %.1f" % (r, ours[-1], f32[-1], f64[-1], cpu["demix"][-1],
+                                        cpu["f32"][-1], cpu["f64"][-1]))
         mo, m32, m64 = map(statistics.median, (ours, f32, f64))
         log("FIG1 median ms/iter: demix %.2f | sklearn f32 %.1f (x%.1f) | f64 %.1f (x%.1f) | "
             "per-round ratios f32 %s f64 %s" % (
                 mo, m32, m32 / mo, m64, m64 / mo,
                 [round(b / o, 1) for o, b in zip(ours, f32)], [round(b / o, 1) for o, b in zip(ours, f64)]))
+        co, c32, c64 = (statistics.median(cpu[k]) for k in ("demix", "f32", "f64"))
+        log("FIG1 median CPU ms/iter (all threads): demix %.2f | sklearn f32 %.1f (x%.1f) | f64 %.1f (x%.1f)"
+            % (co, c32, c32 / co, c64, c64 / co))
     if ("1" in figures and not a.no_200) or "2" in figures:
         d = demix(a.bench, a.work, "--iters", 200, "--threads", a.threads, "--out", a.work)[0]
         Wd, Hd = np.load(os.path.join(a.work, "W.npy")), np.load(os.path.join(a.work, "H.npy"))

@@ -12,7 +12,7 @@ root=$(cd "$here/../.." && pwd)
 demix=${1:-$root/build/release/bin/demix}
 [ -x "$demix" ] || { echo "make_templates.sh: no demix binary at $demix (build the cli first or pass its path)" >&2; exit 2; }
 
-pkgs="hydrogen-drumkits hydrogen-data fluid-soundfont-gm fluidsynth espeak-ng python3-numpy python3-scipy python3-soundfile"
+pkgs="hydrogen-drumkits hydrogen-data fluid-soundfont-gm fluidsynth ktuberling-data python3-numpy python3-scipy python3-soundfile"
 missing=$(for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
     echo "installing:" $missing

@@ -6,10 +6,10 @@ usage: render_training.py OUTDIR
 Writes 44.1 kHz mono WAV clips to OUTDIR: kick.wav, snare.wav, hihat.wav, toms.wav,
 cymbals.wav (drum-kit samples from Debian's hydrogen-drumkits / hydrogen-data placed at
 seeded times and velocities), bass.wav and piano.wav (seeded MIDI rendered by fluidsynth
-from Debian's fluid-soundfont-gm, reverb and chorus off) and voice.wav (English text
-spoken by espeak-ng with several voices). Deterministic: a fixed seed, fixed file lists.
-Only GPL-3-compatible material is used; see PROVENANCE.md. Needs python3-numpy,
-python3-scipy, python3-soundfile, fluidsynth, espeak-ng.
+from Debian's fluid-soundfont-gm, reverb and chorus off) and voice.wav (real recorded
+speech in eleven languages from Debian's ktuberling-data). Deterministic: a fixed seed,
+fixed file lists. Only GPL-3-compatible material is used; see PROVENANCE.md. Needs
+python3-numpy, python3-scipy, python3-soundfile, fluidsynth, ktuberling-data.
 """
 import os
 import struct
@@ -165,25 +165,36 @@ def piano_notes(rng):
     return notes
 
 
-VOICE_TEXT = [
-    'The quick brown fox jumps over the lazy dog while the band keeps playing.',
-    'Please separate the voice from the music, and keep every word clear and bright.',
-    'One, two, three, four. Testing the microphone in the studio this evening.',
-    'She sells sea shells by the sea shore, and the shells she sells are surely sea shells.',
-    'How much wood would a woodchuck chuck if a woodchuck could chuck wood?',
-    'We sing the melody softly at first, then louder, holding the long vowels: ah, ee, oh, oo.',
-]
-VOICES = ['en-us', 'en', 'en+f3', 'en-us+m3', 'en+f4', 'en-us+f2']
+VOICE_DIR = '/usr/share/ktuberling/sounds'
+VOICE_SECONDS_PER_LANGUAGE = 12.0
 
 
-def voice_clip(rng, tmp):
+def voice_clip(rng):
+    """Real recorded speech: the spoken words of KTuberling (ktuberling-data, GPL-2+), one
+    or more speakers per language. Only the full-band 44.1 kHz recordings are used (some
+    languages are 22.05 kHz and would teach templates with nothing above 11 kHz). Up to
+    VOICE_SECONDS_PER_LANGUAGE of seeded-chosen words per language, each word trimmed of
+    leading/trailing silence, peak-normalised, 0.1 s apart."""
     parts = []
-    for i, (v, text) in enumerate(zip(VOICES, VOICE_TEXT)):
-        wav = os.path.join(tmp, 'v%d.wav' % i)
-        pitch = str(int(rng.integers(35, 65)))
-        subprocess.run(['espeak-ng', '-v', v, '-p', pitch, '-s', '150', '-w', wav, text], check=True)
-        x = read_mono(wav)
-        parts += [x / (np.max(np.abs(x)) + 1e-12), np.zeros(int(0.2 * SR))]
+    for lang in sorted(os.listdir(VOICE_DIR)):
+        folder = os.path.join(VOICE_DIR, lang)
+        if not os.path.isdir(folder):
+            continue
+        files = sorted(f for f in os.listdir(folder) if f.endswith('.ogg'))
+        files = [f for f in files if sf.info(os.path.join(folder, f)).samplerate == SR]
+        total = 0.0
+        for i in rng.permutation(len(files)):
+            x = read_mono(os.path.join(folder, files[i]))
+            loud = np.flatnonzero(np.abs(x) > 0.02 * (np.max(np.abs(x)) + 1e-12))
+            if loud.size == 0:
+                continue
+            x = x[loud[0]:loud[-1] + 1]
+            parts += [x / (np.max(np.abs(x)) + 1e-12), np.zeros(int(0.1 * SR))]
+            total += len(x) / SR
+            if total >= VOICE_SECONDS_PER_LANGUAGE:
+                break
+    if not parts:
+        sys.exit('render_training.py: no 44.1 kHz speech found in %s (install ktuberling-data)' % VOICE_DIR)
     return np.concatenate(parts)
 
 
@@ -198,7 +209,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         write(os.path.join(out, 'bass.wav'), render_midi([32, 33, 34, 35], bass_notes, rng, tmp))
         write(os.path.join(out, 'piano.wav'), render_midi([0, 1, 2], piano_notes, rng, tmp))
-        write(os.path.join(out, 'voice.wav'), voice_clip(rng, tmp))
+    write(os.path.join(out, 'voice.wav'), voice_clip(rng))
     for f in sorted(os.listdir(out)):
         info = sf.info(os.path.join(out, f))
         print('%-12s %6.1f s' % (f, info.duration))

@@ -7,10 +7,11 @@
 #include "nmf_kl_kernel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
+#include "nmf_simd.hpp"
 #define DEMIX_KL_AVX2 1
 #endif
 
@@ -39,13 +40,14 @@ inline void splitEvenly(Index count, Body&& body)
 
 constexpr int kMaxCols = 6;  // 2 × 6 accumulators + 2 operands + 1 broadcast ≤ 16 ymm
 
-inline __m256 ratioOf(__m256 v, __m256 y)
+inline __m256 floored(__m256 y) { return _mm256_max_ps(y, _mm256_set1_ps(kEpsilon)); }
+
+/// 1 / y to about 1 ulp: the 12-bit estimate and one Newton step (far cheaper than a
+/// division; the Eigen path's weights() does the same).
+inline __m256 reciprocal(__m256 y)
 {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    y = _mm256_max_ps(y, _mm256_set1_ps(kEpsilon));
-    __m256 r = _mm256_rcp_ps(y);
-    r = _mm256_fmadd_ps(r, _mm256_fnmadd_ps(y, r, one), r);
-    return _mm256_mul_ps(v, r);
+    const __m256 r = _mm256_rcp_ps(y);
+    return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(y, r, _mm256_set1_ps(1.0f)), r);
 }
 
 /// 16 rows of W (a panel) times NJ columns of H (leading dimension K).
@@ -65,46 +67,72 @@ __attribute__((always_inline)) inline void productTile(const float* panel, Index
     }
 }
 
+/// What a ratio tile writes: R = V / WH, WH itself, or R plus the KL divergence terms.
+enum class Mode { Ratio, Product, RatioDivergence };
+
+/// Adds the KL terms y·(r log r − (r − 1)) of 8 elements (r = v / y, y = max(WH, ε); v = 0
+/// gives y, since 0·log tiny = 0) to the double lanes lo, hi; lanes not in `mask` add 0.
+/// The same terms as divergenceSumFast(), with r from the reciprocal instead of a
+/// division.
+template <bool Masked>
+__attribute__((always_inline)) inline void addDivergence(__m256 y, __m256 r, __m256i mask,
+                                                         __m256d& lo, __m256d& hi)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 rl = _mm256_mul_ps(r, simd::log8(_mm256_max_ps(r, _mm256_set1_ps(1.17549435e-38f))));
+    __m256 t = _mm256_mul_ps(y, _mm256_sub_ps(rl, _mm256_sub_ps(r, one)));
+    if (Masked) t = _mm256_and_ps(t, _mm256_castsi256_ps(mask));
+    simd::addTo(lo, hi, t);
+}
+
 /// R tile (16 × NJ, leading dimension ldR) = V / (W H) (or W H) for the `rows` ≤ 16 valid
 /// rows; padded rows are written as zero (their W rows are zero and their V values are
 /// masked out). Template flags instead of run-time branches keep the accumulator arrays
 /// in registers (GCC leaves them in memory when the epilogue loop branches).
-template <int NJ, bool ProductOnly, bool FullRows>
+template <int NJ, Mode M, bool FullRows>
 __attribute__((always_inline)) inline void ratioTileT(const float* panel, Index K, const float* H,
                                                       const float* V, Index ldV, __m256i mask0,
-                                                      __m256i mask1, float* R, Index ldR)
+                                                      __m256i mask1, float* R, Index ldR,
+                                                      __m256d& sumLo, __m256d& sumHi)
 {
     __m256 lo[NJ], hi[NJ];
     productTile<NJ>(panel, K, H, lo, hi);
     _Pragma("GCC unroll 8") for (int j = 0; j < NJ; ++j) {
         float* out = R + j * ldR;
-        if (ProductOnly) {
+        if (M == Mode::Product) {
             _mm256_storeu_ps(out, lo[j]);
             _mm256_storeu_ps(out + 8, hi[j]);
         } else {
             const float* v = V + j * ldV;
             const __m256 v0 = FullRows ? _mm256_loadu_ps(v) : _mm256_maskload_ps(v, mask0);
             const __m256 v1 = FullRows ? _mm256_loadu_ps(v + 8) : _mm256_maskload_ps(v + 8, mask1);
-            _mm256_storeu_ps(out, ratioOf(v0, lo[j]));
-            _mm256_storeu_ps(out + 8, ratioOf(v1, hi[j]));
+            const __m256 y0 = floored(lo[j]), y1 = floored(hi[j]);
+            const __m256 r0 = _mm256_mul_ps(v0, reciprocal(y0));
+            const __m256 r1 = _mm256_mul_ps(v1, reciprocal(y1));
+            _mm256_storeu_ps(out, r0);
+            _mm256_storeu_ps(out + 8, r1);
+            if (M == Mode::RatioDivergence) {
+                addDivergence<!FullRows>(y0, r0, mask0, sumLo, sumHi);
+                addDivergence<!FullRows>(y1, r1, mask1, sumLo, sumHi);
+            }
         }
     }
 }
 
-template <int NJ>
+template <int NJ, Mode M>
 inline void ratioTile(const float* panel, Index K, const float* H, const float* V, Index ldV,
-                      Index rows, float* R, Index ldR, bool productOnly)
+                      Index rows, float* R, Index ldR, __m256d& sumLo, __m256d& sumHi)
 {
-    if (productOnly) {
-        ratioTileT<NJ, true, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR);
+    if (M == Mode::Product) {
+        ratioTileT<NJ, M, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR, sumLo, sumHi);
     } else if (rows == kTileRows) {
-        ratioTileT<NJ, false, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR);
+        ratioTileT<NJ, M, true>(panel, K, H, V, ldV, __m256i{}, __m256i{}, R, ldR, sumLo, sumHi);
     } else {
         const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i r = _mm256_set1_epi32(static_cast<int>(rows));
         const __m256i mask0 = _mm256_cmpgt_epi32(r, lane);
         const __m256i mask1 = _mm256_cmpgt_epi32(r, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
-        ratioTileT<NJ, false, false>(panel, K, H, V, ldV, mask0, mask1, R, ldR);
+        ratioTileT<NJ, M, false>(panel, K, H, V, ldV, mask0, mask1, R, ldR, sumLo, sumHi);
     }
 }
 
@@ -243,11 +271,15 @@ void unpack(const PackedW& w, const float* acc, Matrix& out)
 
 #ifdef DEMIX_KL_AVX2
 
-void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
-           Index following)
+namespace {
+
+template <Mode M>
+double ratioBlock(const PackedW& w, const float* H, Index n, const float* V, float* R,
+                  Index following)
 {
     const Index ldR = w.paddedRows();
     const Index available = n + std::max<Index>(following, 0);
+    __m256d sumLo = _mm256_setzero_pd(), sumHi = _mm256_setzero_pd();
     splitEvenly<kMaxCols>(n, [&](Index j0, Index nj) {
         // V columns of the next group (or the next block): each column is only one 4 KB
         // page, too short for the hardware prefetcher to ramp up, so one line per column
@@ -259,12 +291,30 @@ void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, 
                 const Index f0 = t * kTileRows;
                 for (Index p = p0; p < p1; ++p)
                     _mm_prefetch(reinterpret_cast<const char*>(V + p * w.F + f0), _MM_HINT_T0);
-                ratioTile<NJ>(w.panels.data() + t * w.K * kTileRows, w.K, H + j0 * w.K,
-                              V + j0 * w.F + f0, w.F, std::min(kTileRows, w.F - f0),
-                              R + j0 * ldR + f0, ldR, productOnly);
+                ratioTile<NJ, M>(w.panels.data() + t * w.K * kTileRows, w.K, H + j0 * w.K,
+                                 V + j0 * w.F + f0, w.F, std::min(kTileRows, w.F - f0),
+                                 R + j0 * ldR + f0, ldR, sumLo, sumHi);
             }
         });
     });
+    return simd::reduce(sumLo, sumHi);
+}
+
+}  // namespace
+
+void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, bool productOnly,
+           Index following)
+{
+    if (productOnly)
+        ratioBlock<Mode::Product>(w, H, n, V, R, following);
+    else
+        ratioBlock<Mode::Ratio>(w, H, n, V, R, following);
+}
+
+double ratioDivergence(const PackedW& w, const float* H, Index n, const float* V, float* R,
+                       Index following)
+{
+    return ratioBlock<Mode::RatioDivergence>(w, H, n, V, R, following);
 }
 
 void transposedTimes(const PackedW& w, const float* R, Index n, float* out)
@@ -302,6 +352,22 @@ void ratio(const PackedW& w, const float* H, Index n, const float* V, float* R, 
                     y += w.rows[static_cast<std::size_t>(f * w.Kp + k)] * H[j * w.K + k];
             R[j * ldR + f] = f >= w.F ? 0.0f : productOnly ? y : ratioOf(V[j * w.F + f], y);
         }
+}
+
+double ratioDivergence(const PackedW& w, const float* H, Index n, const float* V, float* R,
+                       Index following)
+{
+    ratio(w, H, n, V, R, /*productOnly=*/true, following);
+    const Index ldR = w.paddedRows();
+    double sum = 0.0;
+    for (Index j = 0; j < n; ++j)
+        for (Index f = 0; f < w.F; ++f) {
+            float& r = R[j * ldR + f];
+            const double y = std::max(r, kEpsilon), v = V[j * w.F + f];
+            sum += v > 0.0 ? v * std::log(v / y) - v + y : y;
+            r = ratioOf(V[j * w.F + f], r);
+        }
+    return sum;
 }
 
 void transposedTimes(const PackedW& w, const float* R, Index n, float* out)

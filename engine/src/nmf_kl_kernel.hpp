@@ -47,6 +47,12 @@ void pack(const Matrix& W, PackedW& p);
 void ratio(const PackedW& w, const float* H, Eigen::Index n, const float* V, float* R,
            bool productOnly, Eigen::Index following = 0);
 
+/// As ratio() (not productOnly), and returns Σ d_KL(V | WH) over the block: float terms
+/// y·(r log r − r + 1), y = max(WH, ε), r = V / y, summed in double lanes (the objective
+/// for free while R is made).
+double ratioDivergence(const PackedW& w, const float* H, Eigen::Index n, const float* V, float* R,
+                       Eigen::Index following = 0);
+
 /// out (K × n, leading dimension K) = Wᵀ R, R as written by ratio().
 void transposedTimes(const PackedW& w, const float* R, Eigen::Index n, float* out);
 

@@ -132,21 +132,14 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
         if (fast) {
             const float* vb = V.data() + t0 * F;
             const float* hb = H.data() + t0 * K;
+            const Eigen::Index following = T - t0 - n;  // V columns that may be prefetched
+            float* R = a.klBlock.data();
             if (!wantDivergence) {
-                klkernel::ratioTimesTransposed(packed, hb, n, vb, a.klBlock.data(), a.klNum.data());
+                klkernel::ratioTimesTransposed(packed, hb, n, vb, R, a.klNum.data(), following);
                 return;
             }
-            // Rare (objective evaluations): WH for the divergence, then R from it.
-            float* R = a.klBlock.data();
-            const Eigen::Index ld = packed.paddedRows();
-            klkernel::ratio(packed, hb, n, vb, R, /*productOnly=*/true);
-            for (Eigen::Index j = 0; j < n; ++j)
-                a.divergence += divergenceSumFast(vb + j * F, R + j * ld,
-                                                  static_cast<std::size_t>(F), beta);
-            if (!wantAccumulators) return;
-            for (Eigen::Index j = 0; j < n; ++j)
-                weights(vb + j * F, R + j * ld, nullptr, static_cast<std::size_t>(F), beta);
-            klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
+            a.divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
+            if (wantAccumulators) klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
             return;
         }
         auto whb = a.WH.leftCols(n);

@@ -348,3 +348,46 @@ TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[se
     CHECK(badFrozen.exitCode == 2);
     CHECK_THAT(badFrozen.err, Catch::Contains("--frozen"));
 }
+
+TEST_CASE("separate defaults: STFT 4096/1024, alpha 2; --sparsity and --continuity reach the engine",
+          "[separate][options]") {
+    Scene scene(1);
+    const auto run = [&](const std::string& name, std::vector<std::string> extra) {
+        std::vector<std::string> args{"separate", scene.dir.path("mix.wav"), "--components", "3",
+                                      "--iterations", "15", "--tol", "0", "--threads", "1",
+                                      "--quiet", "-o", scene.dir.path(name), "--json",
+                                      scene.dir.path(name + ".json")};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = runDemix(args);
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        return juce::JSON::parse(juce::File(scene.dir.path(name + ".json")));
+    };
+    const auto plain = run("plain", {});
+    CHECK(static_cast<int>(plain["settings"]["fft"]) == 4096);
+    CHECK(static_cast<int>(plain["settings"]["hop"]) == 1024);
+    CHECK(static_cast<double>(plain["settings"]["alpha"]) == 2.0);
+    CHECK(static_cast<int>(plain["settings"]["frozen_iterations"]) == 25);
+    CHECK(static_cast<double>(plain["settings"]["adapt_anchor"]) == Approx(0.25));
+    CHECK(static_cast<double>(plain["settings"]["sparsity"]) == 0.0);
+    CHECK(static_cast<double>(plain["settings"]["continuity"]) == 0.0);
+
+    const auto penalised = run("penalised", {"--sparsity", "0.5", "--continuity", "0.01"});
+    CHECK(static_cast<double>(penalised["settings"]["sparsity"]) == Approx(0.5));
+    CHECK(static_cast<double>(penalised["settings"]["continuity"]) == Approx(0.01));
+    // The penalties change the factorisation, hence the stems; they still sum to the mix.
+    const auto a = readWav(scene.dir.path("plain/component-1.wav"));
+    const auto b = readWav(scene.dir.path("penalised/component-1.wav"));
+    CHECK(relativeMaxError(a, b) > 1e-4);
+    AudioBuffer total = b;
+    for (int k = 2; k <= 3; ++k)
+        total = sum(total, readWav(scene.dir.path("penalised/component-" + std::to_string(k) + ".wav")));
+    CHECK(relativeMaxError(scene.mix, total) <= 1e-5);
+
+    for (const std::string option : {"--sparsity", "--continuity"}) {
+        const auto bad = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "3",
+                                   option, "-1", "-o", scene.dir.path("bad")});
+        CHECK(bad.exitCode == 2);
+        CHECK_THAT(bad.err, Catch::Contains(option));
+    }
+}

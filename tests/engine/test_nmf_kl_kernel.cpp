@@ -170,6 +170,18 @@ TEST_CASE("nmf KL kernel block products match a double-precision reference", "[n
         CHECK(relativeError(got, Rref) < 1e-6);
         CHECK(got(0, 0) == 0.0);
 
+        // The same R with the block's KL divergence computed on the way.
+        std::fill(R.begin(), R.end(), -1.0f);
+        const double divergence = kk::ratioDivergence(packed, H.data(), sh.n, V.data(), R.data());
+        double exactDivergence = 0.0;
+        for (Eigen::Index j = 0; j < sh.n; ++j)
+            for (Eigen::Index f = 0; f < sh.F; ++f) {
+                const double y = std::max(WH(f, j), double(demix::kEpsilon)), v = V(f, j);
+                exactDivergence += v > 0.0 ? v * std::log(v / y) - v + y : y;
+                CHECK(R[static_cast<std::size_t>(j * ld + f)] == got(f, j));
+            }
+        CHECK(divergence == Approx(exactDivergence).epsilon(1e-5));
+
         // Wᵀ R and R Hᵀ on the kernel's own R (so only the products are compared).
         std::vector<float> WtR(static_cast<std::size_t>(sh.K * sh.n), -1.0f);
         kk::transposedTimes(packed, R.data(), sh.n, WtR.data());
