@@ -3,7 +3,7 @@
 //
 //   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
 //             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
-//             [--fixed-w 1]
+//             [--fixed-w 1] [--accelerate 0|1] [--curve 1]
 //
 // DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
 // run: "run i ms_per_iter X iterations N seconds S objective D cpu_ms_per_iter C" where D
@@ -11,7 +11,9 @@
 // threads (the figure to compare when the machine is shared). With --target, the run stops at the first evaluated
 // objective <= OBJ (time-to-quality) and reports the time to get there. --out writes the
 // final W and H of the last run. --fixed-w 1 keeps W = W0 and solves only the activations
-// (the supervised path of `demix separate`).
+// (the supervised path of `demix separate`). --accelerate 0 runs the plain solvers
+// (NmfSettings::accelerate, default on); --curve 1 prints every recorded objective as
+// "curve ITERATION VALUE".
 #include "bench_nmf_npy.hpp"
 #include "demix/nmf.hpp"
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv)
     double target = -1.0;
     int evalEvery = -1;
     std::string outDir;
+    bool curve = false;
     bool fixedW = false;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
@@ -51,6 +54,8 @@ int main(int argc, char** argv)
         else if (key == "--target") target = std::atof(value.c_str());
         else if (key == "--eval-every") evalEvery = std::atoi(value.c_str());
         else if (key == "--out") outDir = value;
+        else if (key == "--curve") curve = value != "0";
+        else if (key == "--accelerate") s.accelerate = value != "0" && value != "off";
         else if (key == "--fixed-w") fixedW = value != "0";
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
@@ -102,6 +107,9 @@ int main(int argc, char** argv)
                         "cpu_ms_per_iter %.3f\n",
                         run, 1000.0 * seconds / std::max(1, last.iterations), last.iterations,
                         seconds, d, 1000.0 * cpu / std::max(1, last.iterations));
+        if (curve)
+            for (std::size_t i = 0; i < last.objective.size(); ++i)
+                std::printf("curve %d %.10g\n", last.objectiveIterations[i], last.objective[i]);
         std::fflush(stdout);
     }
     if (!outDir.empty()) {

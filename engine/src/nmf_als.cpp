@@ -3,7 +3,7 @@
 // projects it onto X >= 0 and then moves from the old X towards that point by the exact
 // minimiser of the (quadratic) objective on the segment. Plain projected ALS can
 // increase the objective; with this safeguard it never does.
-#include "nmf_internal.hpp"
+#include "nmf_loops.hpp"
 #include "nmf_products.hpp"
 
 #include <Eigen/Cholesky>
@@ -87,6 +87,24 @@ void alsIteration(const StepContext& ctx, Matrix& W, Matrix& H)
         Matrix Ht = H.transpose();
         halfStep(Ht, R.transpose(), G, ctx.freeH, ctx.sparsityH);
         H = Ht.transpose();
+    }
+}
+
+void runAls(LoopContext& loop)
+{
+    const StepContext& ctx = loop.ctx;
+    NmfResult& result = loop.result;
+    Matrix& W = result.W;
+    Matrix& H = result.H;
+    for (int it = 0;; ++it) {
+        if (loop.evaluatesAt(it) && loop.log.record(it, penalisedObjective(ctx, W, H))) {
+            result.converged = true;
+            return;
+        }
+        if (it == loop.settings.maxIterations) return;
+        alsIteration(ctx, W, H);
+        if (ctx.normaliseW) normaliseColumns(ctx, W, H);
+        if (!loop.finished(it + 1)) return;
     }
 }
 

@@ -1,6 +1,6 @@
 // factorize(): checks the settings, initialises W and H, runs the chosen solver with the
 // convergence test, column normalisation, progress reporting and cancellation.
-#include "nmf_internal.hpp"
+#include "nmf_loops.hpp"
 
 #include <cmath>
 #include <limits>
@@ -97,26 +97,6 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
     checkMask(init.freezeH, "freezeH", "H", init.H.has_value());
 }
 
-/// Unit L1 norm for each column k of W whose column and H row are both free; the scale
-/// moves into row k of H so that WH is unchanged.
-void normalise(const StepContext& ctx, Matrix& W, Matrix& H)
-{
-    for (Eigen::Index k = 0; k < W.cols(); ++k) {
-        if (!ctx.freeW[static_cast<std::size_t>(k)] || !ctx.freeH[static_cast<std::size_t>(k)])
-            continue;
-        const double norm = W.col(k).cast<double>().sum();
-        if (!(norm > 0.0) || !std::isfinite(norm)) continue;
-        W.col(k) *= static_cast<float>(1.0 / norm);
-        H.row(k) *= static_cast<float>(norm);
-        if (ctx.workspace && ctx.workspace->pendingScale.size() == W.cols())
-            ctx.workspace->pendingScale(k) *= static_cast<float>(norm);
-        for (Eigen::Index f = 0; f < W.rows(); ++f)
-            if (!(W(f, k) >= kTiny)) W(f, k) = 0.0f;
-        for (Eigen::Index t = 0; t < H.cols(); ++t)
-            if (!(H(k, t) >= kTiny)) H(k, t) = 0.0f;
-    }
-}
-
 }  // namespace
 
 NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit& init,
@@ -135,8 +115,7 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         if (init.W) result.W = *init.W;
         if (init.H) result.H = *init.H;
     }
-    Matrix& W = result.W;
-    Matrix& H = result.H;
+    const Matrix& W = result.W;
 
     StepContext ctx;
     ctx.V = &V;
@@ -167,68 +146,100 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     }
 
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
-    const int maxIt = settings.maxIterations;
-    const double tol = settings.tol;
-    double first = 0.0, previous = 0.0;
-    double latest = std::numeric_limits<double>::quiet_NaN();
-
-    // Records the objective of the state after `iteration` iterations; true = converged.
-    auto record = [&](int iteration, double value) {
-        result.objective.push_back(value);
-        result.objectiveIterations.push_back(iteration);
-        latest = value;
-        if (result.objective.size() == 1) {
-            first = previous = value;
-            return tol > 0.0 && iteration < maxIt && !(value > 0.0);  // already perfect
-        }
-        const bool done = tol > 0.0 && (!(first > 0.0) || (previous - value) / first < tol);
-        previous = value;
-        return done;
-    };
-
-    for (int it = 0;; ++it) {
-        const bool evalNow = it % settings.evalEvery == 0 || it == maxIt;
-        if (it == maxIt) {
-            if (evalNow && (result.objectiveIterations.empty() ||
-                            result.objectiveIterations.back() != it)) {
-                double value = 0.0;
-                if (settings.solver != Solver::Multiplicative ||
-                    !nmf_detail::pendingObjective(ctx, W, H, value))
-                    value = nmf_detail::penalisedObjective(ctx, W, H);
-                result.converged = record(it, value);
-            }
-            break;
-        }
-        if (settings.solver == Solver::Multiplicative) {
-            double value = 0.0;
-            bool stop = false;
-            const bool stopped = nmf_detail::multiplicativeIteration(
-                ctx, W, H, evalNow ? &value : nullptr,
-                [&](double v) { return stop = record(it, v); },
-                /*prepareNext=*/it + 1 < maxIt,
-                /*evaluateNext=*/(it + 1) % settings.evalEvery == 0 || it + 1 == maxIt);
-            if (stopped || stop) {
-                result.converged = true;
-                break;
-            }
-        } else {
-            if (evalNow && record(it, nmf_detail::penalisedObjective(ctx, W, H))) {
-                result.converged = true;
-                break;
-            }
-            if (settings.solver == Solver::Als)
-                nmf_detail::alsIteration(ctx, W, H);
-            else
-                nmf_detail::halsIteration(ctx, W, H);
-        }
-        if (settings.normaliseW) normalise(ctx, W, H);
-        result.iterations = it + 1;
-        if (progress && !progress(it + 1, maxIt, latest)) {
-            result.cancelled = true;
-            break;
-        }
+    nmf_detail::ObjectiveLog log(result, settings.tol, settings.maxIterations);
+    nmf_detail::LoopContext loop{ctx, settings, result, log, progress};
+    switch (settings.solver) {
+    case Solver::Multiplicative:
+        // Extrapolation decides restarts on the reported objective; the continuity
+        // heuristic is not monotone and the anchor term is not part of that objective.
+        if (settings.accelerate && settings.continuityH == 0.0f && ctx.anchor == nullptr)
+            nmf_detail::runExtrapolatedMultiplicative(loop);
+        else
+            nmf_detail::runMultiplicative(loop);
+        break;
+    case Solver::Hals: nmf_detail::runHals(loop); break;
+    case Solver::Als: nmf_detail::runAls(loop); break;
     }
     return result;
 }
 
 }  // namespace demix
+
+namespace demix::nmf_detail {
+
+bool ObjectiveLog::record(int iteration, double value)
+{
+    result_.objective.push_back(value);
+    result_.objectiveIterations.push_back(iteration);
+    latest_ = value;
+    if (result_.objective.size() == 1) {
+        first_ = previous_ = value;
+        return tol_ > 0.0 && iteration < maxIterations_ && !(value > 0.0);  // already perfect
+    }
+    const bool done = tol_ > 0.0 && (!(first_ > 0.0) || (previous_ - value) / first_ < tol_);
+    previous_ = value;
+    return done;
+}
+
+bool LoopContext::finished(int done)
+{
+    result.iterations = done;
+    if (progress && !progress(done, settings.maxIterations, log.latest())) {
+        result.cancelled = true;
+        return false;
+    }
+    return true;
+}
+
+void normaliseColumns(const StepContext& ctx, Matrix& W, Matrix& H)
+{
+    for (Eigen::Index k = 0; k < W.cols(); ++k) {
+        if (!ctx.freeW[static_cast<std::size_t>(k)] || !ctx.freeH[static_cast<std::size_t>(k)])
+            continue;
+        const double norm = W.col(k).cast<double>().sum();
+        if (!(norm > 0.0) || !std::isfinite(norm)) continue;
+        W.col(k) *= static_cast<float>(1.0 / norm);
+        H.row(k) *= static_cast<float>(norm);
+        if (ctx.workspace && ctx.workspace->pendingScale.size() == W.cols())
+            ctx.workspace->pendingScale(k) *= static_cast<float>(norm);
+        for (Eigen::Index f = 0; f < W.rows(); ++f)
+            if (!(W(f, k) >= kTiny)) W(f, k) = 0.0f;
+        for (Eigen::Index t = 0; t < H.cols(); ++t)
+            if (!(H(k, t) >= kTiny)) H(k, t) = 0.0f;
+    }
+}
+
+void runMultiplicative(LoopContext& loop)
+{
+    const StepContext& ctx = loop.ctx;
+    NmfResult& result = loop.result;
+    Matrix& W = result.W;
+    Matrix& H = result.H;
+    const int maxIt = loop.settings.maxIterations;
+    for (int it = 0;; ++it) {
+        const bool evalNow = loop.evaluatesAt(it);
+        if (it == maxIt) {
+            if (evalNow && !loop.log.has(it)) {
+                double value = 0.0;
+                if (!pendingObjective(ctx, W, H, value)) value = penalisedObjective(ctx, W, H);
+                result.converged = loop.log.record(it, value);
+            }
+            return;
+        }
+        double value = 0.0;
+        bool stop = false;
+        const bool stopped = multiplicativeIteration(
+            ctx, W, H, evalNow ? &value : nullptr,
+            [&](double v) { return stop = loop.log.record(it, v); },
+            /*prepareNext=*/it + 1 < maxIt,
+            /*evaluateNext=*/loop.evaluatesAt(it + 1));
+        if (stopped || stop) {
+            result.converged = true;
+            return;
+        }
+        if (ctx.normaliseW) normaliseColumns(ctx, W, H);
+        if (!loop.finished(it + 1)) return;
+    }
+}
+
+}  // namespace demix::nmf_detail

@@ -156,10 +156,6 @@ bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, 
 /// safeguarded by an exact line search so the objective never increases (nmf_als.cpp).
 void alsIteration(const StepContext& ctx, Matrix& W, Matrix& H);
 
-/// One HALS iteration (all free columns of W, then all free rows of H) for the
-/// Frobenius objective (nmf_hals.cpp).
-void halsIteration(const StepContext& ctx, Matrix& W, Matrix& H);
-
 /// The penalised objective of W, H: d_β(V | WH) + λ_W ΣW + λ_H ΣH + μ Σ (ΔH)², computed
 /// blocked over time with `ctx.workers` threads (nmf_objective.cpp).
 double penalisedObjective(const StepContext& ctx, const Matrix& W, const Matrix& H);

@@ -95,6 +95,7 @@ void checkAgainstReference(const Problem& p, int iterations, int threads,
     s.normaliseW = false;
     s.threads = threads;
     s.evalEvery = 2;  // exercises the divergence path of the kernel too
+    s.accelerate = false;  // the reference is the plain MU iteration
     demix::NmfInit init;
     init.W = p.W0;
     init.H = p.H0;

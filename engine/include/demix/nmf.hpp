@@ -90,6 +90,14 @@ struct NmfSettings {
     /// scale into H (WH unchanged). Only components whose W column and H row are both
     /// free are normalised; frozen parts are never touched.
     bool normaliseW = true;
+    /// Accelerated solvers (default on). MU: extrapolation with restart — after each
+    /// iteration W and H are pushed further along their last step, Y = max(0, X_n +
+    /// β(X_n − X_{n−1})); Y is kept only if its objective (computed in the same pass as
+    /// the next update) is not above the previous one, else the iteration restarts from
+    /// X_n and β shrinks. Not applied with continuityH or anchorW (those run plain MU).
+    /// The objective is then computed every iteration; the recorded values still never
+    /// increase and a run that stops on tol or maxIterations returns the best iterate.
+    bool accelerate = true;
     /// Worker threads; 0 = all hardware threads (then results depend on the machine's
     /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.
     int threads = 0;

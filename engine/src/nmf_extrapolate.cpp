@@ -1,0 +1,218 @@
+// Multiplicative updates accelerated by extrapolation with restart (in the spirit of
+// Ang & Gillis 2019, "Accelerating nonnegative matrix factorization algorithms using
+// extrapolation"; our own variant):
+//
+//   X_{n+1} = MU(Y_n)                                  (one plain iteration: W, then H)
+//   Y_{n+1} = X_{n+1} ∘ (X_{n+1} / X_n)^β_n             (W and H, free parts only)
+//
+// The extrapolation is geometric (a step in log space): MU steps are multiplicative, and
+// a linear step X + β(X − X_n) clipped at zero kills entries for good (MU never revives
+// a zero) — tried first, it made MU far slower.
+//
+// The objective of every Y_n comes for free from the first pass of the MU kernel (fused
+// with the W-update products). Y_n is accepted only if its objective is not above the
+// previous accepted one; otherwise the update is abandoned before anything changes, the
+// iterate falls back to the plain X_n (whose objective is at most the previous accepted
+// one, since MU never increases it), and β shrinks. While Y keeps being accepted, β grows
+// towards a ceiling that itself grows slowly up to 1; a restart lowers the ceiling.
+// So the recorded objectives never increase, and the returned W, H are the best iterate
+// seen (up to float rounding of an MU step). No extrapolation follows the last
+// iteration, so a run that reaches maxIterations returns a plain MU iterate.
+#include "nmf_loops.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define DEMIX_EXTRAPOLATE_AVX2 1
+#endif
+
+namespace demix::nmf_detail {
+namespace {
+
+// Extrapolation schedule (Ang & Gillis's rule): start, growth while accepted, shrink on
+// restart, slow growth of the ceiling. Measured on music spectrograms (bench/RESULTS.md,
+// figure 2) and random problems; a ceiling above 1 or faster growth gave more restarts
+// and no fewer iterations.
+constexpr double kBetaStart = 0.5;
+constexpr double kBetaGrowth = 1.05;
+constexpr double kBetaShrink = 1.5;
+constexpr double kCeilingGrowth = 1.05;
+constexpr double kCeilingMax = 1.0;
+/// The extrapolation factor (x/x_prev)^β is kept within [2^−kMaxLog2, 2^kMaxLog2]: MU can
+/// never revive an entry pushed to zero, and one step must not blow an entry up.
+constexpr float kMaxLog2 = 6.0f;
+
+inline float flushed(float x) { return x >= kTiny ? x : 0.0f; }
+
+/// One entry: now·(now/prev)^β (geometric: the natural extrapolation for multiplicative
+/// steps, it never changes the sign nor revives a zero).
+inline float extrapolated(float now, float prev, float beta)
+{
+    if (!(now > 0.0f) || !(prev > 0.0f)) return now;
+    const float e = std::clamp(beta * std::log2(now / prev), -kMaxLog2, kMaxLog2);
+    return flushed(now * std::exp2(e));
+}
+
+#ifdef DEMIX_EXTRAPOLATE_AVX2
+/// 8 entries at once: log2 and exp2 by short polynomials (about 1e-5 relative; the
+/// factor is a heuristic, only its determinism matters).
+inline __m256 extrapolated8(__m256 now, __m256 prev, __m256 beta)
+{
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    const __m256 valid = _mm256_and_ps(_mm256_cmp_ps(now, zero, _CMP_GT_OQ),
+                                       _mm256_cmp_ps(prev, zero, _CMP_GT_OQ));
+    const __m256 r = _mm256_div_ps(now, _mm256_blendv_ps(one, prev, valid));
+    // log2 r = e + log2 m, m in [1, 2)
+    const __m256i bits = _mm256_castps_si256(r);
+    const __m256 e = _mm256_cvtepi32_ps(
+        _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+    const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
+        _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
+    const __m256 u = _mm256_sub_ps(m, one);
+    // log2(1 + u) on [0, 1): our least-squares degree-5 fit, zero at u = 0 (error 3e-5)
+    __m256 p = _mm256_set1_ps(0.045885527f);
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(-0.19442267f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(0.41542195f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(-0.7086821f));
+    p = _mm256_fmadd_ps(p, u, _mm256_set1_ps(1.4418258f));
+    const __m256 lg = _mm256_fmadd_ps(p, u, e);
+    __m256 x = _mm256_mul_ps(beta, lg);
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-kMaxLog2)), _mm256_set1_ps(kMaxLog2));
+    // 2^x = 2^i · 2^f, f in [0, 1): least-squares degree-5 fit, exactly 1 at f = 0 (3e-7)
+    const __m256 fl = _mm256_floor_ps(x);
+    const __m256 f = _mm256_sub_ps(x, fl);
+    __m256 q = _mm256_set1_ps(0.0018766434f);
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(0.0089889546f));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(0.055828184f));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(0.24015319f));
+    q = _mm256_fmadd_ps(q, f, _mm256_set1_ps(0.69315275f));
+    q = _mm256_fmadd_ps(q, f, one);
+    const __m256i scale = _mm256_slli_epi32(
+        _mm256_add_epi32(_mm256_cvtps_epi32(fl), _mm256_set1_epi32(127)), 23);
+    const __m256 y = _mm256_mul_ps(now, _mm256_mul_ps(q, _mm256_castsi256_ps(scale)));
+    const __m256 kept = _mm256_and_ps(y, _mm256_cmp_ps(y, _mm256_set1_ps(kTiny), _CMP_GE_OQ));
+    return _mm256_blendv_ps(now, kept, valid);
+}
+#endif
+
+/// x ← extrapolated(x, prev), prev ← old x, over n contiguous entries.
+void extrapolateRange(float* x, float* prev, Eigen::Index n, float beta)
+{
+    Eigen::Index i = 0;
+#ifdef DEMIX_EXTRAPOLATE_AVX2
+    const __m256 b = _mm256_set1_ps(beta);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 now = _mm256_loadu_ps(x + i);
+        _mm256_storeu_ps(x + i, extrapolated8(now, _mm256_loadu_ps(prev + i), b));
+        _mm256_storeu_ps(prev + i, now);
+    }
+#endif
+    for (; i < n; ++i) {
+        const float now = x[i];
+        x[i] = extrapolated(now, prev[i], beta);
+        prev[i] = now;
+    }
+}
+
+/// Extrapolates the free columns of W.
+void extrapolateW(const std::vector<bool>& freeW, float beta, Matrix& W, Matrix& Wprev)
+{
+    for (Eigen::Index k = 0; k < W.cols(); ++k)
+        if (freeW[static_cast<std::size_t>(k)])
+            extrapolateRange(W.col(k).data(), Wprev.col(k).data(), W.rows(), beta);
+}
+
+/// Extrapolates the free rows of H (all at once when no row is frozen).
+void extrapolateH(const std::vector<bool>& freeH, bool allFree, float beta, Matrix& H,
+                  Matrix& Hprev)
+{
+    if (allFree) {
+        extrapolateRange(H.data(), Hprev.data(), H.size(), beta);
+        return;
+    }
+    const Eigen::Index K = H.rows();
+    for (Eigen::Index t = 0; t < H.cols(); ++t)
+        for (Eigen::Index k = 0; k < K; ++k)
+            if (freeH[static_cast<std::size_t>(k)])
+                extrapolateRange(&H(k, t), &Hprev(k, t), 1, beta);
+}
+
+}  // namespace
+
+void runExtrapolatedMultiplicative(LoopContext& loop)
+{
+    const StepContext& ctx = loop.ctx;
+    NmfResult& result = loop.result;
+    Matrix& W = result.W;  // Y_n: the point the next iteration starts from
+    Matrix& H = result.H;
+    Matrix Wplain = W, Hplain = H;  // X_n: the last plain MU iterate
+    const int maxIt = loop.settings.maxIterations;
+    const bool allFreeH =
+        std::find(ctx.freeH.begin(), ctx.freeH.end(), false) == ctx.freeH.end();
+
+    double beta = kBetaStart, ceiling = kCeilingMax;
+    double used = 0.0, usedBefore = 0.0;  // β of the current Y_n and of Y_{n−1}
+    double accepted = std::numeric_limits<double>::infinity();
+    bool extrapolated = false;  // W, H differ from Wplain, Hplain
+    for (int it = 0;; ++it) {
+        const bool evalNow = loop.evaluatesAt(it);
+        if (it == maxIt) {
+            if (evalNow && !loop.log.has(it))
+                result.converged = loop.log.record(it, penalisedObjective(ctx, W, H));
+            return;
+        }
+        bool rejected = false, stop = false;
+        auto check = [&](double value) {
+            if (extrapolated && !(value <= accepted)) {
+                rejected = true;
+                return true;  // abandon this update: nothing has changed yet
+            }
+            accepted = value;
+            if (evalNow) stop = loop.log.record(it, value);
+            return stop;
+        };
+        double value = 0.0;
+        auto iterate = [&] {
+            return multiplicativeIteration(ctx, W, H, &value, check, /*prepareNext=*/false,
+                                           /*evaluateNext=*/false);
+        };
+        bool stopped = iterate();
+        if (rejected) {
+            // Restart from the plain iterate, whose objective is <= the accepted one.
+            W = Wplain;
+            H = Hplain;
+            extrapolated = false;
+            beta = used / kBetaShrink;
+            ceiling = std::max(usedBefore, beta);  // the last β that kept working
+            rejected = false;
+            stopped = iterate();
+        }
+        if (stopped || stop) {
+            result.converged = true;
+            return;
+        }
+        if (ctx.normaliseW) normaliseColumns(ctx, W, H);
+        if (it + 1 < maxIt) {
+            // W, H = X_{n+1}; the plain copies still hold X_n.
+            const auto b = static_cast<float>(beta);
+            if (ctx.anyFreeW) extrapolateW(ctx.freeW, b, W, Wplain);
+            if (ctx.anyFreeH) extrapolateH(ctx.freeH, allFreeH, b, H, Hplain);
+            extrapolated = true;
+            usedBefore = used;
+            used = beta;
+            beta = std::min(ceiling, beta * kBetaGrowth);
+            ceiling = std::min(kCeilingMax, ceiling * kCeilingGrowth);
+        }
+        if (!loop.finished(it + 1)) {
+            if (extrapolated) {  // return the finished iterate, not the extrapolated one
+                W = Wplain;
+                H = Hplain;
+            }
+            return;
+        }
+    }
+}
+
+}  // namespace demix::nmf_detail
