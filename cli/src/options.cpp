@@ -75,6 +75,12 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         } catch (const Error& e) {
             throw UsageError("option --solver: " + std::string(e.what()) + " (use mu, als or hals)");
         }
+    } else if (option == "--accelerate") {
+        const std::string v = args.value(option);
+        if (v != "on" && v != "off")
+            throw UsageError("option --accelerate: expected on or off (got '" + v + "')");
+        s.nmf.accelerate = v == "on";
+        o.accelerateGiven = true;
     } else if (option == "--iterations") {
         s.nmf.maxIterations = args.intValue(option, 1, 1000000);
     } else if (option == "--tol") {
@@ -158,6 +164,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("objective", juce::String(toString(s.nmf.objective, s.nmf.beta)));
     obj->setProperty("beta", betaOf(s.nmf.objective, s.nmf.beta));
     obj->setProperty("solver", juce::String(toString(s.nmf.solver)));
+    obj->setProperty("accelerate", s.nmf.accelerate);
     obj->setProperty("max_iterations", s.nmf.maxIterations);
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
@@ -182,6 +189,10 @@ const char* commonOptionsHelp() {
   --objective O      kl | frobenius | is | beta=B (default kl)
   --solver S         mu (multiplicative updates, any objective) | als | hals
                      (alternating least squares, projected / hierarchical: frobenius)
+  --accelerate A     on | off: accelerated solvers (MU extrapolated with restart, HALS
+                     with repeated inner sweeps); default on, except for learn and the
+                     short frozen stage of supervised separation (plain MU measured
+                     better there)
   --iterations N     maximum NMF iterations (default 200)
   --tol X            stop when the objective improves by less than X relative to its
                      first value between checks (default 1e-4; 0 = run all iterations)

@@ -57,6 +57,9 @@ TEST_CASE("usage errors exit with status 2 and say what is wrong", "[usage]") {
     expectError(r, 2, "frobnicate", "unknown command");
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2"});
     expectError(r, 2, "-o", "required");
+    r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--accelerate", "yes",
+                  "-o", dir.path("out")});
+    expectError(r, 2, "--accelerate", "expected on or off");
     r = runDemix({"separate", dir.path("mix.wav"), "-o", dir.path("out")});
     expectError(r, 2, "--templates", "nothing to separate");
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--bogus", "-o", dir.path("o")});

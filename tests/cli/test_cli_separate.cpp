@@ -277,7 +277,7 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
     Scene scene(1);
     const auto r = runDemix({"separate", scene.dir.path("mix.wav"), "--components", "3", "--fft",
                              "1024", "--hop", "256", "--window", "sqrt-hann", "--objective",
-                             "frobenius", "--solver", "als", "--iterations", "7", "--tol", "0",
+                             "frobenius", "--solver", "als", "--accelerate", "off", "--iterations", "7", "--tol", "0",
                              "--alpha", "2", "--seed", "42", "--threads", "1", "--quiet", "-o",
                              scene.dir.path("out"), "--json", scene.dir.path("r.json")});
     INFO(r.err);
@@ -289,6 +289,7 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
     CHECK(settings["window"].toString() == "sqrt-hann");
     CHECK(settings["objective"].toString() == "frobenius");
     CHECK(settings["solver"].toString() == "als");
+    CHECK_FALSE(static_cast<bool>(settings["accelerate"]));
     CHECK(settings["seed"].toString() == "42");
     CHECK(static_cast<double>(settings["alpha"]) == 2.0);
     CHECK(static_cast<int>(settings["threads"]) == 1);
