@@ -93,6 +93,12 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
     NmfSettings frozen = detail::nmfSettingsFor(settings, components);
     if (adapt && settings.frozenIterations > 0)
         frozen.maxIterations = std::min(frozen.maxIterations, settings.frozenIterations);
+    // The frozen stage is a bounded warm start for the adaptation: how far it commits the
+    // activations to the library's mismatches decides the split the adaptation finds
+    // (bench/RESULTS.md, "Quality"), so it runs plain MU, whose progress per iteration is
+    // what frozenIterations was measured with (extrapolation would commit faster). The
+    // adaptation stage runs plain MU anyway (the anchor is not extrapolated).
+    if (adapt) frozen.accelerate = false;
     NmfResult result = detail::runNmf(V, frozen, init, separating, settings.onObjective);
     if (adapt) {
         // Semi-supervised refinement: every template may now move, anchored to where it
