@@ -55,6 +55,7 @@ void validate(const Matrix& V, const NmfSettings& s, const NmfInit& init)
     checkPenalty(s.sparsityW, "sparsityW");
     checkPenalty(s.continuityH, "continuityH");
     checkPenalty(s.anchorW, "anchorW");
+    checkPenalty(s.activationFloor, "activationFloor");
     const float beta = betaOf(s.objective, s.beta);
     if (s.solver != Solver::Multiplicative) {
         if (beta != 2.0f)
@@ -123,6 +124,7 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     ctx.sparsityW = settings.sparsityW;
     ctx.sparsityH = settings.sparsityH;
     ctx.continuityH = settings.continuityH;
+    ctx.activationFloor = std::max(settings.activationFloor, kTiny);
     ctx.normaliseW = settings.normaliseW;
     ctx.freeW.assign(static_cast<std::size_t>(K), true);
     ctx.freeH.assign(static_cast<std::size_t>(K), true);

@@ -126,6 +126,8 @@ struct StepContext {
     float sparsityW = 0.0f;
     float sparsityH = 0.0f;
     float continuityH = 0.0f;
+    /// MU H updates set activations below this to 0 (max(settings.activationFloor, kTiny)).
+    float activationFloor = kTiny;
     /// Anchor of free W columns to `anchor` (settings.anchorW; MU only); null = none.
     const Matrix* anchor = nullptr;
     float anchorW = 0.0f;

@@ -244,6 +244,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool nextAccumulators = prepareNext && updateW;
     const bool nextDivergence = evaluateNext;
     const float mu = ctx.continuityH;
+    const float hFloor = ctx.activationFloor;  // >= kTiny
     Matrix& Hold = ws.Hold;
     if (mu > 0.0f) Hold = H;
     Eigen::VectorXf wsum;
@@ -294,7 +295,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 for (Eigen::Index j = 0; j < n; ++j, h += K, up += K)
                     for (Eigen::Index k = 0; k < K; ++k) {
                         const float x = h[k] * (up[k] / klDown[static_cast<std::size_t>(k)]);
-                        const float y = x >= kTiny ? x : 0.0f;
+                        const float y = x >= hFloor ? x : 0.0f;
                         h[k] = klFree[static_cast<std::size_t>(k)] ? y : h[k];
                     }
                 if (nextAccumulators || nextDivergence)
@@ -318,7 +319,8 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                         up += 2.0f * mu * neighbours;
                         down += 2.0f * mu * count * Hold(k, t);
                     }
-                    Hb(k, j) = flushed(Hb(k, j) * muFactor(up, down, gamma));
+                    const float x = Hb(k, j) * muFactor(up, down, gamma);
+                    Hb(k, j) = x >= hFloor ? x : 0.0f;
                 }
             }
             if (nextAccumulators || nextDivergence)

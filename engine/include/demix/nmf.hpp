@@ -98,6 +98,13 @@ struct NmfSettings {
     /// The objective is then computed every iteration; the recorded values still never
     /// increase and a run that stops on tol or maxIterations returns the best iterate.
     bool accelerate = true;
+    /// MU only: after every multiplicative activation update, entries of H below this
+    /// value are set to 0 (and, like any zero of MU, stay 0; an extrapolated point of
+    /// `accelerate` is not floored). 0 (default) = only the kTiny flush.
+    /// scikit-learn's KL/IS MU zeroes activations below 2.22e-16 (float64 epsilon); set
+    /// that value to reproduce its iterates (bench/RESULTS.md, figure 1). It is an
+    /// absolute threshold, so it depends on the scale of V.
+    float activationFloor = 0.0f;
     /// Worker threads; 0 = all hardware threads (then results depend on the machine's
     /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.
     int threads = 0;
