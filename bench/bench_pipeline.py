@@ -6,8 +6,9 @@
 MODE:
   pipeline  figure 4: `demix separate` of AUDIO_DIR/mix.wav with a 3-source library of
             48 templates (16 per source, learned from AUDIO_DIR/train/ beforehand, not
-            timed), stems written, 200 iterations, tol 0 (so both sides do the same
-            work) -- alternating with bench/scipy_pipeline.py doing the same pipeline.
+            timed), stems written, Demix's default settings -- alternating with
+            bench/scipy_pipeline.py doing the same pipeline (same STFT and α, fixed
+            templates, Demix's largest per-chunk iteration count, no early stop).
   memory    figure 7: peak RSS (/usr/bin/time -v) of `demix separate` on the 3-minute
             mix and on AUDIO_DIR/long.wav (60 minutes, generated if missing), checking
             that the long file's stems sum to the mix.
@@ -86,21 +87,25 @@ def demix_separate(demix, libs, mix, out, extra=()):
 
 def pipeline(a):
     libs = ensure_libraries(a.demix, a.audio, a.work)
-    npz = os.path.join(a.work, "scipy-templates.npz")
-    if not os.path.exists(npz):
-        subprocess.run([PY, os.path.join(HERE, "scipy_pipeline.py"), "learn",
-                        os.path.join(a.audio, "train"), npz], check=True)
     mix = os.path.join(a.audio, "mix.wav")
     outA, outB = os.path.join(a.work, "stems-demix"), os.path.join(a.work, "stems-scipy")
     report = os.path.join(a.work, "report.json")
-    # A: what a user runs (default settings: 200 iterations at most, tol 1e-4, all cores).
+    # A: what a user runs (default settings, all cores).
     A = demix_separate(a.demix, libs, mix, outA, ["--json", report])
     subprocess.run(A, check=True)
-    iterations = json.load(open(report))["iterations"]
+    rep = json.load(open(report))
+    iterations = rep["iterations"]
     n_iter = max(iterations) if isinstance(iterations, list) else iterations
-    # B: the same pipeline with the same (largest) iteration count, no early stop.
+    fft, hop, alpha = rep["settings"]["fft"], rep["settings"]["hop"], rep["settings"]["alpha"]
+    # B: the same pipeline (same STFT, templates per source, α) with the same (largest)
+    # iteration count, no early stop; its templates learned by sklearn at the same STFT.
+    npz = os.path.join(a.work, f"scipy-templates-{fft}-{hop}.npz")
+    if not os.path.exists(npz):
+        subprocess.run([PY, os.path.join(HERE, "scipy_pipeline.py"), "learn",
+                        os.path.join(a.audio, "train"), npz, "--fft", str(fft), "--hop", str(hop)],
+                       check=True)
     B = [PY, os.path.join(HERE, "scipy_pipeline.py"), "separate", mix, npz, outB,
-         "--iterations", str(n_iter)]
+         "--iterations", str(n_iter), "--alpha", str(alpha)]
     print(f"pipeline ({load()}); demix iterations {iterations}\n  A: {' '.join(A)}\n  B: {' '.join(B)}")
     ra, rb = [], []
     for run in range(max(a.runs, a.runs_b)):

@@ -91,13 +91,14 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                        settings.nmf.solver == Solver::Multiplicative;
     const detail::StageProgress separating(progress, "separating", 0.05, adapt ? 0.6 : 0.95);
     NmfSettings frozen = detail::nmfSettingsFor(settings, components);
-    if (adapt && settings.frozenIterations > 0) {
+    if (adapt && settings.frozenIterations > 0)
         frozen.maxIterations = std::min(frozen.maxIterations, settings.frozenIterations);
-        // The short frozen stage's budget is tuned for plain MU: extrapolation gets the
-        // activations further in it and commits them to the library's mismatches before
-        // the templates adapt (5 dB worse on dev05; bench/RESULTS.md, "Figure 2").
-        frozen.accelerate = false;
-    }
+    // The frozen stage is a bounded warm start for the adaptation: how far it commits the
+    // activations to the library's mismatches decides the split the adaptation finds
+    // (bench/RESULTS.md, "Quality"), so it runs plain MU, whose progress per iteration is
+    // what frozenIterations was measured with (extrapolation would commit faster). The
+    // adaptation stage runs plain MU anyway (the anchor is not extrapolated).
+    if (adapt) frozen.accelerate = false;
     NmfResult result = detail::runNmf(V, frozen, init, separating, settings.onObjective);
     if (adapt) {
         // Semi-supervised refinement: every template may now move, anchored to where it

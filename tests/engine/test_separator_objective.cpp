@@ -141,3 +141,31 @@ TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run",
     settings.frozenIterations = -1;
     CHECK_THROWS_AS(decomposeSupervised(mix, library, 2, settings), InvalidArgument);
 }
+
+TEST_CASE("an adapted supervised run is plain MU in both stages, whatever nmf.accelerate says",
+          "[separator]") {
+    const AudioBuffer mix = toneAndNoise(16000);
+    Points unused;
+    SeparationSettings settings = observed(unused, 30, 10, 0.0);
+    settings.onObjective = nullptr;
+    const TemplateLibrary library =
+        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    settings.adaptIterations = 8;
+    settings.frozenIterations = 12;
+    settings.nmf.accelerate = true;
+    const Decomposition a = decomposeSupervised(mix, library, 2, settings);
+    settings.nmf.accelerate = false;
+    const Decomposition b = decomposeSupervised(mix, library, 2, settings);
+    CHECK(a.nmf.iterations == 12 + 8);
+    CHECK(a.W == b.W);
+    CHECK(a.H == b.H);
+    CHECK(a.nmf.objective == b.nmf.objective);
+    // Without adaptation the frozen solve is a plain activation solve: there the setting
+    // is honoured (extrapolation changes the iterates).
+    settings.adaptIterations = 0;
+    settings.nmf.accelerate = true;
+    const Decomposition c = decomposeSupervised(mix, library, 2, settings);
+    settings.nmf.accelerate = false;
+    const Decomposition d = decomposeSupervised(mix, library, 2, settings);
+    CHECK(c.H != d.H);
+}

@@ -46,6 +46,9 @@ struct SeparationSettings {
     /// the first stage only needs to bring H near its solution: a short first stage is
     /// cheaper and on the dev set no worse (bench/RESULTS.md, "Quality"). Ignored when
     /// there is no adaptation stage (then the frozen solve runs nmf.maxIterations).
+    /// With adaptation, both stages run plain MU (nmf.accelerate is not used): the frozen
+    /// stage is a bounded warm start whose depth matters, the anchored stage cannot be
+    /// extrapolated.
     int frozenIterations = 0;
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
