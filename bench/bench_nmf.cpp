@@ -3,7 +3,7 @@
 //
 //   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
 //             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
-//             [--fixed-w 1] [--accelerate 0|1] [--curve 1]
+//             [--fixed-w 1] [--accelerate 0|1] [--curve 1] [--activation-floor X]
 //
 // DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
 // run: "run i ms_per_iter X iterations N seconds S objective D cpu_ms_per_iter C" where D
@@ -58,6 +58,7 @@ int main(int argc, char** argv)
         else if (key == "--curve") curve = value != "0";
         else if (key == "--accelerate") s.accelerate = value != "0" && value != "off";
         else if (key == "--fixed-w") fixedW = value != "0";
+        else if (key == "--activation-floor") s.activationFloor = std::strtof(value.c_str(), nullptr);
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             return 2;
