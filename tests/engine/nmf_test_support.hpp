@@ -29,6 +29,23 @@ inline demix::Matrix noisyLowRank(Eigen::Index F, Eigen::Index T, int K, std::ui
     return W * H + uniformMatrix(F, T, seed + 2, 0.01f, 0.3f);
 }
 
+/// Settings for a convergence test: objective recorded every iteration, tol = 0 (every
+/// iteration runs), a fixed seed.
+inline demix::NmfSettings everyIterationSettings(demix::Objective objective, demix::Solver solver,
+                                                 int components, int iterations,
+                                                 std::uint64_t seed)
+{
+    demix::NmfSettings s;
+    s.components = components;
+    s.objective = objective;
+    s.solver = solver;
+    s.maxIterations = iterations;
+    s.evalEvery = 1;
+    s.tol = 0.0;
+    s.seed = seed;
+    return s;
+}
+
 inline bool bitwiseEqual(const demix::Matrix& a, const demix::Matrix& b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols() &&

@@ -36,15 +36,8 @@ std::vector<Problem> problems()
 
 NmfSettings settingsFor(Solver solver, Objective objective, int K, bool accelerate)
 {
-    NmfSettings s;
-    s.components = K;
-    s.solver = solver;
-    s.objective = objective;
+    NmfSettings s = nmf_test::everyIterationSettings(objective, solver, K, 120, 5);
     s.accelerate = accelerate;
-    s.maxIterations = 120;
-    s.tol = 0.0;
-    s.evalEvery = 1;
-    s.seed = 5;
     return s;
 }
 

@@ -28,15 +28,8 @@ void requireMonotone(const demix::NmfResult& r)
 
 NmfSettings curveSettings(Objective objective, float beta, Solver solver)
 {
-    NmfSettings s;
-    s.components = 5;
-    s.objective = objective;
+    NmfSettings s = nmf_test::everyIterationSettings(objective, solver, 5, 150, 7);
     s.beta = beta;
-    s.solver = solver;
-    s.maxIterations = 150;
-    s.evalEvery = 1;
-    s.tol = 0.0;
-    s.seed = 7;
     return s;
 }
 

@@ -46,6 +46,21 @@ Points curveOf(const NmfResult& nmf) {
     return points;
 }
 
+/// A tone-and-noise mix, 30-iteration settings without an observer, and a 3-template
+/// library of the tone: the scene of the adapted-supervised tests.
+struct AdaptedScene {
+    static SeparationSettings unobserved() {
+        Points unused;
+        SeparationSettings s = observed(unused, 30, 10, 0.0);
+        s.onObjective = nullptr;  // drops the only reference to `unused`
+        return s;
+    }
+    AudioBuffer mix = toneAndNoise(16000);
+    SeparationSettings settings = unobserved();
+    TemplateLibrary library =
+        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+};
+
 }  // namespace
 
 TEST_CASE("onObjective sees exactly the decomposition's objective curve", "[separator]") {
@@ -114,12 +129,10 @@ TEST_CASE("onObjective observes supervised and learning runs, and changes no res
 }
 
 TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run", "[separator]") {
-    const AudioBuffer mix = toneAndNoise(16000);
-    Points unused;
-    SeparationSettings settings = observed(unused, 30, 10, 0.0);
-    settings.onObjective = nullptr;
-    const TemplateLibrary library =
-        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    const AdaptedScene scene;
+    const AudioBuffer& mix = scene.mix;
+    const TemplateLibrary& library = scene.library;
+    SeparationSettings settings = scene.settings;
     settings.adaptIterations = 8;
     settings.frozenIterations = 12;  // < nmf.maxIterations (30): the first stage stops at 12
     const Decomposition capped = decomposeSupervised(mix, library, 2, settings);
@@ -144,12 +157,10 @@ TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run",
 
 TEST_CASE("an adapted supervised run is plain MU in both stages, whatever nmf.accelerate says",
           "[separator]") {
-    const AudioBuffer mix = toneAndNoise(16000);
-    Points unused;
-    SeparationSettings settings = observed(unused, 30, 10, 0.0);
-    settings.onObjective = nullptr;
-    const TemplateLibrary library =
-        learnTemplates({monoBuffer(harmonicTone(16000, 21))}, "tone", 3, settings);
+    const AdaptedScene scene;
+    const AudioBuffer& mix = scene.mix;
+    const TemplateLibrary& library = scene.library;
+    SeparationSettings settings = scene.settings;
     settings.adaptIterations = 8;
     settings.frozenIterations = 12;
     settings.nmf.accelerate = true;
