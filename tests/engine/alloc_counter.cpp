@@ -5,12 +5,13 @@
 // The replacements forward to the allocator that would otherwise have served the call:
 // glibc's __libc_* functions, or, in sanitizer builds, the sanitizer's interceptors
 // (__interceptor_*), so ASan/TSan keep checking every allocation. operator new calls the
-// (counting) malloc and operator delete calls free, so each allocation counts once.
-// Memory from posix_memalign/aligned_alloc/memalign is not counted except through
-// aligned operator new (counted there); all of it is freed by the counting free.
+// (counting) malloc and operator delete calls free, so each allocation counts once;
+// aligned operator new calls the (counting) posix_memalign. memalign and aligned_alloc
+// are counted too: JUCE and other libraries may call them directly.
 
 #include "alloc_counter.hpp"
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -29,12 +30,16 @@ void* __interceptor_malloc(std::size_t);
 void* __interceptor_calloc(std::size_t, std::size_t);
 void* __interceptor_realloc(void*, std::size_t);
 void __interceptor_free(void*);
+int __interceptor_posix_memalign(void**, std::size_t, std::size_t);
+void* __interceptor_memalign(std::size_t, std::size_t);
+void* __interceptor_aligned_alloc(std::size_t, std::size_t);
 #define DEMIX_REAL(fn) __interceptor_##fn
 #else
 void* __libc_malloc(std::size_t);
 void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
 void __libc_free(void*);
+void* __libc_memalign(std::size_t, std::size_t);
 #define DEMIX_REAL(fn) __libc_##fn
 #endif
 }
@@ -54,11 +59,10 @@ inline void countDeallocation(void* p) noexcept {
 }
 
 void* allocateAligned(std::size_t size, std::align_val_t alignment) {
-    countAllocation();
     std::size_t align = static_cast<std::size_t>(alignment);
     if (align < sizeof(void*)) align = sizeof(void*);
     void* p = nullptr;
-    if (posix_memalign(&p, align, size == 0 ? 1 : size) != 0) throw std::bad_alloc();
+    if (posix_memalign(&p, align, size == 0 ? 1 : size) != 0) throw std::bad_alloc();  // counted there
     return p;
 }
 
@@ -91,6 +95,39 @@ void free(void* p) noexcept {
     countDeallocation(p);
     DEMIX_REAL(free)(p);
 }
+
+void* memalign(std::size_t alignment, std::size_t size) noexcept {
+    countAllocation();
+    return DEMIX_REAL(memalign)(alignment, size);
+}
+
+#ifdef DEMIX_UNDER_SANITIZER
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
+    countAllocation();
+    return __interceptor_posix_memalign(out, alignment, size);
+}
+
+void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept {
+    countAllocation();
+    return __interceptor_aligned_alloc(alignment, size);
+}
+#else
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
+    countAllocation();
+    // The checks glibc's posix_memalign makes before calling memalign.
+    if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0 || alignment == 0)
+        return EINVAL;
+    void* p = __libc_memalign(alignment, size);
+    if (p == nullptr) return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept {
+    countAllocation();
+    return __libc_memalign(alignment, size);
+}
+#endif
 
 }  // extern "C"
 

@@ -6,9 +6,10 @@
 // the real allocator (glibc, or the sanitizer's interceptors under ASan/TSan, so those
 // keep checking everything) and, while an `AllocationCounter` is alive on the calling
 // thread, count the calls made BY THAT THREAD. Other threads are never counted.
-// Counted: operator new (any form), malloc, calloc, realloc (incl. Eigen's heap
-// allocations, which use std::malloc) and free / operator delete of non-null pointers.
-// Not counted: posix_memalign / aligned_alloc / memalign called directly.
+// Counted: operator new (any form), malloc, calloc, realloc, posix_memalign, aligned_alloc,
+// memalign (incl. Eigen's heap allocations, which use std::malloc, and whatever JUCE or
+// KissFFT call) and free / operator delete of non-null pointers. Linked into the engine
+// tests, the plugin tests and bench_streaming.
 
 // Usage (keep Catch2 assertions outside the counted scope: they allocate):
 //
@@ -33,7 +34,8 @@ public:
     AllocationCounter(const AllocationCounter&) = delete;
     AllocationCounter& operator=(const AllocationCounter&) = delete;
 
-    /// Allocations (operator new, malloc, calloc, realloc) on this thread since construction.
+    /// Allocations (operator new, malloc, calloc, realloc, the aligned forms) on this
+    /// thread since construction.
     std::size_t allocations() const noexcept;
     /// Deallocations (operator delete, free of a non-null pointer) on this thread since construction.
     std::size_t deallocations() const noexcept;

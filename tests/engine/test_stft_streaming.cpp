@@ -209,6 +209,23 @@ TEST_CASE("stft streaming: no allocation in push/popFrame/pushFrame/pull after p
         selfTest = counter.allocations();
     }
     REQUIRE(selfTest == 2);
+    // Every allocation function is seen, the aligned ones included.
+    std::size_t everyKind = 0;
+    {
+        AllocationCounter counter;
+        void* volatile raw = std::malloc(10);
+        void* volatile zeroed = std::calloc(4, 4);
+        void* aligned = nullptr;
+        const int status = posix_memalign(&aligned, 64, 256);
+        void* volatile aligned2 = std::aligned_alloc(64, 256);
+        everyKind = counter.allocations();
+        std::free(raw);
+        std::free(zeroed);
+        if (status == 0) std::free(aligned);
+        std::free(aligned2);
+        REQUIRE(status == 0);
+    }
+    REQUIRE(everyKind == 4);
     std::size_t eigenAllocs = 0, eigenFrees = 0, otherThread = 0;
     {
         AllocationCounter counter;
