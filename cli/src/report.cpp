@@ -6,20 +6,32 @@
 
 namespace demix::cli {
 
-Levels measureLevels(const AudioBuffer& audio) {
-    double sum = 0.0, peak = 0.0;
-    for (const auto& ch : audio.channels)
+void LevelMeter::add(const AudioBuffer& block) {
+    for (const auto& ch : block.channels)
         for (float v : ch) {
-            sum += static_cast<double>(v) * v;
-            peak = std::max(peak, static_cast<double>(std::fabs(v)));
+            energy_ += static_cast<double>(v) * v;
+            peak_ = std::max(peak_, static_cast<double>(std::fabs(v)));
         }
-    const double count = static_cast<double>(audio.numSamples() * audio.numChannels());
-    const double ninf = -std::numeric_limits<double>::infinity();
+    count_ += static_cast<double>(block.numSamples() * block.numChannels());
+}
+
+double rmsDbfs(double energy, double samples) {
+    return (energy > 0.0 && samples > 0.0) ? 10.0 * std::log10(energy / samples)
+                                           : -std::numeric_limits<double>::infinity();
+}
+
+Levels LevelMeter::levels() const {
     Levels levels;
-    levels.energy = sum;
-    levels.rmsDb = (sum > 0.0 && count > 0.0) ? 10.0 * std::log10(sum / count) : ninf;
-    levels.peakDb = peak > 0.0 ? 20.0 * std::log10(peak) : ninf;
+    levels.energy = energy_;
+    levels.rmsDb = rmsDbfs(energy_, count_);
+    levels.peakDb = peak_ > 0.0 ? 20.0 * std::log10(peak_) : -std::numeric_limits<double>::infinity();
     return levels;
+}
+
+Levels measureLevels(const AudioBuffer& audio) {
+    LevelMeter meter;
+    meter.add(audio);
+    return meter.levels();
 }
 
 juce::var jsonNumber(double value) { return std::isfinite(value) ? juce::var(value) : juce::var(); }

@@ -18,6 +18,21 @@ struct Levels {
 };
 Levels measureLevels(const AudioBuffer& audio);
 
+/// dBFS of the RMS of `samples` values whose squares sum to `energy` (−inf for silence).
+double rmsDbfs(double energy, double samples);
+
+/// Levels measured block by block (a stem written chunk by chunk): add() every block,
+/// then levels() equals measureLevels() of the blocks joined.
+class LevelMeter {
+public:
+    void add(const AudioBuffer& block);
+    Levels levels() const;
+
+private:
+    double energy_ = 0.0, peak_ = 0.0;
+    double count_ = 0.0;  ///< samples × channels seen
+};
+
 /// A double for JSON: non-finite values become null (JSON has no NaN/Inf).
 juce::var jsonNumber(double value);
 

@@ -60,7 +60,7 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         writers.push_back(std::make_unique<AudioBlockWriter>(paths.back(), reader.sampleRate(),
                                                              reader.channels(), r.common.format));
     }
-    std::vector<double> energy(names.size(), 0.0), peak(names.size(), 0.0);
+    std::vector<LevelMeter> meters(names.size());
     double mixEnergy = 0.0;
     ChunkedSeparation result;
     try {
@@ -72,11 +72,7 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
             throwIfInterrupted(inQuotes(input).c_str());
             double sum = 0.0;  // Σ stems == mix, so the mix energy comes for free
             for (std::size_t s = 0; s < stems.size(); ++s) {
-                for (const auto& ch : stems[s].audio.channels)
-                    for (float v : ch) {
-                        energy[s] += static_cast<double>(v) * v;
-                        peak[s] = std::max(peak[s], static_cast<double>(std::fabs(v)));
-                    }
+                meters[s].add(stems[s].audio);
                 writers[s]->write(stems[s].audio);
             }
             const std::size_t n = stems.front().audio.numSamples();
@@ -100,12 +96,12 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     progress.update(1.0, "done");
     progress.end();
 
-    const double count = static_cast<double>(reader.samples()) * reader.channels();
-    const auto db = [&](double e) {
-        return e > 0.0 ? 10.0 * std::log10(e / count) : -std::numeric_limits<double>::infinity();
-    };
+    std::vector<Levels> levels;
     double totalEnergy = 0.0;
-    for (double e : energy) totalEnergy += e;
+    for (const LevelMeter& m : meters) {
+        levels.push_back(m.levels());
+        totalEnergy += levels.back().energy;
+    }
     SeparationOutcome outcome;
     juce::Array<juce::var> stemReports;
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -116,10 +112,9 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         auto* s = new juce::DynamicObject();
         s->setProperty("name", juce::String(names[i]));
         s->setProperty("path", juce::String(paths[i]));
-        s->setProperty("rms_dbfs", jsonNumber(db(energy[i])));
-        s->setProperty("peak_dbfs", jsonNumber(peak[i] > 0.0 ? 20.0 * std::log10(peak[i])
-                                                             : -std::numeric_limits<double>::infinity()));
-        s->setProperty("energy_share", totalEnergy > 0.0 ? juce::var(energy[i] / totalEnergy) : juce::var());
+        s->setProperty("rms_dbfs", jsonNumber(levels[i].rmsDb));
+        s->setProperty("peak_dbfs", jsonNumber(levels[i].peakDb));
+        s->setProperty("energy_share", totalEnergy > 0.0 ? juce::var(levels[i].energy / totalEnergy) : juce::var());
         s->setProperty("clipped", writers[i]->clipped());
         stemReports.add(juce::var(s));
     }
@@ -149,7 +144,8 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     auto* t = new juce::DynamicObject();
     t->setProperty("total", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     rep->setProperty("seconds", juce::var(t));
-    rep->setProperty("mix_rms_dbfs", jsonNumber(db(mixEnergy)));
+    rep->setProperty("mix_rms_dbfs",
+                     jsonNumber(rmsDbfs(mixEnergy, static_cast<double>(reader.samples()) * reader.channels())));
     rep->setProperty("stems", stemReports);
     outcome.report = juce::var(rep);
     return outcome;
