@@ -69,9 +69,6 @@ int runLearn(const Arguments& arguments) {
     } catch (const InputError& e) {
         throw UsageError(std::string("learn: ") + e.what());
     }
-    // Libraries learned with plain MU separated slightly better on dev (bench/RESULTS.md,
-    // "Figure 2"), so learning is accelerated only on request.
-    if (!common.accelerateGiven) common.settings.nmf.accelerate = false;
     finaliseCommonOptions(common);
     const auto& settings = common.settings;
 

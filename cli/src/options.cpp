@@ -80,7 +80,7 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         if (v != "on" && v != "off")
             throw UsageError("option --accelerate: expected on or off (got '" + v + "')");
         s.nmf.accelerate = v == "on";
-        o.accelerateGiven = true;
+        s.accelerateLearning = v == "on";  // learn: plain unless asked (engine default)
     } else if (option == "--iterations") {
         s.nmf.maxIterations = args.intValue(option, 1, 1000000);
     } else if (option == "--tol") {
@@ -165,6 +165,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("beta", betaOf(s.nmf.objective, s.nmf.beta));
     obj->setProperty("solver", juce::String(toString(s.nmf.solver)));
     obj->setProperty("accelerate", s.nmf.accelerate);
+    obj->setProperty("accelerate_learning", s.accelerateLearning);
     obj->setProperty("max_iterations", s.nmf.maxIterations);
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));

@@ -44,9 +44,9 @@ TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std:
     }
 
     const detail::StageProgress learning(progress, "learning", 0.05, 0.95);
-    NmfResult result =
-        detail::runNmf(V, detail::nmfSettingsFor(settings, components), {}, learning,
-                       settings.onObjective);
+    NmfSettings nmf = detail::nmfSettingsFor(settings, components);
+    nmf.accelerate = settings.accelerateLearning;
+    NmfResult result = detail::runNmf(V, nmf, {}, learning, settings.onObjective);
     detail::normaliseColumns(result.W);
 
     TemplateLibrary library;

@@ -215,6 +215,7 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK(static_cast<int>(report["inputs"][1]["channels"]) == 2);
     CHECK(static_cast<int>(report["components"]) == 4);
     CHECK(static_cast<int>(report["settings"]["hop"]) == 128);  // fft/4 by default
+    CHECK_FALSE(static_cast<bool>(report["settings"]["accelerate_learning"]));  // plain MU
     // The convergence curve: from iteration 0, increasing iterations, never increasing
     // objective (KL multiplicative updates are monotone), ending at the reported count.
     const auto* curve = report["objective"].getArray();

@@ -180,3 +180,19 @@ TEST_CASE("an adapted supervised run is plain MU in both stages, whatever nmf.ac
     const Decomposition d = decomposeSupervised(mix, library, 2, settings);
     CHECK(c.H != d.H);
 }
+
+TEST_CASE("learnTemplates runs plain MU unless accelerateLearning is set", "[separator]") {
+    SeparationSettings settings = AdaptedScene::unobserved();
+    const AudioBuffer clip = monoBuffer(harmonicTone(16000, 21));
+    settings.nmf.accelerate = true;
+    const TemplateLibrary a = learnTemplates({clip}, "tone", 3, settings);
+    settings.nmf.accelerate = false;
+    const TemplateLibrary b = learnTemplates({clip}, "tone", 3, settings);
+    // nmf.accelerate (for separations) does not change learning ...
+    CHECK(a.sources[0].templates == b.sources[0].templates);
+    // ... accelerateLearning does.
+    CHECK_FALSE(SeparationSettings{}.accelerateLearning);
+    settings.accelerateLearning = true;
+    const TemplateLibrary c = learnTemplates({clip}, "tone", 3, settings);
+    CHECK_FALSE(c.sources[0].templates == a.sources[0].templates);
+}

@@ -50,6 +50,11 @@ struct SeparationSettings {
     /// stage is a bounded warm start whose depth matters, the anchored stage cannot be
     /// extrapolated.
     int frozenIterations = 0;
+    /// learnTemplates runs plain MU unless this is true (nmf.accelerate applies to the
+    /// separations): libraries learned with extrapolation separated the dev set slightly
+    /// worse (bench/RESULTS.md, "Figures 2 and 3 on the full data"). The faces share this
+    /// default, so a library learned in the plugin, the app or `demix learn` is the same.
+    bool accelerateLearning = false;
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
     /// with (iteration, penalised objective) each time the objective is evaluated — after
