@@ -48,7 +48,13 @@ if ! kill -0 "$jack_pid" 2>/dev/null; then
   echo "FAIL: the JACK server died while jalv was running"
   exit 1
 fi
-if grep -qiE "error|fail|cannot|unable|not found|unsupported|segmentation|abort" "$work/jalv.log"; then
+# JACK's client library reports its socket calls cut short by our SIGINT while jalv shuts
+# down ("Cannot read socket … Interrupted system call", "Could not read result type",
+# "Cannot write socket … Broken pipe", "CheckRes error", "Could not write notification"):
+# that is the interrupt we sent, not a problem of the plugin. Everything else counts.
+jack_shutdown='Cannot (read|write) socket|Could not (read|write) (result|notification)|CheckRes error'
+if grep -viE "$jack_shutdown" "$work/jalv.log" |
+    grep -qiE "error|fail|cannot|unable|not found|unsupported|segmentation|abort"; then
   echo "FAIL: jalv reported a problem"
   exit 1
 fi
