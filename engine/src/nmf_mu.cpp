@@ -179,7 +179,8 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 const Eigen::Index n = std::min<Eigen::Index>(step, tEnd - t0);
                 const bool divergenceHere =
                     wantDivergence && (stride == 0 || sample->exact || sampled(t0));
-                accumulate(a, H.middleCols(t0, n), t0, n, divergenceHere, wantAccumulators);
+                if (divergenceHere || wantAccumulators)
+                    accumulate(a, H.middleCols(t0, n), t0, n, divergenceHere, wantAccumulators);
             }
         });
     }

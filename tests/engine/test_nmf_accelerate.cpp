@@ -298,5 +298,14 @@ TEST_CASE("nmf accelerated MU, sampled decisions: monotone, best iterate, determ
         CAPTURE(a.objective.back(), exactFinal, plainFinal);
         CHECK(a.objective.back() < plainFinal);
         CHECK(a.objective.back() <= exactFinal * 1.01);
+
+        // Fixed templates (the supervised activation solve): only H moves.
+        demix::NmfInit fixed;
+        fixed.W = a.W;
+        fixed.freezeW.assign(8, true);
+        const auto c = demix::factorize(V, s, fixed);
+        CHECK(nmf_test::bitwiseEqual(c.W, a.W));
+        for (std::size_t i = 1; i < c.objective.size(); ++i) REQUIRE(c.objective[i] <= c.objective[i - 1]);
+        CHECK(demix::divergence(V, c.W * c.H, objective) == Approx(c.objective.back()).epsilon(1e-5));
     }
 }
