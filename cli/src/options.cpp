@@ -93,6 +93,8 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.frozenIterations = args.intValue(option, 0, 1000000);
     } else if (option == "--anchor") {
         s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
+    } else if (option == "--spatial") {
+        s.spatialPasses = args.intValue(option, 0, 100);
     } else if (option == "--sparsity") {
         s.nmf.sparsityH = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--continuity") {
@@ -175,6 +177,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("adapt_iterations", s.adaptIterations);
     obj->setProperty("adapt_anchor", s.adaptAnchor);
     obj->setProperty("frozen_iterations", s.frozenIterations);
+    obj->setProperty("spatial_passes", s.spatialPasses);
     obj->setProperty("threads", s.threads == 0
                                     ? static_cast<int>(std::thread::hardware_concurrency())
                                     : s.threads);
@@ -209,6 +212,9 @@ const char* commonOptionsHelp() {
                      fixed before the adaptation (default 25; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward
                      the library (default 0.25; larger = closer to the library)
+  --spatial N        stereo mixes: estimate each source's place in the stereo image in
+                     N passes and render the stems with a spatial (multichannel) Wiener
+                     filter (default 2; 0 = the same mask on both channels)
   --threads N        worker threads (default 0 = all cores)
 Output options:
   --format F         float32 (default; stems sum to the input) | int24 | int16
