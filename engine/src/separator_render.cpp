@@ -148,8 +148,12 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
             if (t % kMaskBlockFrames == 0)
                 rendering.report(passShare * (pass + static_cast<double>(t) / static_cast<double>(frames)));
             frame.next(t);
-            spatial.filter(frame.spectra(), frame.masks(), frame.column(), estimates);
-            spatial.accumulate(estimates);
+            if (spatial.isIdentity()) {
+                spatial.accumulateMasked(frame.spectra(), frame.masks(), frame.column());
+            } else {
+                spatial.filter(frame.spectra(), frame.masks(), frame.column(), estimates);
+                spatial.accumulate(estimates);
+            }
         }
         spatial.update();
     }

@@ -18,6 +18,7 @@
 #include "demix/types.hpp"
 
 #include <complex>
+#include <cstddef>
 #include <vector>
 
 namespace demix::detail {
@@ -35,6 +36,14 @@ public:
     /// Adds y_s y_sᴴ of one frame's estimates (from filter) to the next model's statistics.
     void accumulate(const std::vector<ComplexMatrix>& estimates);
 
+    /// The same statistics as filter + accumulate while every R_s is still I (estimates
+    /// m_s x, so y yᴴ = m_s² x xᴴ), without computing the estimates.
+    void accumulateMasked(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
+                          Eigen::Index column);
+
+    /// True until the first update(): every R_s = I, so filter gives the masks' estimates.
+    bool isIdentity() const { return identity_; }
+
     /// Replaces the model by the one estimated from everything accumulated since the last
     /// update (a source or bin with no energy keeps R = I) and clears the statistics.
     void update();
@@ -48,14 +57,19 @@ public:
     static constexpr double kLoading = 1e-4;
 
 private:
-    struct Cov {
-        double r00 = 1.0, r11 = 1.0;
-        std::complex<double> r01 = 0.0;
+    // Structure of arrays (one array per field, source-major: [s * bins + f]), so the
+    // per-bin loops vectorise.
+    struct Covariances {
+        std::vector<double> r00, r11, r01re, r01im;
+        void assign(std::size_t size, double diagonal);
     };
     int sources_;
     Eigen::Index bins_;
-    std::vector<Cov> model_;  // [s * bins + f]
-    std::vector<Cov> stats_;  // accumulated y yᴴ, same layout
+    bool identity_ = true;
+    Covariances model_;
+    Covariances stats_;  // accumulated y yᴴ
+    // Per-bin scratch of filter (Σ and Σ⁻¹ x), reused between frames.
+    mutable std::vector<double> s00_, s11_, s01re_, s01im_, z0re_, z0im_, z1re_, z1im_;
 };
 
 }  // namespace demix::detail

@@ -68,6 +68,32 @@ TEST_CASE("spatial model: identity at first, filters sum to the identity, learns
             for (Eigen::Index c = 0; c < 2; ++c)
                 REQUIRE(std::abs(y[s](f, c) - masks[s](f, 0) * x(f, c)) < 1e-6f * std::abs(x(f, c)) + 1e-7f);
 
+    // accumulateMasked gathers what filter + accumulate gather from the identity model.
+    {
+        StereoSpatialModel direct(sources, bins), shortcut(sources, bins);
+        for (std::uint32_t t = 0; t < 6; ++t) {
+            const ComplexMatrix frame = randomFrame(bins, 300 + t);
+            const std::vector<Matrix> m = randomMasks(sources, bins, 400 + t);
+            direct.filter(frame, m, 0, y);
+            direct.accumulate(y);
+            shortcut.accumulateMasked(frame, m, 0);
+        }
+        REQUIRE(direct.isIdentity());
+        direct.update();
+        shortcut.update();
+        REQUIRE_FALSE(direct.isIdentity());
+        for (int s = 0; s < sources; ++s)
+            for (Eigen::Index f = 0; f < bins; ++f) {
+                double a00, a11, b00, b11;
+                std::complex<double> a01, b01;
+                direct.covariance(s, f, a00, a11, a01);
+                shortcut.covariance(s, f, b00, b11, b01);
+                REQUIRE(a00 == Approx(b00).epsilon(1e-5));
+                REQUIRE(a11 == Approx(b11).epsilon(1e-5));
+                REQUIRE(std::abs(a01 - b01) < 1e-5);
+            }
+    }
+
     // Source 0 only ever in the left channel, source 1 in both in phase, source 2 random.
     for (std::uint32_t t = 0; t < 40; ++t) {
         std::vector<ComplexMatrix> e{randomFrame(bins, 10 + t), randomFrame(bins, 100 + t),
