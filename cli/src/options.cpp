@@ -81,6 +81,14 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
             throw UsageError("option --accelerate: expected on or off (got '" + v + "')");
         s.nmf.accelerate = v == "on";
         s.accelerateLearning = v == "on";  // learn: plain unless asked (engine default)
+    } else if (option == "--init") {
+        const std::string name = args.value(option);
+        try {
+            s.nmf.init = initialisationFromString(name);
+        } catch (const Error& e) {
+            throw UsageError("option --init: " + std::string(e.what()) +
+                             " (use random, nndsvd, nndsvda or nndsvdar)");
+        }
     } else if (option == "--iterations") {
         s.nmf.maxIterations = args.intValue(option, 1, 1000000);
     } else if (option == "--tol") {
@@ -171,6 +179,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("max_iterations", s.nmf.maxIterations);
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
+    obj->setProperty("init", juce::String(toString(s.nmf.init)));
     obj->setProperty("alpha", s.alpha);
     obj->setProperty("sparsity", s.nmf.sparsityH);
     obj->setProperty("continuity", s.nmf.continuityH);
@@ -197,6 +206,8 @@ const char* commonOptionsHelp() {
                      with repeated inner sweeps); default on, except for learn and the
                      short frozen stage of supervised separation (plain MU measured
                      better there)
+  --init I           random | nndsvd | nndsvda | nndsvdar: how learned and free
+                     templates start (default random, drawn from --seed)
   --iterations N     maximum NMF iterations (default 200)
   --tol X            stop when the objective improves by less than X relative to its
                      first value between checks (default 1e-4; 0 = run all iterations)
