@@ -156,11 +156,18 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
 /// filtering (stereo), each chunk estimates its own spatial model from its own span, so
 /// the stems differ slightly from a whole-file render (they still sum to the mix).
 ///
-/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations,
-/// independent of the mix's length.
+/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations
+/// (two chunks with `pipeline`), independent of the mix's length.
+///
+/// Threads: with `pipeline` (the default) chunk i − 1 is rendered (masks, spatial
+/// filter, iSTFT) on a helper thread while chunk i is decomposed, and written while
+/// chunk i renders, so the single-threaded rendering overlaps the NMF. The stems are
+/// bit-identical either way. The reader, the writer and the progress callback are only
+/// ever called on the calling thread.
 struct ChunkSettings {
     double chunkSeconds = 60.0;   ///< nominal chunk length (> 0)
     double overlapSeconds = 4.0;  ///< context on each side of a chunk (>= 0)
+    bool pipeline = true;         ///< overlap rendering with the next chunk's NMF
 };
 
 /// Fills `block` with `count` samples per channel of the mix starting at sample `start`
