@@ -55,8 +55,9 @@ public:
     ~RenderJob() { cancel(); }
 
     /// Starts rendering chunk `i` (whose samples begin at `first`) of `mix`.
+    /// `settings.threads` decides whether the render itself uses a second thread.
     void launch(std::size_t i, std::size_t first, AudioBuffer mix, Decomposition d,
-               const SeparationSettings& settings) {
+                SeparationSettings settings) {
         index = i;
         start = first;
         finished_ = false;
@@ -64,9 +65,10 @@ public:
         State& st = *state_;
         st.mix = std::move(mix);
         st.decomposition = std::move(d);
-        st.thread = std::thread([&st, &settings] {
+        st.settings = std::move(settings);
+        st.thread = std::thread([&st] {
             try {
-                st.stems = renderStems(st.mix, st.decomposition, settings,
+                st.stems = renderStems(st.mix, st.decomposition, st.settings,
                                        [&st](double f, const std::string&) {
                                            st.fraction.store(f, std::memory_order_relaxed);
                                            return !st.cancelled.load(std::memory_order_relaxed);
@@ -116,6 +118,7 @@ private:
     struct State {
         AudioBuffer mix;
         Decomposition decomposition;
+        SeparationSettings settings;
         std::vector<Stem> stems;
         std::exception_ptr error;
         std::atomic<double> fraction{0.0};
@@ -254,7 +257,12 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                 rendered += 1.0;
                 previous = std::move(job);
             }
-            job.launch(i, start, std::move(block), std::move(d), settings);
+            // While the next chunk's NMF runs (on all its threads) the render keeps to one
+            // thread; the last chunk's render, alone, may use two.
+            SeparationSettings renderSettings = settings;
+            if (chunks.pipeline && i + 1 < count) renderSettings.threads = 1;
+            renderSettings.onObjective = nullptr;  // not used by rendering
+            job.launch(i, start, std::move(block), std::move(d), std::move(renderSettings));
             if (previous.done()) {
                 emitChunk(previous.index, previous.start, previous.stems);
                 previous = RenderJob();  // its stems are written: free them

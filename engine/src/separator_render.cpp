@@ -11,6 +11,11 @@
 #include "spatial_wiener.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 namespace demix {
 namespace {
@@ -69,6 +74,92 @@ private:
     Eigen::Index blockStart_ = 0;
     Eigen::Index column_ = 0;
 };
+
+/// What one block of frames hands from the producer to the consumer: the mix spectra and
+/// masks (spatial passes) or every source's estimate of each channel (the final pass).
+struct FrameBlock {
+    Eigen::Index first = 0, count = 0;
+    std::vector<ComplexMatrix> spectra;                 ///< [j]: bins × channels
+    std::vector<Matrix> masks;                          ///< [s]: bins × count
+    std::vector<std::vector<ComplexMatrix>> estimates;  ///< [j][s]: bins × channels
+};
+
+/// Runs produce(block) for the frame blocks of a pass in order, on a helper thread when
+/// `threaded` (two blocks in flight), and consume(block) in the same order on the calling
+/// thread. Both see every block in frame order, so the result does not depend on
+/// `threaded`. An exception on either side stops both and is rethrown here.
+void runBlocks(Eigen::Index frames, bool threaded,
+               const std::function<void(FrameBlock&)>& produce,
+               const std::function<void(FrameBlock&)>& consume) {
+    const Eigen::Index blocks = (frames + kMaskBlockFrames - 1) / kMaskBlockFrames;
+    const auto prepare = [&](FrameBlock& b, Eigen::Index i) {
+        b.first = i * kMaskBlockFrames;
+        b.count = std::min(kMaskBlockFrames, frames - b.first);
+    };
+    if (!threaded) {
+        FrameBlock block;
+        for (Eigen::Index i = 0; i < blocks; ++i) {
+            prepare(block, i);
+            produce(block);
+            consume(block);
+        }
+        return;
+    }
+    FrameBlock slots[2];
+    bool ready[2] = {false, false};
+    bool stop = false;
+    std::exception_ptr error;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::thread producer([&] {
+        try {
+            for (Eigen::Index i = 0; i < blocks; ++i) {
+                const int k = static_cast<int>(i % 2);
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    changed.wait(lock, [&] { return stop || !ready[k]; });
+                    if (stop) return;
+                }
+                prepare(slots[k], i);
+                produce(slots[k]);
+                const std::lock_guard<std::mutex> lock(mutex);
+                ready[k] = true;
+                changed.notify_all();
+            }
+        } catch (...) {
+            const std::lock_guard<std::mutex> lock(mutex);
+            error = std::current_exception();
+            stop = true;
+            changed.notify_all();
+        }
+    });
+    const auto halt = [&] {
+        {
+            const std::lock_guard<std::mutex> lock(mutex);
+            stop = true;
+            changed.notify_all();
+        }
+        producer.join();
+    };
+    try {
+        for (Eigen::Index i = 0; i < blocks; ++i) {
+            const int k = static_cast<int>(i % 2);
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                changed.wait(lock, [&] { return stop || ready[k]; });
+                if (error) std::rethrow_exception(error);
+            }
+            consume(slots[k]);
+            const std::lock_guard<std::mutex> lock(mutex);
+            ready[k] = false;
+            changed.notify_all();
+        }
+    } catch (...) {
+        halt();
+        throw;
+    }
+    halt();
+}
 
 }  // namespace
 
@@ -136,50 +227,77 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
     };
 
     // Stereo: the spatial model of every source is estimated in spatialPasses passes over
-    // the mix before the stems are rendered with it (spatial_wiener.hpp).
+    // the mix before the stems are rendered with it (spatial_wiener.hpp). Each pass is
+    // split in two stages over blocks of frames (runBlocks): the mix's analysis and masks
+    // (and, in the final pass, the filtered estimates) on a helper thread, the model
+    // statistics or the synthesis on this one.
     const int passes = channels == 2 ? settings.spatialPasses : 0;
     const double passShare = 1.0 / static_cast<double>(passes + 1);
     const detail::StageProgress rendering(progress, "rendering", 0.0, 1.0);
     detail::StereoSpatialModel spatial(passes > 0 ? static_cast<int>(sources) : 0, bins);
+    const bool threaded = settings.threads != 1 && frames >= 2 * kMaskBlockFrames;
     std::vector<ComplexMatrix> estimates;
     for (int pass = 0; pass < passes; ++pass) {
         MaskedFrames frame(mix, d, settings.alpha);
-        for (Eigen::Index t = 0; t < frames; ++t) {
-            if (t % kMaskBlockFrames == 0)
-                rendering.report(passShare * (pass + static_cast<double>(t) / static_cast<double>(frames)));
-            frame.next(t);
-            if (spatial.isIdentity()) {
-                spatial.accumulateMasked(frame.spectra(), frame.masks(), frame.column());
-            } else {
-                spatial.filter(frame.spectra(), frame.masks(), frame.column(), estimates);
-                spatial.accumulate(estimates);
-            }
-        }
+        runBlocks(
+            frames, threaded,
+            [&](FrameBlock& b) {
+                b.spectra.resize(static_cast<std::size_t>(b.count));
+                for (Eigen::Index j = 0; j < b.count; ++j) {
+                    frame.next(b.first + j);
+                    b.spectra[static_cast<std::size_t>(j)] = frame.spectra();
+                }
+                b.masks = frame.masks();
+            },
+            [&](FrameBlock& b) {
+                rendering.report(passShare * (pass + static_cast<double>(b.first) / static_cast<double>(frames)));
+                for (Eigen::Index j = 0; j < b.count; ++j) {
+                    const ComplexMatrix& spectra = b.spectra[static_cast<std::size_t>(j)];
+                    if (spatial.isIdentity()) {
+                        spatial.accumulateMasked(spectra, b.masks, j);
+                    } else {
+                        spatial.filter(spectra, b.masks, j, estimates);
+                        spatial.accumulate(estimates);
+                    }
+                }
+            });
         spatial.update();
     }
 
     MaskedFrames frame(mix, d, settings.alpha);
-    for (Eigen::Index t = 0; t < frames; ++t) {
-        if (t % kMaskBlockFrames == 0)
-            rendering.report(passShare * (passes + static_cast<double>(t) / static_cast<double>(frames)));
-        frame.next(t);
-        const ComplexMatrix& spectra = frame.spectra();
-        if (passes > 0) {
-            spatial.filter(spectra, frame.masks(), frame.column(), estimates);
-            for (std::size_t s = 0; s < sources; ++s)
-                for (std::size_t c = 0; c < channels; ++c)
-                    synths[s * channels + c].pushFrame(estimates[s].col(static_cast<Eigen::Index>(c)).data());
-        } else {
-            for (std::size_t s = 0; s < sources; ++s) {
-                const auto mask = frame.masks()[s].col(frame.column()).cast<std::complex<float>>();
-                for (std::size_t c = 0; c < channels; ++c) {
-                    masked = spectra.col(static_cast<Eigen::Index>(c)).cwiseProduct(mask);
-                    synths[s * channels + c].pushFrame(masked.data());
+    runBlocks(
+        frames, threaded,
+        [&](FrameBlock& b) {
+            b.estimates.resize(static_cast<std::size_t>(b.count));
+            for (Eigen::Index j = 0; j < b.count; ++j) {
+                frame.next(b.first + j);
+                std::vector<ComplexMatrix>& out = b.estimates[static_cast<std::size_t>(j)];
+                if (passes > 0) {
+                    spatial.filter(frame.spectra(), frame.masks(), frame.column(), out);
+                    continue;
+                }
+                out.resize(sources);
+                for (std::size_t s = 0; s < sources; ++s) {
+                    const auto mask = frame.masks()[s].col(frame.column()).cast<std::complex<float>>();
+                    out[s].resize(bins, static_cast<Eigen::Index>(channels));
+                    for (std::size_t c = 0; c < channels; ++c) {
+                        // Through an aligned vector, as the masks' stems always were made.
+                        masked = frame.spectra().col(static_cast<Eigen::Index>(c)).cwiseProduct(mask);
+                        out[s].col(static_cast<Eigen::Index>(c)) = masked;
+                    }
                 }
             }
-        }
-        drain();
-    }
+        },
+        [&](FrameBlock& b) {
+            rendering.report(passShare * (passes + static_cast<double>(b.first) / static_cast<double>(frames)));
+            for (Eigen::Index j = 0; j < b.count; ++j) {
+                const std::vector<ComplexMatrix>& out = b.estimates[static_cast<std::size_t>(j)];
+                for (std::size_t s = 0; s < sources; ++s)
+                    for (std::size_t c = 0; c < channels; ++c)
+                        synths[s * channels + c].pushFrame(out[s].col(static_cast<Eigen::Index>(c)).data());
+                drain();
+            }
+        });
     // The tail: later frames are zero, exactly as in the offline inverse.
     masked.setZero();
     while (pulled < latency + length) {

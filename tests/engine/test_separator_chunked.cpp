@@ -242,7 +242,9 @@ TEST_CASE("pipelined chunked separation: bit-identical to one chunk at a time, c
 
     // Cancelling at any point (while decomposing or while waiting for a render) throws
     // Cancelled and leaves no thread behind; nothing is written after the cancel.
-    for (std::size_t stopAt : {std::size_t{3}, fractions.size() / 2, fractions.size() - 2}) {
+    // (The number of progress calls varies a little from run to run: while this thread
+    // waits for a render it reports every 50 ms. Most come from the NMF iterations.)
+    for (std::size_t stopAt : {std::size_t{3}, fractions.size() / 4, fractions.size() / 2}) {
         CAPTURE(stopAt);
         std::size_t calls = 0, writesAfter = 0;
         bool stopped = false;
