@@ -68,7 +68,9 @@ struct SeparationSettings {
     /// stems still sum to the mix. A mono signal copied to both channels gives exactly the
     /// masks' stems. bench/RESULTS.md, "Quality", has the measurements.
     int spatialPasses = 2;
-    int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
+    /// Worker threads for NMF; 0 = all hardware threads. Rendering (renderStems) uses a
+    /// second thread unless this is 1 (the stems are bit-identical either way).
+    int threads = 0;
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
     /// with (iteration, penalised objective) each time the objective is evaluated — after
     /// init (iteration 0), every nmf.evalEvery iterations and at the end — with exactly the
@@ -135,7 +137,9 @@ ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
 /// decomposition.analysis.stft) and inverting it; a stereo mix is filtered with the
 /// spatial Wiener filter built on those masks (settings.spatialPasses). Stems have the mix's rate, channels
 /// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
-/// decomposition does not fit the mix or its groups are invalid.
+/// decomposition does not fit the mix or its groups are invalid. Unless settings.threads
+/// is 1, a helper thread analyses the mix and filters one block of frames ahead of the
+/// synthesis (same stems, bit for bit); `progress` is called on the calling thread.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
