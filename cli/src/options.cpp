@@ -81,6 +81,14 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
             throw UsageError("option --accelerate: expected on or off (got '" + v + "')");
         s.nmf.accelerate = v == "on";
         s.accelerateLearning = v == "on";  // learn: plain unless asked (engine default)
+    } else if (option == "--init") {
+        const std::string name = args.value(option);
+        try {
+            s.nmf.init = initialisationFromString(name);
+        } catch (const Error& e) {
+            throw UsageError("option --init: " + std::string(e.what()) +
+                             " (use random, nndsvd, nndsvda or nndsvdar)");
+        }
     } else if (option == "--iterations") {
         s.nmf.maxIterations = args.intValue(option, 1, 1000000);
     } else if (option == "--tol") {
@@ -93,6 +101,8 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.frozenIterations = args.intValue(option, 0, 1000000);
     } else if (option == "--anchor") {
         s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
+    } else if (option == "--spatial") {
+        s.spatialPasses = args.intValue(option, 0, 100);
     } else if (option == "--sparsity") {
         s.nmf.sparsityH = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--continuity") {
@@ -169,12 +179,14 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("max_iterations", s.nmf.maxIterations);
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
+    obj->setProperty("init", juce::String(toString(s.nmf.init)));
     obj->setProperty("alpha", s.alpha);
     obj->setProperty("sparsity", s.nmf.sparsityH);
     obj->setProperty("continuity", s.nmf.continuityH);
     obj->setProperty("adapt_iterations", s.adaptIterations);
     obj->setProperty("adapt_anchor", s.adaptAnchor);
     obj->setProperty("frozen_iterations", s.frozenIterations);
+    obj->setProperty("spatial_passes", s.spatialPasses);
     obj->setProperty("threads", s.threads == 0
                                     ? static_cast<int>(std::thread::hardware_concurrency())
                                     : s.threads);
@@ -194,6 +206,8 @@ const char* commonOptionsHelp() {
                      with repeated inner sweeps); default on, except for learn and the
                      short frozen stage of supervised separation (plain MU measured
                      better there)
+  --init I           random | nndsvd | nndsvda | nndsvdar: how learned and free
+                     templates start (default random, drawn from --seed)
   --iterations N     maximum NMF iterations (default 200)
   --tol X            stop when the objective improves by less than X relative to its
                      first value between checks (default 1e-4; 0 = run all iterations)
@@ -209,6 +223,9 @@ const char* commonOptionsHelp() {
                      fixed before the adaptation (default 25; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward
                      the library (default 0.25; larger = closer to the library)
+  --spatial N        stereo mixes: estimate each source's place in the stereo image in
+                     N passes and render the stems with a spatial (multichannel) Wiener
+                     filter (default 2; 0 = the same mask on both channels)
   --threads N        worker threads (default 0 = all cores)
 Output options:
   --format F         float32 (default; stems sum to the input) | int24 | int16

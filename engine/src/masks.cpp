@@ -3,6 +3,7 @@
 #include "masks_block.hpp"
 #include "masks_kernel.hpp"
 
+#include <cfloat>
 #include <string>
 
 namespace demix {
@@ -59,14 +60,31 @@ void wienerMasksBlock(const Matrix& W, const Matrix& H, const ComponentGroups& g
             m.noalias() = W(Eigen::all, groups[s]) * H(groups[s], Eigen::seqN(first, count));
         }
     }
-    std::vector<float> bin(static_cast<std::size_t>(sources));
-    for (Eigen::Index t = 0; t < count; ++t) {
-        for (Eigen::Index f = 0; f < W.rows(); ++f) {
-            for (Eigen::Index s = 0; s < sources; ++s) bin[s] = masks[s](f, t);
-            wienerMaskBin(bin.data(), 1, sources, alpha);
-            for (Eigen::Index s = 0; s < sources; ++s) masks[s](f, t) = bin[s];
-        }
+    // The per-bin kernel (wienerMaskBin) on whole blocks of bins at once, so it vectorises;
+    // the same operations in the same order, hence the same values.
+    using Array = Eigen::ArrayXXf;
+    Array largest = Array::Zero(W.rows(), count);
+    for (Matrix& m : masks) {
+        auto a = m.array();
+        a = (a > 0.0f).select(a.min(FLT_MAX), 0.0f);  // NaN compares false: becomes 0
+        largest = largest.max(a);
     }
+    const auto silent = largest <= 0.0f;
+    const Array invLargest = silent.select(1.0f, largest.inverse());
+    Array sum = Array::Zero(W.rows(), count);
+    for (Matrix& m : masks) {
+        auto a = m.array();
+        a = (a * invLargest).min(1.0f);
+        if (alpha == 2.0f) {
+            a = a.square();
+        } else if (alpha != 1.0f) {
+            a = a.pow(alpha);
+        }
+        sum += a;
+    }
+    const Array invSum = sum.inverse();
+    const float share = 1.0f / static_cast<float>(sources);
+    for (Matrix& m : masks) m.array() = silent.select(share, m.array() * invSum);
 }
 
 }  // namespace detail

@@ -105,6 +105,7 @@ struct WorkerBuffers {
     /// KL kernel (nmf_kl_kernel.hpp): block buffer R and the packed F × K accumulator.
     std::vector<float> klBlock, klNum;
     double divergence = 0.0;
+    double sampledDivergence = 0.0;  ///< the sampled blocks' part (SampledObjective)
 };
 struct Workspace {
     std::vector<WorkerBuffers> workers;
@@ -141,15 +142,33 @@ struct StepContext {
     Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`
 };
 
+/// A cheaper stand-in for the objective, for decisions that need not be exact (the
+/// accept/restart test of accelerated MU): the divergence over one time step in `stride`
+/// (steps of the MU pass, at fixed frame positions: t0 / step ≡ 0 mod stride, so the
+/// sample does not depend on the worker count), scaled by T / (sampled frames), plus the
+/// exact penalties. stride 0 = off.
+struct SampledObjective {
+    int stride = 0;
+    /// true: also compute the exact objective (into *objective); false: *objective gets
+    /// the sampled value and the other blocks skip the divergence.
+    bool exact = true;
+    double value = 0.0;  ///< out: the sampled objective
+};
+
+/// Frames per step of the MU passes for this problem (the unit of SampledObjective).
+Eigen::Index multiplicativeStep(const StepContext& ctx);
+
 /// One multiplicative-update iteration (W then H). If `objective` is non-null, the
 /// objective of the incoming W, H (before this iteration) is computed on the way (or
 /// taken from the previous H pass) and stored there; if `stopBeforeUpdate` then returns
 /// true, nothing is changed (used for the convergence test). `prepareNext`: accumulate
 /// the next iteration's W update during the H pass; `evaluateNext`: also the divergence
-/// of the resulting W, H. Implemented in nmf_mu.cpp.
+/// of the resulting W, H. `sample` (with objective non-null): see SampledObjective; not
+/// combined with prepareNext/evaluateNext. Implemented in nmf_mu.cpp.
 bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
                              const std::function<bool(double)>& stopBeforeUpdate,
-                             bool prepareNext, bool evaluateNext);
+                             bool prepareNext, bool evaluateNext,
+                             SampledObjective* sample = nullptr);
 
 /// The objective of the current W, H if the last MU iteration computed its divergence.
 bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, double& value);

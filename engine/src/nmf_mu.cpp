@@ -88,9 +88,17 @@ inline float flushed(float x) { return x >= kTiny ? x : 0.0f; }
 
 }  // namespace
 
+Eigen::Index multiplicativeStep(const StepContext& ctx)
+{
+    // The KL kernel works on half blocks, so that V and R of a step (2 × F × 64 floats)
+    // stay in a 1 MB L2 together with W (steps of 16 to 64 frames measured within 2% of
+    // each other; 128 about 5% slower).
+    return ctx.beta == 1.0 && klkernel::available() ? kBlockFrames / 2 : kBlockFrames;
+}
+
 bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, double* objective,
                              const std::function<bool(double)>& stopBeforeUpdate,
-                             bool prepareNext, bool evaluateNext)
+                             bool prepareNext, bool evaluateNext, SampledObjective* sample)
 {
     const Matrix& V = *ctx.V;
     const Eigen::Index F = V.rows(), T = V.cols(), K = W.cols();
@@ -105,14 +113,15 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     // KL with AVX2: the register-tiled kernels of nmf_kl_kernel.cpp instead of Eigen GEMMs.
     const bool fast = kl && klkernel::available();
     klkernel::PackedW& packed = ws.packedW;
-    // Frames per step through a worker's blocks: the KL kernel works on half blocks, so
-    // that V and R of a step (2 × F × 64 floats) stay in a 1 MB L2 together with W (steps
-    // of 16 to 64 frames measured within 2% of each other; 128 about 5% slower).
-    const Eigen::Index step = fast ? kBlockFrames / 2 : kBlockFrames;
+    const Eigen::Index step = multiplicativeStep(ctx);  // frames per step through a block
+    // Objective on a sample of the steps (pass 1 only): which steps, and whether the
+    // others still need their divergence (exact objective too).
+    const int stride = sample && objective ? sample->stride : 0;
+    auto sampled = [&](Eigen::Index t0) { return stride > 0 && (t0 / step) % stride == 0; };
 
     // Prepares a worker's buffers; zeroes only what is about to be accumulated.
     auto reset = [&](WorkerBuffers& a, bool wantDivergence, bool wantAccumulators) {
-        if (wantDivergence) a.divergence = 0.0;
+        if (wantDivergence) a.divergence = a.sampledDivergence = 0.0;
         if (fast) {
             if (wantAccumulators) a.klNum.assign(klkernel::accumulatorSize(packed), 0.0f);
             a.klBlock.resize(static_cast<std::size_t>(packed.paddedRows() * kBlockFrames));
@@ -129,6 +138,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     // W-update accumulators Σ A·Hᵀ (and Σ B·Hᵀ).
     auto accumulate = [&](WorkerBuffers& a, const auto& Hb, Eigen::Index t0, Eigen::Index n,
                           bool wantDivergence, bool wantAccumulators) {
+        double& divergence = sampled(t0) ? a.sampledDivergence : a.divergence;
         if (fast) {
             const float* vb = V.data() + t0 * F;
             const float* hb = H.data() + t0 * K;
@@ -138,7 +148,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 klkernel::ratioTimesTransposed(packed, hb, n, vb, R, a.klNum.data(), following);
                 return;
             }
-            a.divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
+            divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
             if (wantAccumulators) klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
             return;
         }
@@ -146,7 +156,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
         whb.noalias() = W * Hb;
         const float* vb = V.data() + t0 * F;
         const auto count = static_cast<std::size_t>(F * n);
-        if (wantDivergence) a.divergence += divergenceSumFast(vb, whb.data(), count, beta);
+        if (wantDivergence) divergence += divergenceSumFast(vb, whb.data(), count, beta);
         if (!wantAccumulators) return;
         weights(vb, whb.data(), kl ? nullptr : a.B.data(), count, beta);
         a.num.noalias() += whb * Hb.transpose();
@@ -167,14 +177,31 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             const Eigen::Index tEnd = std::min<Eigen::Index>(last * kBlockFrames, T);
             for (Eigen::Index t0 = first * kBlockFrames; t0 < tEnd; t0 += step) {
                 const Eigen::Index n = std::min<Eigen::Index>(step, tEnd - t0);
-                accumulate(a, H.middleCols(t0, n), t0, n, wantDivergence, wantAccumulators);
+                const bool divergenceHere =
+                    wantDivergence && (stride == 0 || sample->exact || sampled(t0));
+                if (divergenceHere || wantAccumulators)
+                    accumulate(a, H.middleCols(t0, n), t0, n, divergenceHere, wantAccumulators);
             }
         });
     }
     if (objective) {
-        double d = 0.0;
-        for (const auto& a : acc) d += a.divergence;  // worker order
-        *objective = d + penalties(ctx, W, H);
+        const double p = penalties(ctx, W, H);
+        if (stride > 0) {
+            double ds = 0.0, d = 0.0;
+            Eigen::Index frames = 0;
+            for (Eigen::Index t0 = 0; t0 < T; t0 += step)
+                if (sampled(t0)) frames += std::min<Eigen::Index>(step, T - t0);
+            for (const auto& a : acc) {  // worker order
+                ds += a.sampledDivergence;
+                d += a.divergence + a.sampledDivergence;
+            }
+            sample->value = ds * (double(T) / double(frames)) + p;
+            *objective = sample->exact ? d + p : sample->value;
+        } else {
+            double d = 0.0;
+            for (const auto& a : acc) d += a.divergence;  // worker order
+            *objective = d + p;
+        }
         if (stopBeforeUpdate && stopBeforeUpdate(*objective)) return true;
     }
     if (updateW) {
@@ -338,7 +365,7 @@ bool pendingObjective(const StepContext& ctx, const Matrix& W, const Matrix& H, 
     const Workspace& ws = *ctx.workspace;
     if (!ws.pendingDivergence) return false;
     double d = 0.0;
-    for (const auto& a : ws.workers) d += a.divergence;
+    for (const auto& a : ws.workers) d += a.divergence + a.sampledDivergence;
     value = d + penalties(ctx, W, H);
     return true;
 }

@@ -13,7 +13,15 @@
 #include "separator_common.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 namespace demix {
 namespace {
@@ -23,6 +31,102 @@ constexpr std::size_t kWriteBlock = 1 << 16;  // samples per writer call
 std::size_t roundToHops(double samples, std::size_t hop) {
     return static_cast<std::size_t>(std::llround(samples / static_cast<double>(hop))) * hop;
 }
+
+/// One chunk rendered on a helper thread (renderStems). Its progress is published through
+/// an atomic and its errors are handed back by wait(); the caller's callbacks are never
+/// called from the helper. Cancelling makes the render throw Cancelled at its next
+/// progress report.
+class RenderJob {
+public:
+    RenderJob() = default;
+    RenderJob(RenderJob&& o) noexcept { *this = std::move(o); }
+    RenderJob& operator=(RenderJob&& o) noexcept {
+        cancel();
+        index = o.index;
+        start = o.start;
+        stems = std::move(o.stems);
+        finished_ = o.finished_;
+        state_ = std::move(o.state_);
+        o.finished_ = false;
+        return *this;
+    }
+    RenderJob(const RenderJob&) = delete;
+    RenderJob& operator=(const RenderJob&) = delete;
+    ~RenderJob() { cancel(); }
+
+    /// Starts rendering chunk `i` (whose samples begin at `first`) of `mix`.
+    void launch(std::size_t i, std::size_t first, AudioBuffer mix, Decomposition d,
+               const SeparationSettings& settings) {
+        index = i;
+        start = first;
+        finished_ = false;
+        state_ = std::make_unique<State>();
+        State& st = *state_;
+        st.mix = std::move(mix);
+        st.decomposition = std::move(d);
+        st.thread = std::thread([&st, &settings] {
+            try {
+                st.stems = renderStems(st.mix, st.decomposition, settings,
+                                       [&st](double f, const std::string&) {
+                                           st.fraction.store(f, std::memory_order_relaxed);
+                                           return !st.cancelled.load(std::memory_order_relaxed);
+                                       });
+            } catch (...) {
+                st.error = std::current_exception();
+            }
+            const std::lock_guard<std::mutex> lock(st.mutex);
+            st.finishedFlag.store(true, std::memory_order_release);
+            st.wake.notify_all();
+        });
+    }
+    bool running() const { return state_ != nullptr; }
+    bool done() const { return finished_; }
+    double fraction() const { return state_ ? state_->fraction.load(std::memory_order_relaxed) : 0.0; }
+
+    /// Waits for the render, calling `report(fraction)` on this thread about every 50 ms
+    /// (false = cancel: throws Cancelled); rethrows the render's error. Then `stems`
+    /// holds the chunk's stems and the mix block and decomposition are freed.
+    void wait(const std::function<bool(double)>& report) {
+        if (!state_) return;
+        State& st = *state_;
+        while (!st.finishedFlag.load(std::memory_order_acquire)) {
+            if (!report(fraction())) throw Cancelled();
+            std::unique_lock<std::mutex> lock(st.mutex);
+            st.wake.wait_for(lock, std::chrono::milliseconds(50),
+                             [&st] { return st.finishedFlag.load(std::memory_order_acquire); });
+        }
+        st.thread.join();
+        std::unique_ptr<State> owned = std::move(state_);
+        if (owned->error) std::rethrow_exception(owned->error);
+        stems = std::move(owned->stems);
+        finished_ = true;
+    }
+    /// Asks a running render to stop and joins it (its result is dropped).
+    void cancel() noexcept {
+        if (!state_) return;
+        state_->cancelled.store(true, std::memory_order_relaxed);
+        if (state_->thread.joinable()) state_->thread.join();
+        state_.reset();
+    }
+
+    std::size_t index = 0, start = 0;
+    std::vector<Stem> stems;
+
+private:
+    struct State {
+        AudioBuffer mix;
+        Decomposition decomposition;
+        std::vector<Stem> stems;
+        std::exception_ptr error;
+        std::atomic<double> fraction{0.0};
+        std::atomic<bool> cancelled{false}, finishedFlag{false};
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::thread thread;
+    };
+    bool finished_ = false;
+    std::unique_ptr<State> state_;
+};
 
 }  // namespace
 
@@ -55,39 +159,25 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     const auto boundary = [&](std::size_t i) { return i >= count ? numSamples : i * L; };
 
     const auto channels = static_cast<std::size_t>(numChannels);
-    AudioBuffer block;
-    block.sampleRate = sampleRate;
     std::vector<Stem> tail;  // previous chunk's stems over [b - X, b + X)
     std::vector<Stem> out;   // what is handed to the writer
     ChunkedSeparation result;
 
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
-        const std::size_t start = b0 >= O ? b0 - O : 0;
-        const std::size_t end = std::min(numSamples, b1 + O);
-        block.channels.assign(channels, {});
-        read(start, end - start, block);
-        for (const auto& c : block.channels)
-            if (c.size() != end - start)
-                throw InvalidArgument("the mix reader returned " + std::to_string(c.size()) +
-                                      " samples, " + std::to_string(end - start) + " were asked for");
+    // Progress: each chunk is 0.85 decomposition and 0.15 rendering, and the overall
+    // fraction is what all chunks have done (renders run behind the decompositions, so
+    // the sum of both, not the chunk index, is what grows monotonically).
+    double decomposed = 0.0, rendered = 0.0;  // finished fractions, in chunks
+    const auto report = [&](double decomposing, double rendering, const std::string& stage) {
+        if (!progress) return true;
+        const double done = 0.85 * (decomposed + decomposing) + 0.15 * (rendered + rendering);
+        return progress(std::min(1.0, done / static_cast<double>(count)), stage);
+    };
 
-        const double base = static_cast<double>(i) / static_cast<double>(count);
-        const double span = 1.0 / static_cast<double>(count);
-        const auto stage = [&](double from, double width) -> ProgressCallback {
-            if (!progress) return {};
-            return [&progress, base, span, from, width](double f, const std::string& name) {
-                return progress(base + span * (from + width * f), name);
-            };
-        };
-        std::vector<Stem> stems;
-        {
-            const Decomposition d = decomposeSupervised(block, library, 0, settings, stage(0.0, 0.85));
-            result.iterations.push_back(d.nmf.iterations);
-            result.converged.push_back(d.nmf.converged);
-            stems = renderStems(block, d, settings, stage(0.85, 0.15));
-        }  // V, H freed before the stems are written
-        block.channels.clear();  // the mix block is not needed any more
+    // Emits [from, to) (absolute samples) of chunk i (stems starting at sample `start`),
+    // crossfaded with the tail where `fade` is set: tail·(1 − w) + chunk·w, w a raised
+    // cosine over 2X samples.
+    const auto emitChunk = [&](std::size_t i, std::size_t start, const std::vector<Stem>& stems) {
+        const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
         if (result.stemNames.empty())
             for (const Stem& s : stems) result.stemNames.push_back(s.name);
         if (out.empty()) {
@@ -98,9 +188,6 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                 out[s].audio.channels.assign(channels, {});
             }
         }
-
-        // Emits [from, to) (absolute samples) of this chunk, crossfaded with the tail
-        // where `fade` is set: tail·(1 − w) + chunk·w, w a raised cosine over 2X samples.
         const auto emit = [&](std::size_t from, std::size_t to, bool fade) {
             for (std::size_t pos = from; pos < to; pos += kWriteBlock) {
                 const std::size_t n = std::min(kWriteBlock, to - pos);
@@ -131,6 +218,62 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                     tail[s].audio.channels[c].assign(src, src + 2 * X);
                 }
         }
+    };
+
+    // Two-stage pipeline: chunk i is decomposed on this thread (NMF on its workers) while
+    // chunk i − 1 is rendered on a helper thread; this thread then writes chunk i − 1
+    // while chunk i renders. Every callback (reader, writer, progress) runs on this
+    // thread; at most two chunks are alive at once.
+    RenderJob job, previous;
+    try {
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
+            const std::size_t start = b0 >= O ? b0 - O : 0;
+            const std::size_t end = std::min(numSamples, b1 + O);
+            AudioBuffer block;
+            block.sampleRate = sampleRate;
+            block.channels.assign(channels, {});
+            read(start, end - start, block);
+            for (const auto& c : block.channels)
+                if (c.size() != end - start)
+                    throw InvalidArgument("the mix reader returned " + std::to_string(c.size()) +
+                                          " samples, " + std::to_string(end - start) +
+                                          " were asked for");
+            const ProgressCallback decomposing = [&](double f, const std::string& name) {
+                return report(f, job.running() ? job.fraction() : 0.0, name);
+            };
+            Decomposition d = decomposeSupervised(block, library, 0, settings, decomposing);
+            result.iterations.push_back(d.nmf.iterations);
+            result.converged.push_back(d.nmf.converged);
+            d.V = Matrix();  // rendering needs W, H and the groups only
+            decomposed += 1.0;
+
+            // Chunk i − 1 finishes rendering; chunk i starts; chunk i − 1 is written.
+            if (job.running()) {
+                job.wait([&](double f) { return report(0.0, f, "rendering"); });
+                rendered += 1.0;
+                previous = std::move(job);
+            }
+            job.launch(i, start, std::move(block), std::move(d), settings);
+            if (previous.done()) {
+                emitChunk(previous.index, previous.start, previous.stems);
+                previous = RenderJob();  // its stems are written: free them
+            }
+            if (!chunks.pipeline) {  // one chunk at a time
+                job.wait([&](double f) { return report(0.0, f, "rendering"); });
+                rendered += 1.0;
+                emitChunk(job.index, job.start, job.stems);
+                job = RenderJob();
+            }
+        }
+        if (job.running()) {
+            job.wait([&](double f) { return report(0.0, f, "rendering"); });
+            rendered += 1.0;
+            emitChunk(job.index, job.start, job.stems);
+        }
+    } catch (...) {
+        job.cancel();  // stops and joins the helper before the buffers go away
+        throw;
     }
     if (progress) progress(1.0, "separating");
     return result;

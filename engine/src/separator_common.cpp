@@ -1,6 +1,9 @@
 #include "separator_common.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <complex>
+#include <vector>
 
 namespace demix::detail {
 
@@ -46,11 +49,31 @@ NmfProgress StageProgress::nmfCallback() const {
 
 Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress) {
     const std::size_t length = audio.numSamples();
-    Matrix V = Matrix::Zero(stft.settings().bins(), stft.frameCount(length));
+    const Eigen::Index frames = stft.frameCount(length);
+    Matrix V = Matrix::Zero(stft.settings().bins(), frames);
     const std::size_t channels = audio.numChannels();
+    // Frame by frame with the streaming analyzer (its frames are the offline frames,
+    // bit-identical): no complex spectrogram of the whole mix is ever held.
+    const int hop = stft.settings().hop;
+    StreamingStftAnalyzer analyzer;
+    analyzer.prepare(stft.settings(), hop);
+    const std::vector<float> zeros(static_cast<std::size_t>(hop), 0.0f);
+    Eigen::Matrix<std::complex<float>, Eigen::Dynamic, 1> frame(stft.settings().bins());
     for (std::size_t c = 0; c < channels; ++c) {
         progress.report(static_cast<double>(c) / channels);
-        V += stft.forward(audio.channels[c].data(), length).cwiseAbs();
+        analyzer.reset();
+        const float* x = audio.channels[c].data();
+        std::size_t fed = 0;
+        for (Eigen::Index t = 0; t < frames; ++t) {
+            const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(hop),
+                                                           fed < length ? length - fed : 0);
+            if (take > 0) analyzer.push(x + fed, static_cast<int>(take));
+            if (take < static_cast<std::size_t>(hop))
+                analyzer.push(zeros.data(), hop - static_cast<int>(take));
+            analyzer.popFrame(frame.data());
+            V.col(t) += frame.cwiseAbs();
+            fed += take;
+        }
     }
     if (channels > 1) V /= static_cast<float>(channels);
     progress.report(1.0);

@@ -254,3 +254,58 @@ TEST_CASE("nmf HALS objective from the products equals the direct one", "[nmf][a
         }
     }
 }
+
+// Sampled accept/restart decisions between evaluations (evalEvery > 1, long V).
+TEST_CASE("nmf accelerated MU, sampled decisions: monotone, best iterate, deterministic",
+          "[nmf][accelerate]")
+{
+    // 4096 frames: enough for the sampled accept/restart test (one time step in 8) with
+    // the KL kernel (64-frame steps) and the Eigen path (128-frame steps); F·T·K >= 4e6,
+    // so two workers.
+    const Matrix V = nmf_test::noisyLowRank(128, 4096, 6, 141);
+    for (Objective objective : {Objective::KullbackLeibler, Objective::Frobenius}) {
+        CAPTURE(demix::toString(objective));
+        NmfSettings s;
+        s.components = 8;
+        s.objective = objective;
+        s.maxIterations = 60;
+        s.tol = 0.0;
+        s.threads = 2;
+        s.evalEvery = 5;
+        REQUIRE(s.accelerate);
+        const auto a = demix::factorize(V, s);
+        const auto b = demix::factorize(V, s);
+        CHECK(nmf_test::bitwiseEqual(a.W, b.W));
+        CHECK(nmf_test::bitwiseEqual(a.H, b.H));
+        CHECK(a.objective == b.objective);
+        REQUIRE(a.iterations == 60);
+        REQUIRE(a.objectiveIterations.back() == 60);
+        for (std::size_t i = 1; i < a.objective.size(); ++i) {
+            CAPTURE(i, a.objective[i - 1], a.objective[i]);
+            REQUIRE(a.objective[i] <= a.objective[i - 1]);  // strictly: no rounding allowance
+        }
+        // The last recorded value is the exact objective of the returned W, H.
+        CHECK(demix::divergence(V, a.W * a.H, objective) ==
+              Approx(a.objective.back()).epsilon(1e-5));
+
+        // Exact decisions every iteration (evalEvery 1) and plain MU, same budget.
+        NmfSettings exact = s;
+        exact.evalEvery = 1;
+        NmfSettings plain = s;
+        plain.accelerate = false;
+        const double exactFinal = demix::factorize(V, exact).objective.back();
+        const double plainFinal = demix::factorize(V, plain).objective.back();
+        CAPTURE(a.objective.back(), exactFinal, plainFinal);
+        CHECK(a.objective.back() < plainFinal);
+        CHECK(a.objective.back() <= exactFinal * 1.01);
+
+        // Fixed templates (the supervised activation solve): only H moves.
+        demix::NmfInit fixed;
+        fixed.W = a.W;
+        fixed.freezeW.assign(8, true);
+        const auto c = demix::factorize(V, s, fixed);
+        CHECK(nmf_test::bitwiseEqual(c.W, a.W));
+        for (std::size_t i = 1; i < c.objective.size(); ++i) REQUIRE(c.objective[i] <= c.objective[i - 1]);
+        CHECK(demix::divergence(V, c.W * c.H, objective) == Approx(c.objective.back()).epsilon(1e-5));
+    }
+}

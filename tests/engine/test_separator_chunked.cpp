@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
+#include <thread>
 
 using namespace demix;
 using namespace demix::testing;
@@ -21,6 +22,9 @@ SeparationSettings chunkTestSettings() {
     s.adaptIterations = 0;  // frozen templates: each frame's activations are independent
     s.nmf.threads = 1;
     s.accelerateLearning = true;  // the library these tests' tolerances were set with
+    // Masks only: the spatial filter estimates its model per chunk, so only the masks'
+    // stems equal a whole-file render (the spatial filter's sum is tested below).
+    s.spatialPasses = 0;
     return s;
 }
 
@@ -45,7 +49,8 @@ struct Collected {
 };
 
 Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
-                     const SeparationSettings& settings, const ChunkSettings& chunks) {
+                     const SeparationSettings& settings, const ChunkSettings& chunks,
+                     const ProgressCallback& progress = {}) {
     Collected c;
     std::size_t next = 0;  // the writer must be called in order, without gaps
     const auto read = [&](std::size_t start, std::size_t count, AudioBuffer& block) {
@@ -69,7 +74,7 @@ Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
     };
     const ChunkedSeparation result =
         separateSupervisedChunked(mix.numSamples(), static_cast<int>(mix.numChannels()),
-                                  mix.sampleRate, library, settings, read, write, chunks);
+                                  mix.sampleRate, library, settings, read, write, chunks, progress);
     c.names = result.stemNames;
     c.iterations = result.iterations;
     REQUIRE(next == mix.numSamples());
@@ -123,6 +128,30 @@ TEST_CASE("chunked separation: stems sum to the mix across seams and match whole
         }
 }
 
+TEST_CASE("chunked separation with the spatial filter: stems sum to the mix across seams",
+          "[separator][chunked]") {
+    SeparationSettings settings = chunkTestSettings();
+    settings.spatialPasses = 2;
+    const TemplateLibrary library = toneNoiseLibrary(settings);
+    const AudioBuffer mix = stereoMix(10.3);
+    ChunkSettings chunks;
+    chunks.chunkSeconds = 2.5;
+    chunks.overlapSeconds = 0.5;
+    const Collected chunked = runChunked(mix, library, settings, chunks);
+    REQUIRE(chunked.reads == 4);
+    double sumError = 0.0;
+    for (std::size_t ch = 0; ch < 2; ++ch) {
+        REQUIRE(chunked.stems[0].channels[ch].size() == mix.numSamples());
+        for (std::size_t i = 0; i < mix.numSamples(); ++i) {
+            const double sum = static_cast<double>(chunked.stems[0].channels[ch][i]) +
+                               chunked.stems[1].channels[ch][i];
+            sumError = std::max(sumError, std::fabs(sum - mix.channels[ch][i]));
+        }
+    }
+    CAPTURE(sumError);
+    REQUIRE(sumError < 1e-5);
+}
+
 TEST_CASE("chunked separation of a mix shorter than a chunk equals whole-file separation",
           "[separator][chunked]") {
     const SeparationSettings settings = chunkTestSettings();
@@ -168,4 +197,68 @@ TEST_CASE("chunked separation checks its arguments and propagates reader errors"
     };
     REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, shortRead, write),
                         Catch::Contains("mix reader returned"));
+}
+
+TEST_CASE("pipelined chunked separation: bit-identical to one chunk at a time, callbacks on "
+          "the calling thread, monotone progress, cancellable",
+          "[separator][chunked]") {
+    SeparationSettings settings = chunkTestSettings();
+    settings.spatialPasses = 2;  // the whole renderer runs on the helper thread
+    settings.adaptIterations = 10;
+    const TemplateLibrary library = toneNoiseLibrary(settings);
+    const AudioBuffer mix = stereoMix(10.3);
+    ChunkSettings chunks;
+    chunks.chunkSeconds = 2.5;
+    chunks.overlapSeconds = 0.5;
+    REQUIRE(chunks.pipeline);  // the default
+    const std::thread::id caller = std::this_thread::get_id();
+    std::vector<double> fractions;
+    bool otherThread = false;
+    const ProgressCallback progress = [&](double f, const std::string&) {
+        otherThread = otherThread || std::this_thread::get_id() != caller;
+        fractions.push_back(f);
+        return true;
+    };
+    const Collected pipelined = runChunked(mix, library, settings, chunks, progress);
+    CHECK_FALSE(otherThread);
+    REQUIRE(fractions.size() > 8);
+    for (std::size_t i = 1; i < fractions.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE(fractions[i] >= fractions[i - 1]);
+    }
+    CHECK(fractions.front() >= 0.0);
+    CHECK(fractions.back() == 1.0);
+
+    ChunkSettings serial = chunks;
+    serial.pipeline = false;
+    const Collected oneByOne = runChunked(mix, library, settings, serial);
+    REQUIRE(pipelined.stems.size() == 2);
+    REQUIRE(pipelined.iterations == oneByOne.iterations);
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t ch = 0; ch < 2; ++ch) {
+            CAPTURE(s, ch);
+            REQUIRE(pipelined.stems[s].channels[ch] == oneByOne.stems[s].channels[ch]);
+        }
+
+    // Cancelling at any point (while decomposing or while waiting for a render) throws
+    // Cancelled and leaves no thread behind; nothing is written after the cancel.
+    for (std::size_t stopAt : {std::size_t{3}, fractions.size() / 2, fractions.size() - 2}) {
+        CAPTURE(stopAt);
+        std::size_t calls = 0, writesAfter = 0;
+        bool stopped = false;
+        const auto read = [&](std::size_t start, std::size_t count, AudioBuffer& block) {
+            for (std::size_t ch = 0; ch < 2; ++ch)
+                block.channels[ch].assign(mix.channels[ch].begin() + static_cast<std::ptrdiff_t>(start),
+                                          mix.channels[ch].begin() + static_cast<std::ptrdiff_t>(start + count));
+        };
+        const auto write = [&](std::size_t, const std::vector<Stem>&) { writesAfter += stopped ? 1 : 0; };
+        const ProgressCallback cancelling = [&](double, const std::string&) {
+            stopped = stopped || ++calls >= stopAt;
+            return !stopped;
+        };
+        REQUIRE_THROWS_AS(separateSupervisedChunked(mix.numSamples(), 2, mix.sampleRate, library, settings,
+                                                    read, write, chunks, cancelling),
+                          Cancelled);
+        CHECK(writesAfter == 0);
+    }
 }

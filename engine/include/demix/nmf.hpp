@@ -104,7 +104,12 @@ struct NmfSettings {
     ///   β shrinks; while accepted, β grows towards a ceiling of 1. So the objective is
     ///   evaluated every iteration (recorded every evalEvery), the recorded values never
     ///   increase (up to float rounding of a plain step), and the W, H returned are the
-    ///   best iterate; after maxIterations they are a plain MU iterate. Not applied with
+    ///   best iterate; after maxIterations they are a plain MU iterate. With evalEvery > 1
+    ///   and at least 2048 frames (KL with AVX2; else 4096), the test between recorded iterations
+    ///   uses the objective of a fixed 1/8 sample of the frames (far cheaper; the exact
+    ///   objective may then rise slightly between recorded iterations), while recorded
+    ///   iterations stay exact and strictly non-increasing, and the W, H returned are
+    ///   the best recorded iterate (its exact objective is the last one). Not applied with
     ///   continuityH or anchorW (those run plain MU). Typically 2.5× fewer iterations to
     ///   a given objective on music (bench/RESULTS.md, figure 2).
     /// - HALS: each product with V is reused for several sweeps (Gillis & Glineur 2012):

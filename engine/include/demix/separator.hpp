@@ -55,6 +55,19 @@ struct SeparationSettings {
     /// worse (bench/RESULTS.md, "Figures 2 and 3 on the full data"). The faces share this
     /// default, so a library learned in the plugin, the app or `demix learn` is the same.
     bool accelerateLearning = false;
+    /// renderStems, stereo mixes only: the stems come from a multichannel (spatial) Wiener
+    /// filter instead of one mask per channel. Each source gets, per frequency bin, a 2 × 2
+    /// spatial covariance R_s (where it sits in the stereo image, how wide it is), and its
+    /// stem is m_s·R_s·(Σ_j m_j·R_j)⁻¹·x with the α-masks m_s as its power share — so a
+    /// panned or wide source is told apart from a centred one by the channels' difference
+    /// as well as by its spectrum. The R_s are estimated from the mix in this many passes
+    /// (EM-style: filter with the current model — the first with every R_s = I, which is
+    /// the masks — then re-estimate each R_s from the estimates). 0 = masks only; mono and
+    /// > 2 channels always use masks. Each pass costs one more STFT of the mix and its
+    /// masks; memory stays one block of frames. The filters sum to the identity, so the
+    /// stems still sum to the mix. A mono signal copied to both channels gives exactly the
+    /// masks' stems. bench/RESULTS.md, "Quality", has the measurements.
+    int spatialPasses = 2;
     int threads = 0;     ///< worker threads for NMF; 0 = all hardware threads
     /// Optional observer of the NMF's convergence (learn, supervised, unsupervised): called
     /// with (iteration, penalised objective) each time the objective is evaluated — after
@@ -119,7 +132,8 @@ ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
 
 /// Renders one stem per group of `decomposition` (α-Wiener masks from its W, H and groups,
 /// α = settings.alpha) by masking the STFT of every channel of `mix` (analysed with
-/// decomposition.analysis.stft) and inverting it. Stems have the mix's rate, channels
+/// decomposition.analysis.stft) and inverting it; a stereo mix is filtered with the
+/// spatial Wiener filter built on those masks (settings.spatialPasses). Stems have the mix's rate, channels
 /// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
 /// decomposition does not fit the mix or its groups are invalid.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
@@ -138,13 +152,22 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
 /// still sum to the mix (to float rounding), seams included.
 /// Away from seams the stems equal those of decomposeSupervised + renderStems on the
 /// whole mix up to the NMF stopping rule (tol is checked per chunk; with nmf.tol == 0
-/// they agree to float rounding).
+/// they agree to float rounding) — with settings.spatialPasses == 0. With spatial
+/// filtering (stereo), each chunk estimates its own spatial model from its own span, so
+/// the stems differ slightly from a whole-file render (they still sum to the mix).
 ///
-/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations,
-/// independent of the mix's length.
+/// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations
+/// (two chunks with `pipeline`), independent of the mix's length.
+///
+/// Threads: with `pipeline` (the default) chunk i − 1 is rendered (masks, spatial
+/// filter, iSTFT) on a helper thread while chunk i is decomposed, and written while
+/// chunk i renders, so the single-threaded rendering overlaps the NMF. The stems are
+/// bit-identical either way. The reader, the writer and the progress callback are only
+/// ever called on the calling thread.
 struct ChunkSettings {
     double chunkSeconds = 60.0;   ///< nominal chunk length (> 0)
     double overlapSeconds = 4.0;  ///< context on each side of a chunk (>= 0)
+    bool pipeline = true;         ///< overlap rendering with the next chunk's NMF
 };
 
 /// Fills `block` with `count` samples per channel of the mix starting at sample `start`

@@ -1,0 +1,194 @@
+#include "spatial_wiener.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace demix::detail {
+
+void StereoSpatialModel::Covariances::assign(std::size_t size, double diagonal) {
+    r00.assign(size, diagonal);
+    r11.assign(size, diagonal);
+    r01re.assign(size, 0.0);
+    r01im.assign(size, 0.0);
+}
+
+StereoSpatialModel::StereoSpatialModel(int sources, Eigen::Index bins)
+    : sources_(sources), bins_(bins) {
+    const std::size_t size = static_cast<std::size_t>(sources) * static_cast<std::size_t>(bins);
+    model_.assign(size, 1.0);
+    stats_.assign(size, 0.0);
+    const std::size_t b = static_cast<std::size_t>(bins);
+    z0re_.resize(b);
+    z0im_.resize(b);
+    z1re_.resize(b);
+    z1im_.resize(b);
+    s00_.resize(b);
+    s11_.resize(b);
+    s01re_.resize(b);
+    s01im_.resize(b);
+}
+
+void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
+                                Eigen::Index column, std::vector<ComplexMatrix>& out) const {
+    const Eigen::Index F = bins_;
+    out.resize(static_cast<std::size_t>(sources_));
+    for (ComplexMatrix& o : out) o.resize(F, 2);
+    // std::complex<float> is laid out as two floats (re, im).
+    const float* x0 = reinterpret_cast<const float*>(mix.col(0).data());
+    const float* x1 = reinterpret_cast<const float*>(mix.col(1).data());
+
+    // Σ = Σ_j m_j R_j (Hermitian: a, d real, b = Σ(0, 1)).
+    double* __restrict a = s00_.data();
+    double* __restrict d = s11_.data();
+    double* __restrict br = s01re_.data();
+    double* __restrict bi = s01im_.data();
+    for (Eigen::Index f = 0; f < F; ++f) a[f] = d[f] = br[f] = bi[f] = 0.0;
+    for (int s = 0; s < sources_; ++s) {
+        const float* __restrict m = masks[static_cast<std::size_t>(s)].col(column).data();
+        const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
+        const double* __restrict r00 = model_.r00.data() + o;
+        const double* __restrict r11 = model_.r11.data() + o;
+        const double* __restrict rre = model_.r01re.data() + o;
+        const double* __restrict rim = model_.r01im.data() + o;
+        for (Eigen::Index f = 0; f < F; ++f) {
+            const double mf = m[f];
+            a[f] += mf * r00[f];
+            d[f] += mf * r11[f];
+            br[f] += mf * rre[f];
+            bi[f] += mf * rim[f];
+        }
+    }
+    // z = Σ⁻¹ x. The masks sum to one and every R_j has δ·I on its diagonal, so
+    // det ≥ δ² > 0 (the floor only guards against a division by zero).
+    {
+        double* __restrict z0r = z0re_.data();
+        double* __restrict z0i = z0im_.data();
+        double* __restrict z1r = z1re_.data();
+        double* __restrict z1i = z1im_.data();
+        for (Eigen::Index f = 0; f < F; ++f) {
+            const double af = a[f], df = d[f], bre = br[f], bim = bi[f];
+            const double det = af * df - (bre * bre + bim * bim);
+            const double inv = 1.0 / std::max(det, 1e-300);
+            const double x0r = x0[2 * f], x0i = x0[2 * f + 1];
+            const double x1r = x1[2 * f], x1i = x1[2 * f + 1];
+            // [d, −b; −conj(b), a] x / det
+            z0r[f] = (df * x0r - (bre * x1r - bim * x1i)) * inv;
+            z0i[f] = (df * x0i - (bre * x1i + bim * x1r)) * inv;
+            z1r[f] = (af * x1r - (bre * x0r + bim * x0i)) * inv;
+            z1i[f] = (af * x1i - (bre * x0i - bim * x0r)) * inv;
+        }
+    }
+    // y_s = m_s R_s z
+    const double* __restrict z0r = z0re_.data();
+    const double* __restrict z0i = z0im_.data();
+    const double* __restrict z1r = z1re_.data();
+    const double* __restrict z1i = z1im_.data();
+    for (int s = 0; s < sources_; ++s) {
+        const float* m = masks[static_cast<std::size_t>(s)].col(column).data();
+        const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
+        const double* r00 = model_.r00.data() + o;
+        const double* r11 = model_.r11.data() + o;
+        const double* rre = model_.r01re.data() + o;
+        const double* rim = model_.r01im.data() + o;
+        float* y0 = reinterpret_cast<float*>(out[static_cast<std::size_t>(s)].col(0).data());
+        float* y1 = reinterpret_cast<float*>(out[static_cast<std::size_t>(s)].col(1).data());
+        for (Eigen::Index f = 0; f < F; ++f) {
+            const double mf = m[f];
+            // r01 z1 and conj(r01) z0
+            const double pr = rre[f] * z1r[f] - rim[f] * z1i[f];
+            const double pi = rre[f] * z1i[f] + rim[f] * z1r[f];
+            const double qr = rre[f] * z0r[f] + rim[f] * z0i[f];
+            const double qi = rre[f] * z0i[f] - rim[f] * z0r[f];
+            y0[2 * f] = static_cast<float>(mf * (r00[f] * z0r[f] + pr));
+            y0[2 * f + 1] = static_cast<float>(mf * (r00[f] * z0i[f] + pi));
+            y1[2 * f] = static_cast<float>(mf * (r11[f] * z1r[f] + qr));
+            y1[2 * f + 1] = static_cast<float>(mf * (r11[f] * z1i[f] + qi));
+        }
+    }
+}
+
+void StereoSpatialModel::accumulate(const std::vector<ComplexMatrix>& estimates) {
+    const Eigen::Index F = bins_;
+    for (int s = 0; s < sources_; ++s) {
+        const ComplexMatrix& y = estimates[static_cast<std::size_t>(s)];
+        const float* y0 = reinterpret_cast<const float*>(y.col(0).data());
+        const float* y1 = reinterpret_cast<const float*>(y.col(1).data());
+        const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
+        double* c00 = stats_.r00.data() + o;
+        double* c11 = stats_.r11.data() + o;
+        double* cre = stats_.r01re.data() + o;
+        double* cim = stats_.r01im.data() + o;
+        for (Eigen::Index f = 0; f < F; ++f) {
+            const double ar = y0[2 * f], ai = y0[2 * f + 1];
+            const double br = y1[2 * f], bi = y1[2 * f + 1];
+            c00[f] += ar * ar + ai * ai;
+            c11[f] += br * br + bi * bi;
+            cre[f] += ar * br + ai * bi;  // y0 · conj(y1)
+            cim[f] += ai * br - ar * bi;
+        }
+    }
+}
+
+void StereoSpatialModel::accumulateMasked(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
+                                          Eigen::Index column) {
+    const Eigen::Index F = bins_;
+    const float* x0 = reinterpret_cast<const float*>(mix.col(0).data());
+    const float* x1 = reinterpret_cast<const float*>(mix.col(1).data());
+    // x xᴴ of this frame, per bin, in the z*_ scratch.
+    double* p00 = z0re_.data();
+    double* p11 = z0im_.data();
+    double* pre = z1re_.data();
+    double* pim = z1im_.data();
+    for (Eigen::Index f = 0; f < F; ++f) {
+        const double ar = x0[2 * f], ai = x0[2 * f + 1];
+        const double br = x1[2 * f], bi = x1[2 * f + 1];
+        p00[f] = ar * ar + ai * ai;
+        p11[f] = br * br + bi * bi;
+        pre[f] = ar * br + ai * bi;
+        pim[f] = ai * br - ar * bi;
+    }
+    for (int s = 0; s < sources_; ++s) {
+        const float* m = masks[static_cast<std::size_t>(s)].col(column).data();
+        const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
+        double* c00 = stats_.r00.data() + o;
+        double* c11 = stats_.r11.data() + o;
+        double* cre = stats_.r01re.data() + o;
+        double* cim = stats_.r01im.data() + o;
+        for (Eigen::Index f = 0; f < F; ++f) {
+            const double m2 = static_cast<double>(m[f]) * m[f];
+            c00[f] += m2 * p00[f];
+            c11[f] += m2 * p11[f];
+            cre[f] += m2 * pre[f];
+            cim[f] += m2 * pim[f];
+        }
+    }
+}
+
+void StereoSpatialModel::update() {
+    identity_ = false;
+    for (std::size_t i = 0; i < model_.r00.size(); ++i) {
+        const double trace = stats_.r00[i] + stats_.r11[i];
+        if (trace > 0.0 && std::isfinite(trace)) {
+            const double scale = 2.0 / trace;
+            model_.r00[i] = stats_.r00[i] * scale + kLoading;
+            model_.r11[i] = stats_.r11[i] * scale + kLoading;
+            model_.r01re[i] = stats_.r01re[i] * scale;
+            model_.r01im[i] = stats_.r01im[i] * scale;
+        } else {  // no energy to estimate from: no spatial knowledge (R = I)
+            model_.r00[i] = model_.r11[i] = 1.0;
+            model_.r01re[i] = model_.r01im[i] = 0.0;
+        }
+    }
+    stats_.assign(model_.r00.size(), 0.0);
+}
+
+void StereoSpatialModel::covariance(int source, Eigen::Index bin, double& r00, double& r11,
+                                    std::complex<double>& r01) const {
+    const std::size_t i = static_cast<std::size_t>(source) * static_cast<std::size_t>(bins_) +
+                          static_cast<std::size_t>(bin);
+    r00 = model_.r00[i];
+    r11 = model_.r11[i];
+    r01 = {model_.r01re[i], model_.r01im[i]};
+}
+
+}  // namespace demix::detail
