@@ -24,23 +24,27 @@ constexpr Eigen::Index kMaskBlockFrames = 64;
 
 /// Streams the STFT frames of every channel of a mix (zeros after its end, as the offline
 /// STFT pads) together with the masks of each frame, computed a block of frames at a time.
+/// `stft` is the decomposition's analysis, or the same with a hop `stride` times larger:
+/// then frame t is frame stride·t + stride − 1 of the decomposition's STFT (the streaming
+/// analyzer's frame t ends at sample (t + 1)·hop), and H must hold just those columns.
 class MaskedFrames {
 public:
-    MaskedFrames(const AudioBuffer& mix, const Decomposition& d, float alpha)
-        : mix_(mix), d_(d), alpha_(alpha), hop_(d.analysis.stft.hop),
+    MaskedFrames(const AudioBuffer& mix, const Matrix& W, const Matrix& H,
+                 const ComponentGroups& groups, float alpha, const StftSettings& stft)
+        : mix_(mix), W_(W), H_(H), groups_(groups), alpha_(alpha), hop_(stft.hop),
           zeros_(static_cast<std::size_t>(hop_), 0.0f),
-          spectra_(d.analysis.stft.bins(), static_cast<Eigen::Index>(mix.numChannels())),
+          spectra_(stft.bins(), static_cast<Eigen::Index>(mix.numChannels())),
           analyzers_(mix.numChannels()) {
-        for (StreamingStftAnalyzer& a : analyzers_) a.prepare(d.analysis.stft, hop_);
+        for (StreamingStftAnalyzer& a : analyzers_) a.prepare(stft, hop_);
     }
 
-    /// Analyses frame t (frames come in order 0, 1, …). Then spectra() is bins × channels
-    /// and masks()[s](f, column()) is source s's mask of this frame.
+    /// Analyses frame t (frames come in order 0, 1, …, H.cols() − 1). Then spectra() is
+    /// bins × channels and masks()[s](f, column()) is source s's mask of this frame.
     void next(Eigen::Index t) {
-        const Eigen::Index frames = d_.H.cols();
+        const Eigen::Index frames = H_.cols();
         if (t % kMaskBlockFrames == 0) {
             blockStart_ = t;
-            detail::wienerMasksBlock(d_.W, d_.H, d_.groups, alpha_, t,
+            detail::wienerMasksBlock(W_, H_, groups_, alpha_, t,
                                      std::min(kMaskBlockFrames, frames - t), masks_);
         }
         const std::size_t length = mix_.numSamples();
@@ -63,7 +67,9 @@ public:
 
 private:
     const AudioBuffer& mix_;
-    const Decomposition& d_;
+    const Matrix& W_;
+    const Matrix& H_;
+    const ComponentGroups& groups_;
     float alpha_;
     int hop_;
     std::vector<float> zeros_;
@@ -227,20 +233,29 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
     };
 
     // Stereo: the spatial model of every source is estimated in spatialPasses passes over
-    // the mix before the stems are rendered with it (spatial_wiener.hpp). Each pass is
-    // split in two stages over blocks of frames (runBlocks): the mix's analysis and masks
-    // (and, in the final pass, the filtered estimates) on a helper thread, the model
-    // statistics or the synthesis on this one.
+    // the mix before the stems are rendered with it (spatial_wiener.hpp).
     const int passes = channels == 2 ? settings.spatialPasses : 0;
     const double passShare = 1.0 / static_cast<double>(passes + 1);
     const detail::StageProgress rendering(progress, "rendering", 0.0, 1.0);
     detail::StereoSpatialModel spatial(passes > 0 ? static_cast<int>(sources) : 0, bins);
-    const bool threaded = settings.threads != 1 && frames >= 2 * kMaskBlockFrames;
     std::vector<ComplexMatrix> estimates;
+    // The spatial statistics are sums over frames; frames overlapping by more than half
+    // repeat each other's samples, so the passes use every stride-th frame only (half the
+    // work at the usual 75 % overlap) through an analyzer with a stride times larger hop.
+    const int stride = std::max(1, stftSettings.fftSize / (2 * hop));
+    StftSettings strided = stftSettings;
+    strided.hop = hop * stride;
+    Matrix Hstrided;
+    if (passes > 0) Hstrided = d.H(Eigen::all, Eigen::seq(stride - 1, frames - 1, stride));
+    // Each pass runs in two stages over blocks of frames (runBlocks): the mix's analysis
+    // and masks (and, in the final pass, the filtered estimates) on a helper thread, the
+    // model statistics or the synthesis on this one.
+    const bool threaded = settings.threads != 1 && frames >= 2 * kMaskBlockFrames;
     for (int pass = 0; pass < passes; ++pass) {
-        MaskedFrames frame(mix, d, settings.alpha);
+        MaskedFrames frame(mix, d.W, Hstrided, d.groups, settings.alpha, strided);
+        const Eigen::Index count = Hstrided.cols();
         runBlocks(
-            frames, threaded,
+            count, threaded,
             [&](FrameBlock& b) {
                 b.spectra.resize(static_cast<std::size_t>(b.count));
                 for (Eigen::Index j = 0; j < b.count; ++j) {
@@ -250,7 +265,7 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
                 b.masks = frame.masks();
             },
             [&](FrameBlock& b) {
-                rendering.report(passShare * (pass + static_cast<double>(b.first) / static_cast<double>(frames)));
+                rendering.report(passShare * (pass + static_cast<double>(b.first) / static_cast<double>(count)));
                 for (Eigen::Index j = 0; j < b.count; ++j) {
                     const ComplexMatrix& spectra = b.spectra[static_cast<std::size_t>(j)];
                     if (spatial.isIdentity()) {
@@ -264,7 +279,7 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
         spatial.update();
     }
 
-    MaskedFrames frame(mix, d, settings.alpha);
+    MaskedFrames frame(mix, d.W, d.H, d.groups, settings.alpha, stftSettings);
     runBlocks(
         frames, threaded,
         [&](FrameBlock& b) {

@@ -201,3 +201,28 @@ TEST_CASE("spatial filter in renderStems: sums to the mix, masks for a centred m
         REQUIRE_THROWS_WITH(renderStems(mix, d, settings), Catch::Contains("spatial passes"));
     }
 }
+
+TEST_CASE("an analyzer with a stride times larger hop gives every stride-th frame "
+          "(the spatial passes' frames)", "[separator][spatial]") {
+    const StftSettings base = stftSettingsFor(1024, 256);
+    const std::vector<float> x = randomSignal(9001, 5);
+    const ComplexMatrix offline = Stft(base).forward(x.data(), x.size());
+    const int stride = 2;
+    StftSettings strided = base;
+    strided.hop = base.hop * stride;
+    StreamingStftAnalyzer analyzer;
+    analyzer.prepare(strided, strided.hop);
+    std::vector<std::complex<float>> frame(static_cast<std::size_t>(base.bins()));
+    std::vector<float> padded = x;
+    padded.resize(static_cast<std::size_t>(offline.cols()) * base.hop, 0.0f);
+    Eigen::Index t = 0;
+    for (std::size_t fed = 0; fed + strided.hop <= padded.size(); fed += strided.hop, ++t) {
+        REQUIRE(analyzer.push(padded.data() + fed, strided.hop) == strided.hop);
+        REQUIRE(analyzer.popFrame(frame.data()));
+        const Eigen::Index original = stride * t + stride - 1;
+        for (Eigen::Index f = 0; f < base.bins(); ++f)
+            REQUIRE(std::abs(frame[static_cast<std::size_t>(f)] - offline(f, original)) <=
+                    1e-5f * (1.0f + std::abs(offline(f, original))));
+    }
+    REQUIRE(t == offline.cols() / stride);
+}

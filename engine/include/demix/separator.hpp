@@ -63,7 +63,8 @@ struct SeparationSettings {
     /// as well as by its spectrum. The R_s are estimated from the mix in this many passes
     /// (EM-style: filter with the current model — the first with every R_s = I, which is
     /// the masks — then re-estimate each R_s from the estimates). 0 = masks only; mono and
-    /// > 2 channels always use masks. Each pass costs one more STFT of the mix and its
+    /// > 2 channels always use masks. Each pass costs one more STFT of the mix (of every
+    /// fftSize/(2·hop)-th frame: frames overlapping by more than half add little) and its
     /// masks; memory stays one block of frames. The filters sum to the identity, so the
     /// stems still sum to the mix. A mono signal copied to both channels gives exactly the
     /// masks' stems. bench/RESULTS.md, "Quality", has the measurements.
