@@ -203,9 +203,9 @@ const char* commonOptionsHelp() {
   --solver S         mu (multiplicative updates, any objective) | als | hals
                      (alternating least squares, projected / hierarchical: frobenius)
   --accelerate A     on | off: accelerated solvers (MU extrapolated with restart, HALS
-                     with repeated inner sweeps); default on, except for learn and the
-                     short frozen stage of supervised separation (plain MU measured
-                     better there)
+                     with repeated inner sweeps); default on, except for learn, the
+                     short frozen stage of supervised separation and its adaptation
+                     next to --free components (plain MU measured better there)
   --init I           random | nndsvd | nndsvda | nndsvdar: how learned and free
                      templates start (default random, drawn from --seed)
   --iterations N     maximum NMF iterations (default 200)

@@ -153,8 +153,11 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     switch (settings.solver) {
     case Solver::Multiplicative:
         // Extrapolation decides restarts on the reported objective; the continuity
-        // heuristic is not monotone and the anchor term is not part of that objective.
-        if (settings.accelerate && settings.continuityH == 0.0f && ctx.anchor == nullptr)
+        // heuristic is not monotone, so it runs plain MU. The anchor is not part of the
+        // objective either, but every W update re-applies it, so an extrapolated W is
+        // pulled back toward the anchor at the next step (measured: bench/RESULTS.md,
+        // "Accelerated adaptation").
+        if (settings.accelerate && settings.continuityH == 0.0f)
             nmf_detail::runExtrapolatedMultiplicative(loop);
         else
             nmf_detail::runMultiplicative(loop);

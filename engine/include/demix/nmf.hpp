@@ -110,7 +110,9 @@ struct NmfSettings {
     ///   objective may then rise slightly between recorded iterations), while recorded
     ///   iterations stay exact and strictly non-increasing, and the W, H returned are
     ///   the best recorded iterate (its exact objective is the last one). Not applied with
-    ///   continuityH or anchorW (those run plain MU). Typically 2.5× fewer iterations to
+    ///   continuityH (that runs plain MU). With anchorW the restart test sees the
+    ///   objective without the anchor term, and each W update re-applies the anchor to
+    ///   the extrapolated W. Typically 2.5× fewer iterations to
     ///   a given objective on music (bench/RESULTS.md, figure 2).
     /// - HALS: each product with V is reused for several sweeps (Gillis & Glineur 2012):
     ///   up to 1 + ρ/2 sweeps, ρ the product's cost over a sweep's, stopping once a sweep

@@ -39,16 +39,17 @@ struct SeparationSettings {
     /// pulled toward its library value with weight `adaptAnchor` (NmfSettings::anchorW).
     /// Templates learned from other notes or another recording then fit the mix better
     /// (bench/RESULTS.md, "Quality"). 0 = the library stays frozen.
-    int adaptIterations = 75;
+    int adaptIterations = 50;
     float adaptAnchor = 0.25f;  ///< >= 0; larger keeps the templates nearer the library
     /// Supervised with adaptation only: at most this many iterations of the first stage
     /// (library frozen); 0 = nmf.maxIterations. The adaptation stage refines H as well, so
     /// the first stage only needs to bring H near its solution: a short first stage is
     /// cheaper and on the dev set no worse (bench/RESULTS.md, "Quality"). Ignored when
     /// there is no adaptation stage (then the frozen solve runs nmf.maxIterations).
-    /// With adaptation, both stages run plain MU (nmf.accelerate is not used): the frozen
-    /// stage is a bounded warm start whose depth matters, the anchored stage cannot be
-    /// extrapolated.
+    /// With adaptation, the frozen stage runs plain MU (nmf.accelerate is not used there):
+    /// it is a bounded warm start whose depth matters. The anchored adaptation stage
+    /// follows nmf.accelerate (extrapolated by default) when every component comes from
+    /// the library; with free components next to it, it runs plain MU.
     int frozenIterations = 0;
     /// learnTemplates runs plain MU unless this is true (nmf.accelerate applies to the
     /// separations): libraries learned with extrapolation separated the dev set slightly
