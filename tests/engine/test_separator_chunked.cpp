@@ -81,6 +81,21 @@ Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
     return c;
 }
 
+/// Largest |stem 0 + stem 1 − mix| over every sample of both channels (the stems must
+/// have the mix's length).
+double stemsSumError(const Collected& chunked, const AudioBuffer& mix) {
+    double error = 0.0;
+    for (std::size_t ch = 0; ch < 2; ++ch) {
+        REQUIRE(chunked.stems[0].channels[ch].size() == mix.numSamples());
+        for (std::size_t i = 0; i < mix.numSamples(); ++i) {
+            const double sum = static_cast<double>(chunked.stems[0].channels[ch][i]) +
+                               chunked.stems[1].channels[ch][i];
+            error = std::max(error, std::fabs(sum - mix.channels[ch][i]));
+        }
+    }
+    return error;
+}
+
 }  // namespace
 
 TEST_CASE("chunked separation: stems sum to the mix across seams and match whole-file stems",
@@ -101,15 +116,7 @@ TEST_CASE("chunked separation: stems sum to the mix across seams and match whole
     REQUIRE(chunked.stems.size() == 2);
 
     // Stems sum to the mix everywhere, seams included.
-    double sumError = 0.0;
-    for (std::size_t ch = 0; ch < 2; ++ch) {
-        REQUIRE(chunked.stems[0].channels[ch].size() == mix.numSamples());
-        for (std::size_t i = 0; i < mix.numSamples(); ++i) {
-            const double sum = static_cast<double>(chunked.stems[0].channels[ch][i]) +
-                               chunked.stems[1].channels[ch][i];
-            sumError = std::max(sumError, std::fabs(sum - mix.channels[ch][i]));
-        }
-    }
+    const double sumError = stemsSumError(chunked, mix);
     CAPTURE(sumError);
     REQUIRE(sumError < 1e-5);
 
@@ -139,15 +146,7 @@ TEST_CASE("chunked separation with the spatial filter: stems sum to the mix acro
     chunks.overlapSeconds = 0.5;
     const Collected chunked = runChunked(mix, library, settings, chunks);
     REQUIRE(chunked.reads == 4);
-    double sumError = 0.0;
-    for (std::size_t ch = 0; ch < 2; ++ch) {
-        REQUIRE(chunked.stems[0].channels[ch].size() == mix.numSamples());
-        for (std::size_t i = 0; i < mix.numSamples(); ++i) {
-            const double sum = static_cast<double>(chunked.stems[0].channels[ch][i]) +
-                               chunked.stems[1].channels[ch][i];
-            sumError = std::max(sumError, std::fabs(sum - mix.channels[ch][i]));
-        }
-    }
+    const double sumError = stemsSumError(chunked, mix);
     CAPTURE(sumError);
     REQUIRE(sumError < 1e-5);
 }
