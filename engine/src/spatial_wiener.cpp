@@ -4,6 +4,20 @@
 #include <cmath>
 
 namespace demix::detail {
+namespace {
+
+/// Bin f of the 2 × 2 outer product y yᴴ of a stereo frame (channels as interleaved
+/// re, im floats): |y0|², |y1|² and y0·conj(y1).
+struct Outer {
+    double r00, r11, re, im;
+};
+inline Outer outer(const float* y0, const float* y1, Eigen::Index f) {
+    const double ar = y0[2 * f], ai = y0[2 * f + 1];
+    const double br = y1[2 * f], bi = y1[2 * f + 1];
+    return {ar * ar + ai * ai, br * br + bi * bi, ar * br + ai * bi, ai * br - ar * bi};
+}
+
+}  // namespace
 
 void StereoSpatialModel::Covariances::assign(std::size_t size, double diagonal) {
     r00.assign(size, diagonal);
@@ -119,12 +133,11 @@ void StereoSpatialModel::accumulate(const std::vector<ComplexMatrix>& estimates)
         double* cre = stats_.r01re.data() + o;
         double* cim = stats_.r01im.data() + o;
         for (Eigen::Index f = 0; f < F; ++f) {
-            const double ar = y0[2 * f], ai = y0[2 * f + 1];
-            const double br = y1[2 * f], bi = y1[2 * f + 1];
-            c00[f] += ar * ar + ai * ai;
-            c11[f] += br * br + bi * bi;
-            cre[f] += ar * br + ai * bi;  // y0 · conj(y1)
-            cim[f] += ai * br - ar * bi;
+            const Outer p = outer(y0, y1, f);
+            c00[f] += p.r00;
+            c11[f] += p.r11;
+            cre[f] += p.re;
+            cim[f] += p.im;
         }
     }
 }
@@ -140,12 +153,11 @@ void StereoSpatialModel::accumulateMasked(const ComplexMatrix& mix, const std::v
     double* pre = z1re_.data();
     double* pim = z1im_.data();
     for (Eigen::Index f = 0; f < F; ++f) {
-        const double ar = x0[2 * f], ai = x0[2 * f + 1];
-        const double br = x1[2 * f], bi = x1[2 * f + 1];
-        p00[f] = ar * ar + ai * ai;
-        p11[f] = br * br + bi * bi;
-        pre[f] = ar * br + ai * bi;
-        pim[f] = ai * br - ar * bi;
+        const Outer p = outer(x0, x1, f);
+        p00[f] = p.r00;
+        p11[f] = p.r11;
+        pre[f] = p.re;
+        pim[f] = p.im;
     }
     for (int s = 0; s < sources_; ++s) {
         const float* m = masks[static_cast<std::size_t>(s)].col(column).data();
