@@ -228,6 +228,11 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     // while chunk i renders. Every callback (reader, writer, progress) runs on this
     // thread; at most two chunks are alive at once.
     RenderJob job, previous;
+    // Waits for `job`'s render, reporting its progress from this thread.
+    const auto finishRender = [&] {
+        job.wait([&](double f) { return report(0.0, f, "rendering"); });
+        rendered += 1.0;
+    };
     try {
         for (std::size_t i = 0; i < count; ++i) {
             const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
@@ -253,8 +258,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
 
             // Chunk i − 1 finishes rendering; chunk i starts; chunk i − 1 is written.
             if (job.running()) {
-                job.wait([&](double f) { return report(0.0, f, "rendering"); });
-                rendered += 1.0;
+                finishRender();
                 previous = std::move(job);
             }
             // While the next chunk's NMF runs (on all its threads) the render keeps to one
@@ -268,15 +272,13 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                 previous = RenderJob();  // its stems are written: free them
             }
             if (!chunks.pipeline) {  // one chunk at a time
-                job.wait([&](double f) { return report(0.0, f, "rendering"); });
-                rendered += 1.0;
+                finishRender();
                 emitChunk(job.index, job.start, job.stems);
                 job = RenderJob();
             }
         }
         if (job.running()) {
-            job.wait([&](double f) { return report(0.0, f, "rendering"); });
-            rendered += 1.0;
+            finishRender();
             emitChunk(job.index, job.start, job.stems);
         }
     } catch (...) {
