@@ -47,6 +47,17 @@ NmfProgress StageProgress::nmfCallback() const {
     };
 }
 
+std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std::size_t length,
+                           std::size_t fed, const std::vector<float>& zeros,
+                           std::complex<float>* frame) {
+    const std::size_t hop = zeros.size();
+    const std::size_t take = std::min(hop, fed < length ? length - fed : 0);
+    if (take > 0) analyzer.push(x + fed, static_cast<int>(take));
+    if (take < hop) analyzer.push(zeros.data(), static_cast<int>(hop - take));
+    analyzer.popFrame(frame);
+    return take;
+}
+
 Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress) {
     const std::size_t length = audio.numSamples();
     const Eigen::Index frames = stft.frameCount(length);
@@ -65,14 +76,8 @@ Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProg
         const float* x = audio.channels[c].data();
         std::size_t fed = 0;
         for (Eigen::Index t = 0; t < frames; ++t) {
-            const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(hop),
-                                                           fed < length ? length - fed : 0);
-            if (take > 0) analyzer.push(x + fed, static_cast<int>(take));
-            if (take < static_cast<std::size_t>(hop))
-                analyzer.push(zeros.data(), hop - static_cast<int>(take));
-            analyzer.popFrame(frame.data());
+            fed += analyseNextHop(analyzer, x, length, fed, zeros, frame.data());
             V.col(t) += frame.cwiseAbs();
-            fed += take;
         }
     }
     if (channels > 1) V /= static_cast<float>(channels);

@@ -2,6 +2,10 @@
 // Helpers shared by the offline separators. Internal header.
 
 #include "demix/separator.hpp"
+#include "demix/stft.hpp"
+
+#include <complex>
+#include <vector>
 
 namespace demix::detail {
 
@@ -27,6 +31,14 @@ private:
     double base_;
     double span_;
 };
+
+/// Pushes the next hop of a channel into `analyzer` (`fed` of its `length` samples are
+/// already in; zeros past the end, as the offline STFT pads, `zeros` holding one hop of
+/// them) and pops the frame, bins values, into `frame`: the streaming analyzer's frame t
+/// is then the offline frame t. Returns how many samples of x it took.
+std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std::size_t length,
+                           std::size_t fed, const std::vector<float>& zeros,
+                           std::complex<float>* frame);
 
 /// V(f, t) = mean over channels of |X_c(f, t)|, computed channel by channel so only one
 /// complex spectrogram is alive at a time.

@@ -31,11 +31,11 @@ class MaskedFrames {
 public:
     MaskedFrames(const AudioBuffer& mix, const Matrix& W, const Matrix& H,
                  const ComponentGroups& groups, float alpha, const StftSettings& stft)
-        : mix_(mix), W_(W), H_(H), groups_(groups), alpha_(alpha), hop_(stft.hop),
-          zeros_(static_cast<std::size_t>(hop_), 0.0f),
+        : mix_(mix), W_(W), H_(H), groups_(groups), alpha_(alpha),
+          zeros_(static_cast<std::size_t>(stft.hop), 0.0f),
           spectra_(stft.bins(), static_cast<Eigen::Index>(mix.numChannels())),
           analyzers_(mix.numChannels()) {
-        for (StreamingStftAnalyzer& a : analyzers_) a.prepare(stft, hop_);
+        for (StreamingStftAnalyzer& a : analyzers_) a.prepare(stft, stft.hop);
     }
 
     /// Analyses frame t (frames come in order 0, 1, …, H.cols() − 1). Then spectra() is
@@ -47,15 +47,10 @@ public:
             detail::wienerMasksBlock(W_, H_, groups_, alpha_, t,
                                      std::min(kMaskBlockFrames, frames - t), masks_);
         }
-        const std::size_t length = mix_.numSamples();
-        const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(hop_),
-                                                       fed_ < length ? length - fed_ : 0);
+        std::size_t take = 0;  // the same for every channel
         for (std::size_t c = 0; c < analyzers_.size(); ++c) {
-            if (take > 0) analyzers_[c].push(mix_.channels[c].data() + fed_, static_cast<int>(take));
-            if (take < static_cast<std::size_t>(hop_)) {
-                analyzers_[c].push(zeros_.data(), hop_ - static_cast<int>(take));
-            }
-            analyzers_[c].popFrame(spectra_.col(static_cast<Eigen::Index>(c)).data());
+            take = detail::analyseNextHop(analyzers_[c], mix_.channels[c].data(), mix_.numSamples(),
+                                          fed_, zeros_, spectra_.col(static_cast<Eigen::Index>(c)).data());
         }
         fed_ += take;
         column_ = t - blockStart_;
@@ -71,7 +66,6 @@ private:
     const Matrix& H_;
     const ComponentGroups& groups_;
     float alpha_;
-    int hop_;
     std::vector<float> zeros_;
     ComplexMatrix spectra_;
     std::vector<StreamingStftAnalyzer> analyzers_;
