@@ -106,9 +106,10 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         NmfSettings refine = detail::nmfSettingsFor(settings, components);
         refine.maxIterations = settings.adaptIterations;
         refine.anchorW = settings.adaptAnchor;
-        // Extrapolated (settings.nmf.accelerate) when every template is anchored: as good
-        // in 50 iterations as plain MU in 75. Free components next to the library are not
-        // anchored, and extrapolated they took speech from the voice library on dev
+        // Extrapolated (settings.nmf.accelerate) when every template comes from the
+        // library: as good in 50 iterations as plain MU in 75. Free components are anchored
+        // too, but only to where the short frozen stage left their random start, not to a
+        // learned sound; extrapolated, they took speech from the voice library on dev
         // (bench/RESULTS.md, "Accelerated adaptation"), so with them the stage stays plain.
         refine.accelerate = refine.accelerate && fixed == components;
         NmfInit start;

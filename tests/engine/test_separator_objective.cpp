@@ -183,7 +183,8 @@ TEST_CASE("an adapted supervised run: plain MU while frozen, the adaptation foll
     CHECK(a.W != b.W);
     CHECK(a.nmf.objective.back() <= b.nmf.objective.back() * (1.0 + 1e-6));
     // With free components next to the library the adaptation stays plain MU (extrapolated,
-    // the unanchored free components took a library source's share on dev).
+    // the free components, anchored only to their frozen-stage start, took a library
+    // source's share on dev).
     settings.nmf.accelerate = true;
     const Decomposition withFree = decomposeSupervised(mix, library, 2, settings);
     settings.nmf.accelerate = false;
