@@ -125,6 +125,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
         if (fast) {
             if (wantAccumulators) a.klNum.assign(klkernel::accumulatorSize(packed), 0.0f);
             a.klBlock.resize(static_cast<std::size_t>(packed.paddedRows() * kBlockFrames));
+            if (packed.mixed) a.klMixed.prepare(packed, kBlockFrames);
             return;
         }
         if (wantAccumulators) {
@@ -145,11 +146,20 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             const Eigen::Index following = T - t0 - n;  // V columns that may be prefetched
             float* R = a.klBlock.data();
             if (!wantDivergence) {
-                klkernel::ratioTimesTransposed(packed, hb, n, vb, R, a.klNum.data(), following);
+                if (packed.mixed)
+                    klkernel::mixedRatioTimesTransposed(packed, hb, n, vb, a.klMixed, a.klNum.data(),
+                                                        following);
+                else
+                    klkernel::ratioTimesTransposed(packed, hb, n, vb, R, a.klNum.data(), following);
                 return;
             }
+            // The objective always comes from float products (also with mixed precision).
             divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
-            if (wantAccumulators) klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
+            if (!wantAccumulators) return;
+            if (packed.mixed)
+                klkernel::mixedAccumulateTimesTransposed(packed, R, hb, n, a.klMixed, a.klNum.data());
+            else
+                klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
             return;
         }
         auto whb = a.WH.leftCols(n);
@@ -168,7 +178,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool wantAccumulators = updateW && !ws.pendingAccumulators;
     const bool wantDivergence = objective && !ws.pendingDivergence;
     if (wantAccumulators || wantDivergence) {
-        if (fast) klkernel::pack(W, packed);
+        if (fast) klkernel::pack(W, packed, ctx.mixedPrecision);
         parallelRun(workers, [&](int worker) {
             WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
             reset(a, wantDivergence, wantAccumulators);
@@ -280,7 +290,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     std::vector<float> klDown;
     std::vector<unsigned char> klFree;
     if (fast) {
-        klkernel::pack(W, packed);
+        klkernel::pack(W, packed, ctx.mixedPrecision);
         klDown.resize(static_cast<std::size_t>(K));
         klFree.resize(static_cast<std::size_t>(K));
         for (Eigen::Index k = 0; k < K; ++k) {
@@ -303,7 +313,10 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             auto Hb = H.middleCols(t0, n);
             auto nb = a.numH.leftCols(n);
             auto db = a.denH.leftCols(n);
-            if (fast) {
+            if (fast && packed.mixed) {
+                klkernel::mixedRatioTransposedTimes(packed, H.data() + t0 * K, n, V.data() + t0 * F,
+                                                    a.klMixed, nb.data(), tEnd - t0 - n);
+            } else if (fast) {
                 klkernel::ratio(packed, H.data() + t0 * K, n, V.data() + t0 * F,
                                 a.klBlock.data(), /*productOnly=*/false, tEnd - t0 - n);
                 klkernel::transposedTimes(packed, a.klBlock.data(), n, nb.data());
