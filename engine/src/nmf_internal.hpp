@@ -105,6 +105,7 @@ struct WorkerBuffers {
     /// KL kernel (nmf_kl_kernel.hpp): block buffer R and the packed F × K accumulator.
     std::vector<float> klBlock, klNum;
     klkernel::MixedBuffers klMixed;  ///< bf16 block buffers (NmfSettings::precision Mixed)
+    std::vector<double> klRowSumsH;  ///< Mixed: row sums of the H blocks accumulated (K)
     double divergence = 0.0;
     double sampledDivergence = 0.0;  ///< the sampled blocks' part (SampledObjective)
 };

@@ -140,17 +140,17 @@ void convertAlongFrames(const float* H, Index K, Index n, bf16* Hj)
     }
 }
 
-// ---- W·H and the ratio ----
+// ---- W·H and E = V / WH − 1 ----
 
-constexpr int kRatioCols = 12;  // accumulators of a ratio tile (16 rows × 12 frames)
+constexpr int kExcessCols = 12;  // accumulators of an excess tile (16 rows × 12 frames)
 
 /// Epilogue output: by rows (one column of 16 bf16 per frame) or by frames (pairs).
 enum class Out { ByRows, ByFrames };
 
-/// The 16-row × NJ-frame tile of R for tile rows [f0, f0 + rows). `phantom`: the last
-/// frame does not exist (ByFrames with odd n) and its R is zero.
+/// The 16-row × NJ-frame tile of E = V / max(WH, ε) − 1 (zero in rows ≥ F). `Phantom`:
+/// the last frame does not exist (ByFrames with odd n) and its E is zero.
 template <int NJ, Out O, bool FullRows, bool Phantom>
-__attribute__((always_inline)) inline void ratioTile(const bf16* panel, Index pairsK,
+__attribute__((always_inline)) inline void excessTile(const bf16* panel, Index pairsK,
                                                      const bf16* Hk, Index K2, const float* V,
                                                      Index ldV, __mmask16 rowMask, bf16* R,
                                                      Index ldR)
@@ -171,11 +171,12 @@ __attribute__((always_inline)) inline void ratioTile(const bf16* panel, Index pa
         const float* v = V + j * ldV;
         const __m512 x = FullRows ? _mm512_loadu_ps(v) : _mm512_maskz_loadu_ps(rowMask, v);
         const __m512 y = _mm512_max_ps(acc[j], floor);
-        // 1/y: the 14-bit estimate and one Newton step, as the float kernel (the ratio is
-        // formed in float32; only its rounding to bf16 below is coarser).
+        // 1/y: the 14-bit estimate and one Newton step, as the float kernel; V / y − 1 is
+        // formed in float32 (one FMA) and only then rounded to bf16.
         const __m512 e = _mm512_rcp14_ps(y);
         const __m512 inv = _mm512_fmadd_ps(e, _mm512_fnmadd_ps(y, e, one), e);
-        acc[j] = _mm512_mul_ps(x, inv);
+        const __m512 excess = _mm512_fmsub_ps(x, inv, one);
+        acc[j] = FullRows ? excess : _mm512_maskz_mov_ps(rowMask, excess);
     }
     if (O == Out::ByRows) {
         _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
@@ -189,17 +190,17 @@ __attribute__((always_inline)) inline void ratioTile(const bf16* panel, Index pa
 }
 
 template <int NJ, Out O, bool Phantom>
-inline void ratioTileRows(const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
+inline void excessTileRows(const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
                           const float* V, Index ldV, Index rows, bf16* R, Index ldR)
 {
     if (rows == 16)
-        ratioTile<NJ, O, true, Phantom>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR);
+        excessTile<NJ, O, true, Phantom>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR);
     else
-        ratioTile<NJ, O, false, Phantom>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR);
+        excessTile<NJ, O, false, Phantom>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR);
 }
 
 template <Out O>
-void ratioBlock(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
+void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
                 bf16* R, bf16* scratch, Index following)
 {
     const Index K2 = 2 * l.pairsK, tiles = l.tiles, F = l.F;
@@ -208,13 +209,13 @@ void ratioBlock(const Layout& l, const bf16* panels, const float* H, Index n, co
     // Column groups: frames for ByRows; frame pairs for ByFrames (a missing last frame
     // of an odd n is a phantom column).
     const Index units = O == Out::ByRows ? n : (n + 1) / 2;
-    const Index maxUnits = O == Out::ByRows ? kRatioCols : kRatioCols / 2;
+    const Index maxUnits = O == Out::ByRows ? kExcessCols : kExcessCols / 2;
     splitEvenly(units, maxUnits, [&](Index u0, Index nu) {
         const Index j0 = O == Out::ByRows ? u0 : 2 * u0;
         const Index nj = O == Out::ByRows ? nu : minIndex(2 * nu, n - j0);
         const bool phantom = O == Out::ByFrames && nj % 2 == 1;
         const Index p0 = minIndex(j0 + nj, available), p1 = minIndex(j0 + 2 * nj, available);
-        dispatch<kRatioCols>(O == Out::ByRows ? nj : 2 * nu, [&](auto c) {
+        dispatch<kExcessCols>(O == Out::ByRows ? nj : 2 * nu, [&](auto c) {
             constexpr int NJ = decltype(c)::value;
             if constexpr (O == Out::ByFrames && NJ % 2 == 1) {
                 return;  // never: by frames, the tile width is even
@@ -228,14 +229,14 @@ void ratioBlock(const Layout& l, const bf16* panels, const float* H, Index n, co
                     const float* v = V + j0 * F + f0;
                     const Index rows = minIndex(16, F - f0);
                     if (O == Out::ByRows) {
-                        ratioTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows,
+                        excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows,
                                                     R + j0 * tiles * 16 + f0, tiles * 16);
                     } else {
                         bf16* r = R + ((j0 / 2) * tiles + t) * 32;
                         if (phantom)
-                            ratioTileRows<NJ, O, true>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
+                            excessTileRows<NJ, O, true>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
                         else
-                            ratioTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
+                            excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
                     }
                 }
             }
@@ -247,11 +248,12 @@ void ratioBlock(const Layout& l, const bf16* panels, const float* H, Index n, co
 
 constexpr int kTransposedCols = 6;  // 32 components × 6 frames = 12 accumulators
 
-/// out rows k0 .. k0 + 16·NI − 1 (of K) × NJ frames = Wᵀ R, reduced over all row pairs.
+/// out rows k0 .. k0 + 16·NI − 1 (of K) × NJ frames = Wᵀ·1 + Wᵀ E, reduced over all row
+/// pairs.
 template <int NI, int NJ>
 __attribute__((always_inline)) inline void transposedTile(const bf16* rows, Index Kp, Index k0,
                                                           Index pairsF, const bf16* R, Index ldR,
-                                                          Index K, float* out)
+                                                          Index K, const float* colSums, float* out)
 {
     __m512 acc[NI][NJ];
     _Pragma("GCC unroll 2") for (int i = 0; i < NI; ++i)
@@ -269,8 +271,9 @@ __attribute__((always_inline)) inline void transposedTile(const bf16* rows, Inde
     _Pragma("GCC unroll 2") for (int i = 0; i < NI; ++i) {
         const Index k = k0 + 16 * i;
         const __mmask16 m = firstLanes(K - k);
+        const __m512 ones = _mm512_maskz_loadu_ps(m, colSums + k);  // Wᵀ·1
         _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
-            _mm512_mask_storeu_ps(out + j * K + k, m, acc[i][j]);
+            _mm512_mask_storeu_ps(out + j * K + k, m, _mm512_add_ps(ones, acc[i][j]));
     }
 }
 
@@ -337,19 +340,20 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows)
     }
 }
 
-void ratioByRows(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                 bf16* R, bf16* scratch, Index following)
+void excessByRows(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
+                  bf16* E, bf16* scratch, Index following)
 {
-    ratioBlock<Out::ByRows>(l, panels, H, n, V, R, scratch, following);
+    excessBlock<Out::ByRows>(l, panels, H, n, V, E, scratch, following);
 }
 
-void ratioByFrames(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                   bf16* R, bf16* scratch, Index following)
+void excessByFrames(const Layout& l, const bf16* panels, const float* H, Index n,
+                    const float* V, bf16* E, bf16* scratch, Index following)
 {
-    ratioBlock<Out::ByFrames>(l, panels, H, n, V, R, scratch, following);
+    excessBlock<Out::ByFrames>(l, panels, H, n, V, E, scratch, following);
 }
 
-void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n, float* out)
+void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n,
+                     const float* colSums, float* out)
 {
     const Index ldR = l.tiles * 16;
     splitEvenly(n, kTransposedCols, [&](Index j0, Index nj) {
@@ -358,10 +362,10 @@ void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n, 
             Index k0 = 0;
             for (; k0 + 32 <= l.Kp; k0 += 32)
                 transposedTile<2, NJ>(rows, l.Kp, k0, l.pairsF, R + j0 * ldR, ldR, l.K,
-                                      out + j0 * l.K);
+                                      colSums, out + j0 * l.K);
             if (k0 < l.Kp)
                 transposedTile<1, NJ>(rows, l.Kp, k0, l.pairsF, R + j0 * ldR, ldR, l.K,
-                                      out + j0 * l.K);
+                                      colSums, out + j0 * l.K);
         });
     });
 }
@@ -382,29 +386,14 @@ void accumulateTimesTransposed(const Layout& l, const bf16* R, const float* H, I
     });
 }
 
-void roundByFrames(const Layout& l, const float* R, Index n, bf16* out)
-{
-    const Index ldR = l.tiles * 16;
-    for (Index c = 0; c < (n + 1) / 2; ++c) {
-        const float* a = R + 2 * c * ldR;
-        const bool second = 2 * c + 1 < n;
-        for (Index t = 0; t < l.tiles; ++t) {
-            const __m512 x = _mm512_loadu_ps(a + 16 * t);
-            const __m512 y = second ? _mm512_loadu_ps(a + ldR + 16 * t) : _mm512_setzero_ps();
-            _mm512_storeu_si512(out + (c * l.tiles + t) * 32, interleaveLanes(x, y));
-        }
-    }
-}
-
 #else  // no AVX512-BF16 compiler support: never called (compiled() is false)
 
 bool compiled() { return false; }
 void pack(const Layout&, const float*, bf16*, bf16*) {}
-void ratioByRows(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
-void ratioByFrames(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
-void transposedTimes(const Layout&, const bf16*, const bf16*, Index, float*) {}
+void excessByRows(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
+void excessByFrames(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
+void transposedTimes(const Layout&, const bf16*, const bf16*, Index, const float*, float*) {}
 void accumulateTimesTransposed(const Layout&, const bf16*, const float*, Index, float*, bf16*) {}
-void roundByFrames(const Layout&, const float*, Index, bf16*) {}
 
 #endif
 

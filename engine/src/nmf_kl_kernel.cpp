@@ -276,31 +276,25 @@ void forceMixedUnavailable(bool unavailable) { mixedForcedOff.store(unavailable)
 
 void MixedBuffers::prepare(const PackedW& w, Index frames)
 {
-    R.resize(w.bf16.blockSize(frames));
+    E.resize(w.bf16.blockSize(frames));
     scratch.resize(w.bf16.scratchSize(frames));
 }
 
-void mixedRatioTimesTransposed(const PackedW& w, const float* H, Index n, const float* V,
-                               MixedBuffers& b, float* acc, Index following)
+void mixedExcessTimesTransposed(const PackedW& w, const float* H, Index n, const float* V,
+                                MixedBuffers& b, float* acc, Index following)
 {
-    klbf16::ratioByFrames(w.bf16, w.panelsBf16.data(), H, n, V, b.R.data(), b.scratch.data(),
-                          following);
-    klbf16::accumulateTimesTransposed(w.bf16, b.R.data(), H, n, acc, b.scratch.data());
-}
-
-void mixedAccumulateTimesTransposed(const PackedW& w, const float* R, const float* H, Index n,
-                                    MixedBuffers& b, float* acc)
-{
-    klbf16::roundByFrames(w.bf16, R, n, b.R.data());
-    klbf16::accumulateTimesTransposed(w.bf16, b.R.data(), H, n, acc, b.scratch.data());
+    klbf16::excessByFrames(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
+                           following);
+    klbf16::accumulateTimesTransposed(w.bf16, b.E.data(), H, n, acc, b.scratch.data());
 }
 
 void mixedRatioTransposedTimes(const PackedW& w, const float* H, Index n, const float* V,
-                               MixedBuffers& b, float* out, Index following)
+                               const float* colSumsW, MixedBuffers& b, float* out,
+                               Index following)
 {
-    klbf16::ratioByRows(w.bf16, w.panelsBf16.data(), H, n, V, b.R.data(), b.scratch.data(),
-                        following);
-    klbf16::transposedTimes(w.bf16, w.rowsBf16.data(), b.R.data(), n, out);
+    klbf16::excessByRows(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
+                         following);
+    klbf16::transposedTimes(w.bf16, w.rowsBf16.data(), b.E.data(), n, colSumsW, out);
 }
 
 void pack(const Matrix& W, PackedW& p, bool mixed)

@@ -18,7 +18,8 @@
 /// Mixed precision (NmfSettings::precision): pack(W, p, true) on a CPU with AVX512-BF16
 /// also packs W in bf16 (p.mixed), and the mixed*() functions below then form the products
 /// with bf16 operands and float32 accumulation (nmf_kl_bf16.hpp); the accumulators keep
-/// their size but hold each tile's rows in the order klbf16::kLaneRow (unpack() knows).
+/// their size but hold each tile's rows in the order klbf16::kLaneRow (unpack() knows) and
+/// lack the row sums of H (see mixedExcessTimesTransposed()).
 
 #include "demix/nmf.hpp"
 #include "nmf_kl_bf16.hpp"
@@ -63,22 +64,23 @@ void pack(const Matrix& W, PackedW& p, bool mixed = false);
 
 /// Per-worker bf16 block buffers of the mixed-precision path.
 struct MixedBuffers {
-    std::vector<std::uint16_t> R, scratch;
+    std::vector<std::uint16_t> E, scratch;
     /// Sizes the buffers for blocks of up to `frames` frames.
     void prepare(const PackedW& w, Eigen::Index frames);
 };
 
-/// Mixed precision (p.mixed): acc += (V / max(W H, ε)) Hᵀ for the block.
-void mixedRatioTimesTransposed(const PackedW& w, const float* H, Eigen::Index n, const float* V,
-                               MixedBuffers& b, float* acc, Eigen::Index following = 0);
+/// Mixed precision (w.mixed): acc += (V / max(W H, ε) − 1) Hᵀ for the block — the R·Hᵀ
+/// of ratioTimesTransposed() minus the row sums of H, which the caller adds once (see
+/// nmf_kl_bf16.hpp for why). Unpack with unpack().
+void mixedExcessTimesTransposed(const PackedW& w, const float* H, Eigen::Index n,
+                                const float* V, MixedBuffers& b, float* acc,
+                                Eigen::Index following = 0);
 
-/// Mixed precision: acc += R Hᵀ for an R (float, as written by ratio()) rounded to bf16.
-void mixedAccumulateTimesTransposed(const PackedW& w, const float* R, const float* H,
-                                    Eigen::Index n, MixedBuffers& b, float* acc);
-
-/// Mixed precision: out (K × n, leading dimension K) = Wᵀ (V / max(W H, ε)).
+/// Mixed precision: out (K × n, leading dimension K) = Wᵀ (V / max(W H, ε)), given the
+/// column sums of W (K floats: Wᵀ·1, added in float32).
 void mixedRatioTransposedTimes(const PackedW& w, const float* H, Eigen::Index n, const float* V,
-                               MixedBuffers& b, float* out, Eigen::Index following = 0);
+                               const float* colSumsW, MixedBuffers& b, float* out,
+                               Eigen::Index following = 0);
 
 /// For a block of n frames: R(:, j) = V(:, j) / max((W H)(:, j), ε) (or, with
 /// `productOnly`, R = W H). H: K × n (leading dimension K), V: F × n (leading dimension
