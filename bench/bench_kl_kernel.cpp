@@ -6,8 +6,8 @@
 //
 // DIR holds V.npy, W0.npy, H0.npy (bench/sklearn_nmf.py writes them). Per kernel and for
 // the whole per-iteration sequence (ratio + Wᵀ·R, then ratio + R·Hᵀ: the four products of
-// one KL-MU iteration), prints the median GFLOP/s of the runs (2·F·K flops per frame and
-// product), and the largest relative difference between the two precisions' Wᵀ·R and R·Hᵀ
+// one KL-MU iteration), prints the median GFLOP/s of the runs, the two precisions run
+// alternately (2·F·K flops per frame and product), and the largest relative difference between the two precisions' Wᵀ·R and R·Hᵀ
 // (against the float32 kernels, as a sanity check of the layouts).
 #include "../engine/src/nmf_kl_bf16.hpp"
 #include "../engine/src/nmf_kl_kernel.hpp"
@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,30 @@ using Index = Eigen::Index;
 
 namespace {
 
-double medianSeconds(int runs, const std::function<void()>& body)
+double seconds(const std::function<void()>& body)
 {
-    std::vector<double> t;
-    for (int r = 0; r < runs; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        body();
-        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
+    const auto start = std::chrono::steady_clock::now();
+    body();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> t)
+{
     std::sort(t.begin(), t.end());
     return t[t.size() / 2];
+}
+
+/// Medians of `runs` timings of a and b, run alternately (a, b, a, b, ...) so that both
+/// see the same machine load; b is skipped (1 s) when `withB` is false.
+std::pair<double, double> alternating(int runs, bool withB, const std::function<void()>& a,
+                                      const std::function<void()>& b)
+{
+    std::vector<double> ta, tb;
+    for (int r = 0; r < runs; ++r) {
+        ta.push_back(seconds(a));
+        tb.push_back(withB ? seconds(b) : 1.0);
+    }
+    return {median(ta), median(tb)};
 }
 
 }  // namespace
@@ -106,55 +121,70 @@ int main(int argc, char** argv)
             std::printf("%-34s float32 %6.1f GFLOP/s\n", name, products * gflop / f32);
     };
 
-    // Each kernel alone (its R input made once per step outside the timing would need T
-    // buffers, so ratio runs in both Wᵀ·R and R·Hᵀ timings and is subtracted).
-    const double tRatio = medianSeconds(runs, [&] {
-        steps([&](Index t0, Index n) {
-            kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
+    // Each product alone: W·H + ratio by itself; Wᵀ·R and R·Hᵀ as (ratio + product) minus
+    // the ratio (their input R is made per step: T frames of R would not stay in cache).
+    const auto [tRatio, tRatioB] = alternating(
+        runs, bf16,
+        [&] {
+            steps([&](Index t0, Index n) {
+                kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
+            });
+        },
+        [&] {
+            steps([&](Index t0, Index n) {
+                kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                                 scratch.data(), T - t0 - n);
+            });
         });
-    });
-    const double tRatioB = !bf16 ? 1.0 : medianSeconds(runs, [&] {
-        steps([&](Index t0, Index n) {
-            kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(), scratch.data(), T - t0 - n);
+    report("W·H and V/WH (by rows)", 1, tRatio, tRatioB);
+    const auto [tRatio2, tRatioFramesB] = alternating(
+        runs, bf16,
+        [&] {
+            steps([&](Index t0, Index n) {
+                kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
+            });
+        },
+        [&] {
+            steps([&](Index t0, Index n) {
+                kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                                   scratch.data(), T - t0 - n);
+            });
         });
-    });
-    report("ratio (W·H, V/WH)", 1, tRatio, tRatioB);
-    const double tRatioFramesB = !bf16 ? 1.0 : medianSeconds(runs, [&] {
-        steps([&](Index t0, Index n) {
-            kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(), scratch.data(), T - t0 - n);
+    report("W·H and V/WH (by frames)", 1, tRatio2, tRatioFramesB);
+    const auto [tH, tHB] = alternating(
+        runs, bf16,
+        [&] {
+            steps([&](Index t0, Index n) {
+                kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
+                kk::transposedTimes(packed, R.data(), n, out.data() + t0 * K);
+            });
+        },
+        [&] {
+            steps([&](Index t0, Index n) {
+                kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                                 scratch.data(), T - t0 - n);
+                kb::transposedTimes(l, rows.data(), Rb.data(), n, colSums.data(), outB.data() + t0 * K);
+            });
         });
-    });
-    report("ratio by frames (bf16 by frames)", 1, tRatio, tRatioFramesB);
-
-    const double tH = medianSeconds(runs, [&] {
-        steps([&](Index t0, Index n) {
-            kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
-            kk::transposedTimes(packed, R.data(), n, out.data() + t0 * K);
-        });
-    });
-    const double tHB = !bf16 ? 1.0 : medianSeconds(runs, [&] {
-        steps([&](Index t0, Index n) {
-            kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(), scratch.data(), T - t0 - n);
-            kb::transposedTimes(l, rows.data(), Rb.data(), n, colSums.data(), outB.data() + t0 * K);
-        });
-    });
     report("Wᵀ·R alone", 1, tH - tRatio, tHB - tRatioB);
-
-    const double tW = medianSeconds(runs, [&] {
-        std::fill(acc.begin(), acc.end(), 0.0f);
-        steps([&](Index t0, Index n) {
-            kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
-            kk::accumulateTimesTransposed(packed, R.data(), Hd + t0 * K, n, acc.data());
+    const auto [tW, tWB] = alternating(
+        runs, bf16,
+        [&] {
+            std::fill(acc.begin(), acc.end(), 0.0f);
+            steps([&](Index t0, Index n) {
+                kk::ratio(packed, Hd + t0 * K, n, Vd + t0 * F, R.data(), false, T - t0 - n);
+                kk::accumulateTimesTransposed(packed, R.data(), Hd + t0 * K, n, acc.data());
+            });
+        },
+        [&] {
+            std::fill(accB.begin(), accB.end(), 0.0f);
+            steps([&](Index t0, Index n) {
+                kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                                   scratch.data(), T - t0 - n);
+                kb::accumulateTimesTransposed(l, Rb.data(), Hd + t0 * K, n, accB.data(), scratch.data());
+            });
         });
-    });
-    const double tWB = !bf16 ? 1.0 : medianSeconds(runs, [&] {
-        std::fill(accB.begin(), accB.end(), 0.0f);
-        steps([&](Index t0, Index n) {
-            kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(), scratch.data(), T - t0 - n);
-            kb::accumulateTimesTransposed(l, Rb.data(), Hd + t0 * K, n, accB.data(), scratch.data());
-        });
-    });
-    report("R·Hᵀ alone", 1, tW - tRatio, tWB - tRatioFramesB);
+    report("R·Hᵀ alone", 1, tW - tRatio2, tWB - tRatioFramesB);
     report("iteration (4 products, no H update)", 4, tH + tW, tHB + tWB);
 
     if (bf16) {

@@ -269,7 +269,8 @@ bool cpuHasBf16()
 
 bool mixedAvailable()
 {
-    return available() && klbf16::compiled() && cpuHasBf16() && !mixedForcedOff.load();
+    // The CPU first: nothing of the AVX-512 TU runs before the CPU is known to have it.
+    return !mixedForcedOff.load() && available() && cpuHasBf16() && klbf16::compiled();
 }
 
 void forceMixedUnavailable(bool unavailable) { mixedForcedOff.store(unavailable); }

@@ -134,17 +134,19 @@ struct NmfSettings {
     /// absolute threshold, so it depends on the scale of V.
     float activationFloor = 0.0f;
     /// Arithmetic of the products W·H, Wᵀ·R and R·Hᵀ (R = V / WH) of KL multiplicative
-    /// updates — nearly all of their cost. Float32: float operands and sums. Mixed: the
-    /// operands W, H and R are rounded to bfloat16 (8 significant bits) and every pair
-    /// of products is summed into float32 accumulators (AVX512-BF16 `vdpbf16ps`: twice
-    /// the products per instruction, ≈ 1.4× faster per iteration on AMD Zen 4);
-    /// WH's floor, V / WH, the objective (always from float products), the updates and
-    /// all reductions stay float32/double. The products then differ from Float32 by
-    /// ≈ 1e-3 relative, the fitted objective by ≲ 1e-5 relative (bench/RESULTS.md).
-    /// Mixed takes effect only for KL (β = 1) MU on a CPU with AVX512F/BW/VL and
-    /// AVX512-BF16 (checked at run time); elsewhere it is exactly Float32. Deterministic
-    /// like Float32 (same inputs, settings, thread count and CPU → same bits), but its
-    /// results differ from Float32's.
+    /// updates — nearly all of their cost. Float32 (default): float operands and sums.
+    /// Mixed: the operands W, H and R − 1 are rounded to bfloat16 (8 significant bits)
+    /// and every pair of products is summed into float32 accumulators (AVX512-BF16
+    /// `vdpbf16ps`: twice the products per instruction; 40 % less CPU per iteration on
+    /// AMD Zen 4). WH's floor, V / WH, the objective (always from float products, and
+    /// evaluating it does not change the iterates), the updates and all reductions stay
+    /// float32/double. The products differ from Float32's by ≈ 1e-3 relative, so the
+    /// iterates take a slightly different path: after a fixed number of iterations the
+    /// objective differs by up to a few 1e-4 relative (either sign; converged, or with
+    /// fixed W, well within 1e-4; bench/RESULTS.md). Mixed takes effect only for KL
+    /// (β = 1) MU on a CPU with AVX512F/BW/VL and AVX512-BF16 (checked at run time);
+    /// elsewhere it is exactly Float32. Deterministic like Float32 (same inputs,
+    /// settings, thread count and CPU → same bits).
     Precision precision = Precision::Float32;
     /// Worker threads; 0 = all hardware threads (then results depend on the machine's
     /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.
