@@ -40,9 +40,12 @@ std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std:
                            std::size_t fed, const std::vector<float>& zeros,
                            std::complex<float>* frame);
 
-/// V(f, t) = mean over channels of |X_c(f, t)|, computed channel by channel so only one
-/// complex spectrogram is alive at a time.
-Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress);
+/// V(f, t) = mean over channels of |X_c(f, t)|, computed frame by frame (no complex
+/// spectrogram is held), the frames split over `threads` workers (0 = all hardware
+/// threads; the result does not depend on the count). Progress is reported on the
+/// calling thread.
+Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
+                     int threads);
 
 /// settings.nmf with K components and the separation's thread count.
 NmfSettings nmfSettingsFor(const SeparationSettings& settings, int components);
