@@ -30,20 +30,27 @@ StereoSpatialModel::StereoSpatialModel(int sources, Eigen::Index bins)
     : sources_(sources), bins_(bins) {
     const std::size_t size = static_cast<std::size_t>(sources) * static_cast<std::size_t>(bins);
     model_.assign(size, 1.0);
-    stats_.assign(size, 0.0);
-    const std::size_t b = static_cast<std::size_t>(bins);
-    z0re_.resize(b);
-    z0im_.resize(b);
-    z1re_.resize(b);
-    z1im_.resize(b);
-    s00_.resize(b);
-    s11_.resize(b);
-    s01re_.resize(b);
-    s01im_.resize(b);
+    stats_ = newStatistics();
+    scratch_ = newScratch();
+}
+
+StereoSpatialModel::Statistics StereoSpatialModel::newStatistics() const {
+    Statistics stats;
+    stats.sums.assign(static_cast<std::size_t>(sources_) * static_cast<std::size_t>(bins_), 0.0);
+    return stats;
+}
+
+StereoSpatialModel::Scratch StereoSpatialModel::newScratch() const {
+    Scratch s;
+    const std::size_t b = static_cast<std::size_t>(bins_);
+    for (std::vector<double>* v : {&s.s00, &s.s11, &s.s01re, &s.s01im, &s.z0re, &s.z0im, &s.z1re, &s.z1im})
+        v->resize(b);
+    return s;
 }
 
 void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
-                                Eigen::Index column, std::vector<ComplexMatrix>& out) const {
+                                Eigen::Index column, std::vector<ComplexMatrix>& out,
+                                Scratch& scratch) const {
     const Eigen::Index F = bins_;
     out.resize(static_cast<std::size_t>(sources_));
     for (ComplexMatrix& o : out) o.resize(F, 2);
@@ -52,10 +59,10 @@ void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matr
     const float* x1 = reinterpret_cast<const float*>(mix.col(1).data());
 
     // Σ = Σ_j m_j R_j (Hermitian: a, d real, b = Σ(0, 1)).
-    double* __restrict a = s00_.data();
-    double* __restrict d = s11_.data();
-    double* __restrict br = s01re_.data();
-    double* __restrict bi = s01im_.data();
+    double* __restrict a = scratch.s00.data();
+    double* __restrict d = scratch.s11.data();
+    double* __restrict br = scratch.s01re.data();
+    double* __restrict bi = scratch.s01im.data();
     for (Eigen::Index f = 0; f < F; ++f) a[f] = d[f] = br[f] = bi[f] = 0.0;
     for (int s = 0; s < sources_; ++s) {
         const float* __restrict m = masks[static_cast<std::size_t>(s)].col(column).data();
@@ -75,10 +82,10 @@ void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matr
     // z = Σ⁻¹ x. The masks sum to one and every R_j has δ·I on its diagonal, so
     // det ≥ δ² > 0 (the floor only guards against a division by zero).
     {
-        double* __restrict z0r = z0re_.data();
-        double* __restrict z0i = z0im_.data();
-        double* __restrict z1r = z1re_.data();
-        double* __restrict z1i = z1im_.data();
+        double* __restrict z0r = scratch.z0re.data();
+        double* __restrict z0i = scratch.z0im.data();
+        double* __restrict z1r = scratch.z1re.data();
+        double* __restrict z1i = scratch.z1im.data();
         for (Eigen::Index f = 0; f < F; ++f) {
             const double af = a[f], df = d[f], bre = br[f], bim = bi[f];
             const double det = af * df - (bre * bre + bim * bim);
@@ -93,10 +100,10 @@ void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matr
         }
     }
     // y_s = m_s R_s z
-    const double* __restrict z0r = z0re_.data();
-    const double* __restrict z0i = z0im_.data();
-    const double* __restrict z1r = z1re_.data();
-    const double* __restrict z1i = z1im_.data();
+    const double* __restrict z0r = scratch.z0re.data();
+    const double* __restrict z0i = scratch.z0im.data();
+    const double* __restrict z1r = scratch.z1re.data();
+    const double* __restrict z1i = scratch.z1im.data();
     for (int s = 0; s < sources_; ++s) {
         const float* m = masks[static_cast<std::size_t>(s)].col(column).data();
         const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
@@ -121,17 +128,17 @@ void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matr
     }
 }
 
-void StereoSpatialModel::accumulate(const std::vector<ComplexMatrix>& estimates) {
+void StereoSpatialModel::accumulate(const std::vector<ComplexMatrix>& estimates, Statistics& stats) const {
     const Eigen::Index F = bins_;
     for (int s = 0; s < sources_; ++s) {
         const ComplexMatrix& y = estimates[static_cast<std::size_t>(s)];
         const float* y0 = reinterpret_cast<const float*>(y.col(0).data());
         const float* y1 = reinterpret_cast<const float*>(y.col(1).data());
         const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
-        double* c00 = stats_.r00.data() + o;
-        double* c11 = stats_.r11.data() + o;
-        double* cre = stats_.r01re.data() + o;
-        double* cim = stats_.r01im.data() + o;
+        double* c00 = stats.sums.r00.data() + o;
+        double* c11 = stats.sums.r11.data() + o;
+        double* cre = stats.sums.r01re.data() + o;
+        double* cim = stats.sums.r01im.data() + o;
         for (Eigen::Index f = 0; f < F; ++f) {
             const Outer p = outer(y0, y1, f);
             c00[f] += p.r00;
@@ -143,15 +150,16 @@ void StereoSpatialModel::accumulate(const std::vector<ComplexMatrix>& estimates)
 }
 
 void StereoSpatialModel::accumulateMasked(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
-                                          Eigen::Index column) {
+                                          Eigen::Index column, Statistics& stats,
+                                          Scratch& scratch) const {
     const Eigen::Index F = bins_;
     const float* x0 = reinterpret_cast<const float*>(mix.col(0).data());
     const float* x1 = reinterpret_cast<const float*>(mix.col(1).data());
     // x xᴴ of this frame, per bin, in the z*_ scratch.
-    double* p00 = z0re_.data();
-    double* p11 = z0im_.data();
-    double* pre = z1re_.data();
-    double* pim = z1im_.data();
+    double* p00 = scratch.z0re.data();
+    double* p11 = scratch.z0im.data();
+    double* pre = scratch.z1re.data();
+    double* pim = scratch.z1im.data();
     for (Eigen::Index f = 0; f < F; ++f) {
         const Outer p = outer(x0, x1, f);
         p00[f] = p.r00;
@@ -162,10 +170,10 @@ void StereoSpatialModel::accumulateMasked(const ComplexMatrix& mix, const std::v
     for (int s = 0; s < sources_; ++s) {
         const float* m = masks[static_cast<std::size_t>(s)].col(column).data();
         const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
-        double* c00 = stats_.r00.data() + o;
-        double* c11 = stats_.r11.data() + o;
-        double* cre = stats_.r01re.data() + o;
-        double* cim = stats_.r01im.data() + o;
+        double* c00 = stats.sums.r00.data() + o;
+        double* c11 = stats.sums.r11.data() + o;
+        double* cre = stats.sums.r01re.data() + o;
+        double* cim = stats.sums.r01im.data() + o;
         for (Eigen::Index f = 0; f < F; ++f) {
             const double m2 = static_cast<double>(m[f]) * m[f];
             c00[f] += m2 * p00[f];
@@ -176,22 +184,39 @@ void StereoSpatialModel::accumulateMasked(const ComplexMatrix& mix, const std::v
     }
 }
 
-void StereoSpatialModel::update() {
+void StereoSpatialModel::update(const std::vector<Statistics>& parts) {
     identity_ = false;
-    for (std::size_t i = 0; i < model_.r00.size(); ++i) {
-        const double trace = stats_.r00[i] + stats_.r11[i];
+    const std::size_t size = model_.r00.size();
+    for (std::size_t i = 0; i < size; ++i) {
+        Outer sum = {0.0, 0.0, 0.0, 0.0};
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+            const Covariances& c = parts[p].sums;
+            if (p == 0) {
+                sum = {c.r00[i], c.r11[i], c.r01re[i], c.r01im[i]};
+            } else {
+                sum.r00 += c.r00[i];
+                sum.r11 += c.r11[i];
+                sum.re += c.r01re[i];
+                sum.im += c.r01im[i];
+            }
+        }
+        const double trace = sum.r00 + sum.r11;
         if (trace > 0.0 && std::isfinite(trace)) {
             const double scale = 2.0 / trace;
-            model_.r00[i] = stats_.r00[i] * scale + kLoading;
-            model_.r11[i] = stats_.r11[i] * scale + kLoading;
-            model_.r01re[i] = stats_.r01re[i] * scale;
-            model_.r01im[i] = stats_.r01im[i] * scale;
+            model_.r00[i] = sum.r00 * scale + kLoading;
+            model_.r11[i] = sum.r11 * scale + kLoading;
+            model_.r01re[i] = sum.re * scale;
+            model_.r01im[i] = sum.im * scale;
         } else {  // no energy to estimate from: no spatial knowledge (R = I)
             model_.r00[i] = model_.r11[i] = 1.0;
             model_.r01re[i] = model_.r01im[i] = 0.0;
         }
     }
-    stats_.assign(model_.r00.size(), 0.0);
+}
+
+void StereoSpatialModel::update() {
+    update(std::vector<Statistics>{stats_});
+    stats_ = newStatistics();
 }
 
 void StereoSpatialModel::covariance(int source, Eigen::Index bin, double& r00, double& r11,
