@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
 namespace demix::detail {
 namespace {
 
@@ -15,6 +19,95 @@ inline Outer outer(const float* y0, const float* y1, Eigen::Index f) {
     const double ar = y0[2 * f], ai = y0[2 * f + 1];
     const double br = y1[2 * f], bi = y1[2 * f + 1];
     return {ar * ar + ai * ai, br * br + bi * bi, ar * br + ai * bi, ai * br - ar * bi};
+}
+
+/// filter for a source count known at compile time, 4 bins at a time in double with
+/// AVX2 (one sweep over the bins: Σ, Σ⁻¹x and every y_s per bin stay in registers). The
+/// last F mod 4 bins run the same operations (explicit FMAs) one at a time, so every bin
+/// gets the same arithmetic wherever it sits.
+template <int S>
+void filterFused(Eigen::Index F, const float* x0, const float* x1, const float* const* m,
+                 const double* const* r00, const double* const* r11, const double* const* rre,
+                 const double* const* rim, float* const* y0, float* const* y1) {
+    Eigen::Index f = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+    const __m256d floor = _mm256_set1_pd(1e-300), one = _mm256_set1_pd(1.0);
+    for (; f + 4 <= F; f += 4) {
+        __m256d a = _mm256_setzero_pd(), d = a, br = a, bi = a;
+        __m256d ms[S];
+        for (int s = 0; s < S; ++s) {
+            ms[s] = _mm256_cvtps_pd(_mm_loadu_ps(m[s] + f));
+            a = _mm256_fmadd_pd(ms[s], _mm256_loadu_pd(r00[s] + f), a);
+            d = _mm256_fmadd_pd(ms[s], _mm256_loadu_pd(r11[s] + f), d);
+            br = _mm256_fmadd_pd(ms[s], _mm256_loadu_pd(rre[s] + f), br);
+            bi = _mm256_fmadd_pd(ms[s], _mm256_loadu_pd(rim[s] + f), bi);
+        }
+        const __m256d det = _mm256_fmsub_pd(a, d, _mm256_fmadd_pd(br, br, _mm256_mul_pd(bi, bi)));
+        const __m256d inv = _mm256_div_pd(one, _mm256_max_pd(det, floor));
+        // x: 4 interleaved complex floats → re, im in double.
+        const auto load = [](const float* p, __m256d& re, __m256d& im) {
+            const __m256 v = _mm256_loadu_ps(p);  // r0 i0 r1 i1 | r2 i2 r3 i3
+            const __m256 perm = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+            re = _mm256_cvtps_pd(_mm256_castps256_ps128(perm));
+            im = _mm256_cvtps_pd(_mm256_extractf128_ps(perm, 1));
+        };
+        __m256d x0r, x0i, x1r, x1i;
+        load(x0 + 2 * f, x0r, x0i);
+        load(x1 + 2 * f, x1r, x1i);
+        const __m256d z0r = _mm256_mul_pd(_mm256_fmsub_pd(d, x0r, _mm256_fmsub_pd(br, x1r, _mm256_mul_pd(bi, x1i))), inv);
+        const __m256d z0i = _mm256_mul_pd(_mm256_fmsub_pd(d, x0i, _mm256_fmadd_pd(br, x1i, _mm256_mul_pd(bi, x1r))), inv);
+        const __m256d z1r = _mm256_mul_pd(_mm256_fmsub_pd(a, x1r, _mm256_fmadd_pd(br, x0r, _mm256_mul_pd(bi, x0i))), inv);
+        const __m256d z1i = _mm256_mul_pd(_mm256_fmsub_pd(a, x1i, _mm256_fmsub_pd(br, x0i, _mm256_mul_pd(bi, x0r))), inv);
+        const auto store = [](float* p, __m256d re, __m256d im) {
+            const __m128 r = _mm256_cvtpd_ps(re), i = _mm256_cvtpd_ps(im);
+            _mm_storeu_ps(p, _mm_unpacklo_ps(r, i));
+            _mm_storeu_ps(p + 4, _mm_unpackhi_ps(r, i));
+        };
+        for (int s = 0; s < S; ++s) {
+            const __m256d qre = _mm256_loadu_pd(rre[s] + f), qim = _mm256_loadu_pd(rim[s] + f);
+            const __m256d pr = _mm256_fmsub_pd(qre, z1r, _mm256_mul_pd(qim, z1i));
+            const __m256d pi = _mm256_fmadd_pd(qre, z1i, _mm256_mul_pd(qim, z1r));
+            const __m256d qr = _mm256_fmadd_pd(qre, z0r, _mm256_mul_pd(qim, z0i));
+            const __m256d qi = _mm256_fmsub_pd(qre, z0i, _mm256_mul_pd(qim, z0r));
+            const __m256d q00 = _mm256_loadu_pd(r00[s] + f), q11 = _mm256_loadu_pd(r11[s] + f);
+            store(y0[s] + 2 * f, _mm256_mul_pd(ms[s], _mm256_fmadd_pd(q00, z0r, pr)),
+                  _mm256_mul_pd(ms[s], _mm256_fmadd_pd(q00, z0i, pi)));
+            store(y1[s] + 2 * f, _mm256_mul_pd(ms[s], _mm256_fmadd_pd(q11, z1r, qr)),
+                  _mm256_mul_pd(ms[s], _mm256_fmadd_pd(q11, z1i, qi)));
+        }
+    }
+#endif
+    using std::fma;
+    for (; f < F; ++f) {
+        double a = 0.0, d = 0.0, br = 0.0, bi = 0.0;
+        for (int s = 0; s < S; ++s) {
+            const double mf = m[s][f];
+            a = fma(mf, r00[s][f], a);
+            d = fma(mf, r11[s][f], d);
+            br = fma(mf, rre[s][f], br);
+            bi = fma(mf, rim[s][f], bi);
+        }
+        const double det = fma(a, d, -fma(br, br, bi * bi));
+        const double inv = 1.0 / std::max(det, 1e-300);
+        const double x0r = x0[2 * f], x0i = x0[2 * f + 1];
+        const double x1r = x1[2 * f], x1i = x1[2 * f + 1];
+        const double z0r = fma(d, x0r, -fma(br, x1r, -(bi * x1i))) * inv;
+        const double z0i = fma(d, x0i, -fma(br, x1i, bi * x1r)) * inv;
+        const double z1r = fma(a, x1r, -fma(br, x0r, bi * x0i)) * inv;
+        const double z1i = fma(a, x1i, -fma(br, x0i, -(bi * x0r))) * inv;
+        for (int s = 0; s < S; ++s) {
+            const double mf = m[s][f];
+            const double qre = rre[s][f], qim = rim[s][f];
+            const double pr = fma(qre, z1r, -(qim * z1i));
+            const double pi = fma(qre, z1i, qim * z1r);
+            const double qr = fma(qre, z0r, qim * z0i);
+            const double qi = fma(qre, z0i, -(qim * z0r));
+            y0[s][2 * f] = static_cast<float>(mf * fma(r00[s][f], z0r, pr));
+            y0[s][2 * f + 1] = static_cast<float>(mf * fma(r00[s][f], z0i, pi));
+            y1[s][2 * f] = static_cast<float>(mf * fma(r11[s][f], z1r, qr));
+            y1[s][2 * f + 1] = static_cast<float>(mf * fma(r11[s][f], z1i, qi));
+        }
+    }
 }
 
 }  // namespace
@@ -57,6 +150,27 @@ void StereoSpatialModel::filter(const ComplexMatrix& mix, const std::vector<Matr
     // std::complex<float> is laid out as two floats (re, im).
     const float* x0 = reinterpret_cast<const float*>(mix.col(0).data());
     const float* x1 = reinterpret_cast<const float*>(mix.col(1).data());
+
+    if (sources_ >= 2 && sources_ <= 4) {
+        constexpr int kMax = 4;
+        const float* m[kMax];
+        const double *r00[kMax], *r11[kMax], *rre[kMax], *rim[kMax];
+        float *y0[kMax], *y1[kMax];
+        for (int s = 0; s < sources_; ++s) {
+            const std::size_t o = static_cast<std::size_t>(s) * static_cast<std::size_t>(F);
+            m[s] = masks[static_cast<std::size_t>(s)].col(column).data();
+            r00[s] = model_.r00.data() + o;
+            r11[s] = model_.r11.data() + o;
+            rre[s] = model_.r01re.data() + o;
+            rim[s] = model_.r01im.data() + o;
+            y0[s] = reinterpret_cast<float*>(out[static_cast<std::size_t>(s)].col(0).data());
+            y1[s] = reinterpret_cast<float*>(out[static_cast<std::size_t>(s)].col(1).data());
+        }
+        if (sources_ == 2) filterFused<2>(F, x0, x1, m, r00, r11, rre, rim, y0, y1);
+        if (sources_ == 3) filterFused<3>(F, x0, x1, m, r00, r11, rre, rim, y0, y1);
+        if (sources_ == 4) filterFused<4>(F, x0, x1, m, r00, r11, rre, rim, y0, y1);
+        return;
+    }
 
     // Σ = Σ_j m_j R_j (Hermitian: a, d real, b = Σ(0, 1)).
     double* __restrict a = scratch.s00.data();
