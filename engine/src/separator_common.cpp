@@ -52,17 +52,6 @@ NmfProgress StageProgress::nmfCallback() const {
     };
 }
 
-std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std::size_t length,
-                           std::size_t fed, const std::vector<float>& zeros,
-                           std::complex<float>* frame) {
-    const std::size_t hop = zeros.size();
-    const std::size_t take = std::min(hop, fed < length ? length - fed : 0);
-    if (take > 0) analyzer.push(x + fed, static_cast<int>(take));
-    if (take < hop) analyzer.push(zeros.data(), static_cast<int>(hop - take));
-    analyzer.popFrame(frame);
-    return take;
-}
-
 Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
                      int threads) {
     const std::size_t length = audio.numSamples();

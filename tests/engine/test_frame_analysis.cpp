@@ -95,3 +95,22 @@ TEST_CASE("frame analysis: mean magnitudes are the same bits for every thread co
     const detail::StageProgress cancelling(cancel, "analysing", 0.0, 1.0);
     CHECK_THROWS_AS(detail::meanMagnitude(mix, stft, cancelling, 2), Cancelled);
 }
+
+TEST_CASE("frame analysis: a stride times larger hop gives every stride-th frame, bit for bit "
+          "(the spatial passes' frames)", "[stft][render]") {
+    for (const auto& base : {stftSettingsFor(1024, 256), stftSettingsFor(4096, 1024)}) {
+        CAPTURE(base.fftSize);
+        const std::vector<float> x = randomSignal(30001, 9);
+        const ComplexMatrix offline = Stft(base).forward(x.data(), x.size());
+        const int stride = base.fftSize / (2 * base.hop);
+        StftSettings strided = base;
+        strided.hop = base.hop * stride;
+        detail::FrameAnalyzer analyzer(strided);
+        std::vector<std::complex<float>> frame(static_cast<std::size_t>(base.bins()));
+        for (Eigen::Index t = 0; stride * t + stride - 1 < offline.cols(); ++t) {
+            analyzer.analyse(x.data(), x.size(), t, frame.data());
+            for (Eigen::Index f = 0; f < base.bins(); ++f)
+                REQUIRE(frame[static_cast<std::size_t>(f)] == offline(f, stride * t + stride - 1));
+        }
+    }
+}
