@@ -164,6 +164,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     const auto channels = static_cast<std::size_t>(numChannels);
     std::vector<Stem> tail;  // previous chunk's stems over [b - X, b + X)
     std::vector<Stem> out;   // what is handed to the writer
+    std::vector<float> weights;  // crossfade weights of one block
     ChunkedSeparation result;
 
     // Progress: each chunk is 0.85 decomposition and 0.15 rendering, and the overall
@@ -194,6 +195,13 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
         const auto emit = [&](std::size_t from, std::size_t to, bool fade) {
             for (std::size_t pos = from; pos < to; pos += kWriteBlock) {
                 const std::size_t n = std::min(kWriteBlock, to - pos);
+                if (fade) {  // the block's crossfade weights, once for all stems and channels
+                    weights.resize(n);
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const double k = static_cast<double>(pos + j - (b0 - X)) + 0.5;
+                        weights[j] = static_cast<float>(0.5 - 0.5 * std::cos(M_PI * k / (2.0 * X)));
+                    }
+                }
                 for (std::size_t s = 0; s < stems.size(); ++s)
                     for (std::size_t c = 0; c < channels; ++c) {
                         const float* src = stems[s].audio.channels[c].data() + (pos - start);
@@ -202,8 +210,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                         if (!fade) continue;
                         const float* old = tail[s].audio.channels[c].data() + (pos - (b0 - X));
                         for (std::size_t j = 0; j < n; ++j) {
-                            const double k = static_cast<double>(pos + j - (b0 - X)) + 0.5;
-                            const auto w = static_cast<float>(0.5 - 0.5 * std::cos(M_PI * k / (2.0 * X)));
+                            const float w = weights[j];
                             dst[j] = old[j] * (1.0f - w) + dst[j] * w;
                         }
                     }

@@ -140,8 +140,8 @@ ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
 /// spatial Wiener filter built on those masks (settings.spatialPasses). Stems have the mix's rate, channels
 /// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
 /// decomposition does not fit the mix or its groups are invalid. Unless settings.threads
-/// is 1, a helper thread analyses the mix and filters one block of frames ahead of the
-/// synthesis (same stems, bit for bit); `progress` is called on the calling thread.
+/// is 1, the frames are split over two threads (same stems, bit for bit); `progress` is
+/// called on the calling thread.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
