@@ -32,6 +32,12 @@ private:
     double span_;
 };
 
+/// renderStems into `stems`, reusing the sample buffers it already holds where they are
+/// large enough (a chunked separation recycles the stems of chunks already written).
+void renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,
+                     const SeparationSettings& settings, const ProgressCallback& progress,
+                     std::vector<Stem>& stems);
+
 /// V(f, t) = mean over channels of |X_c(f, t)|, computed frame by frame (no complex
 /// spectrogram is held), the frames split over `threads` workers (0 = all hardware
 /// threads; the result does not depend on the count). Progress is reported on the

@@ -112,6 +112,14 @@ void runWorkers(int workers, std::atomic<bool>& stop, const std::function<void(i
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress) {
+    std::vector<Stem> stems;
+    detail::renderStemsInto(mix, decomposition, settings, progress, stems);
+    return stems;
+}
+
+void detail::renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,
+                             const SeparationSettings& settings, const ProgressCallback& progress,
+                             std::vector<Stem>& stems) {
     const Decomposition& d = decomposition;
     detail::checkAudio(mix, "the mix");
     detail::checkMaskInputs(d.W, d.H, d.groups, settings.alpha);
@@ -141,13 +149,24 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
     const long long N = stftSettings.fftSize;
     const long long hop = stftSettings.hop;
 
-    std::vector<Stem> stems(sources);
+    // The stems' buffers are reused when given (no fresh pages to fault in), and zeroed:
+    // the synthesis adds every frame into them.
+    stems.resize(sources);
     for (std::size_t s = 0; s < sources; ++s) {
         stems[s].name = s < d.sourceNames.size() && !d.sourceNames[s].empty()
                             ? d.sourceNames[s]
                             : "source-" + std::to_string(s + 1);
         stems[s].audio.sampleRate = mix.sampleRate;
-        stems[s].audio.channels.assign(channels, std::vector<float>(length));
+        stems[s].audio.channels.resize(channels);
+        for (std::vector<float>& channel : stems[s].audio.channels) {
+            if (channel.capacity() >= length) {
+                channel.resize(length);
+                std::fill(channel.begin(), channel.end(), 0.0f);
+            } else {
+                channel = std::vector<float>();  // release first: never two copies alive
+                channel.resize(length);
+            }
+        }
     }
 
     // Stereo: the spatial model of every source is estimated in spatialPasses passes over
@@ -280,7 +299,6 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
         normalise(to);
     });
     rendering.report(1.0);
-    return stems;
 }
 
 }  // namespace demix

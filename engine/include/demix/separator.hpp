@@ -177,7 +177,8 @@ struct ChunkSettings {
 };
 
 /// Fills `block` with `count` samples per channel of the mix starting at sample `start`
-/// (block.channels is already sized: numChannels vectors; resize each to `count`).
+/// (block.channels is already sized: numChannels vectors, which may still hold an earlier
+/// block's samples — their memory is reused; resize or assign each to `count` samples).
 /// May throw (e.g. an I/O error); the exception propagates out of the call.
 using MixBlockReader = std::function<void(std::size_t start, std::size_t count, AudioBuffer& block)>;
 /// Receives the stems' next samples, in order: stems[s].audio holds the samples
