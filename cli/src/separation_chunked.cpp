@@ -76,12 +76,15 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
                 writers[s]->write(stems[s].audio);
             }
             const std::size_t n = stems.front().audio.numSamples();
-            for (std::size_t c = 0; c < stems.front().audio.numChannels(); ++c)
+            for (std::size_t c = 0; c < stems.front().audio.numChannels(); ++c) {
+                double part[4] = {0.0, 0.0, 0.0, 0.0};  // four chains, so it vectorises
                 for (std::size_t i = 0; i < n; ++i) {
                     double x = 0.0;
                     for (const auto& st : stems) x += st.audio.channels[c][i];
-                    sum += x * x;
+                    part[i % 4] += x * x;
                 }
+                sum += (part[0] + part[1]) + (part[2] + part[3]);
+            }
             mixEnergy += sum;
             mixMeasured = from + n;
         };

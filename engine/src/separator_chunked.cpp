@@ -45,6 +45,7 @@ public:
         index = o.index;
         start = o.start;
         stems = std::move(o.stems);
+        mix = std::move(o.mix);
         finished_ = o.finished_;
         state_ = std::move(o.state_);
         o.finished_ = false;
@@ -54,25 +55,28 @@ public:
     RenderJob& operator=(const RenderJob&) = delete;
     ~RenderJob() { cancel(); }
 
-    /// Starts rendering chunk `i` (whose samples begin at `first`) of `mix`.
+    /// Starts rendering chunk `i` (whose samples begin at `first`) of `block` into the
+    /// buffers of `recycled` (stems of a chunk already written; may be empty).
     /// `settings.threads` decides whether the render itself uses a second thread.
-    void launch(std::size_t i, std::size_t first, AudioBuffer mix, Decomposition d,
-                SeparationSettings settings) {
+    void launch(std::size_t i, std::size_t first, AudioBuffer block, Decomposition d,
+                SeparationSettings settings, std::vector<Stem> recycled) {
         index = i;
         start = first;
         finished_ = false;
         state_ = std::make_unique<State>();
         State& st = *state_;
-        st.mix = std::move(mix);
+        st.mix = std::move(block);
+        st.stems = std::move(recycled);
         st.decomposition = std::move(d);
         st.settings = std::move(settings);
         st.thread = std::thread([&st] {
             try {
-                st.stems = renderStems(st.mix, st.decomposition, st.settings,
-                                       [&st](double f, const std::string&) {
-                                           st.fraction.store(f, std::memory_order_relaxed);
-                                           return !st.cancelled.load(std::memory_order_relaxed);
-                                       });
+                detail::renderStemsInto(st.mix, st.decomposition, st.settings,
+                                        [&st](double f, const std::string&) {
+                                            st.fraction.store(f, std::memory_order_relaxed);
+                                            return !st.cancelled.load(std::memory_order_relaxed);
+                                        },
+                                        st.stems);
             } catch (...) {
                 st.error = std::current_exception();
             }
@@ -87,7 +91,8 @@ public:
 
     /// Waits for the render, calling `report(fraction)` on this thread about every 50 ms
     /// (false = cancel: throws Cancelled); rethrows the render's error. Then `stems`
-    /// holds the chunk's stems and the mix block and decomposition are freed.
+    /// holds the chunk's stems, `mix` its mix block (for reuse), and the decomposition
+    /// is freed.
     void wait(const std::function<bool(double)>& report) {
         if (!state_) return;
         State& st = *state_;
@@ -101,6 +106,7 @@ public:
         std::unique_ptr<State> owned = std::move(state_);
         if (owned->error) std::rethrow_exception(owned->error);
         stems = std::move(owned->stems);
+        mix = std::move(owned->mix);
         finished_ = true;
     }
     /// Asks a running render to stop and joins it (its result is dropped).
@@ -113,6 +119,7 @@ public:
 
     std::size_t index = 0, start = 0;
     std::vector<Stem> stems;
+    AudioBuffer mix;
 
 private:
     struct State {
@@ -164,6 +171,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     const auto channels = static_cast<std::size_t>(numChannels);
     std::vector<Stem> tail;  // previous chunk's stems over [b - X, b + X)
     std::vector<Stem> out;   // what is handed to the writer
+    std::vector<float> weights;  // crossfade weights of one block
     ChunkedSeparation result;
 
     // Progress: each chunk is 0.85 decomposition and 0.15 rendering, and the overall
@@ -194,6 +202,13 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
         const auto emit = [&](std::size_t from, std::size_t to, bool fade) {
             for (std::size_t pos = from; pos < to; pos += kWriteBlock) {
                 const std::size_t n = std::min(kWriteBlock, to - pos);
+                if (fade) {  // the block's crossfade weights, once for all stems and channels
+                    weights.resize(n);
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const double k = static_cast<double>(pos + j - (b0 - X)) + 0.5;
+                        weights[j] = static_cast<float>(0.5 - 0.5 * std::cos(M_PI * k / (2.0 * X)));
+                    }
+                }
                 for (std::size_t s = 0; s < stems.size(); ++s)
                     for (std::size_t c = 0; c < channels; ++c) {
                         const float* src = stems[s].audio.channels[c].data() + (pos - start);
@@ -202,8 +217,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                         if (!fade) continue;
                         const float* old = tail[s].audio.channels[c].data() + (pos - (b0 - X));
                         for (std::size_t j = 0; j < n; ++j) {
-                            const double k = static_cast<double>(pos + j - (b0 - X)) + 0.5;
-                            const auto w = static_cast<float>(0.5 - 0.5 * std::cos(M_PI * k / (2.0 * X)));
+                            const float w = weights[j];
                             dst[j] = old[j] * (1.0f - w) + dst[j] * w;
                         }
                     }
@@ -228,6 +242,8 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     // while chunk i renders. Every callback (reader, writer, progress) runs on this
     // thread; at most two chunks are alive at once.
     RenderJob job, previous;
+    AudioBuffer spareBlock;       // a written chunk's mix buffers, for the next read
+    std::vector<Stem> spareStems;  // a written chunk's stem buffers, for the next render
     // Waits for `job`'s render, reporting its progress from this thread.
     const auto finishRender = [&] {
         job.wait([&](double f) { return report(0.0, f, "rendering"); });
@@ -238,9 +254,11 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
             const std::size_t b0 = boundary(i), b1 = boundary(i + 1);
             const std::size_t start = b0 >= O ? b0 - O : 0;
             const std::size_t end = std::min(numSamples, b1 + O);
-            AudioBuffer block;
+            // The mix and stem buffers of chunk i − 2 (read, rendered and written by now)
+            // are reused for chunk i: the same memory, no fresh pages to fault in.
+            AudioBuffer block = std::move(spareBlock);
             block.sampleRate = sampleRate;
-            block.channels.assign(channels, {});
+            block.channels.resize(channels);
             read(start, end - start, block);
             for (const auto& c : block.channels)
                 if (c.size() != end - start)
@@ -260,20 +278,25 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
             if (job.running()) {
                 finishRender();
                 previous = std::move(job);
+                spareBlock = std::move(previous.mix);
             }
             // While the next chunk's NMF runs (on all its threads) the render keeps to one
             // thread; the last chunk's render, alone, may use two.
             SeparationSettings renderSettings = settings;
             if (chunks.pipeline && i + 1 < count) renderSettings.threads = 1;
             renderSettings.onObjective = nullptr;  // not used by rendering
-            job.launch(i, start, std::move(block), std::move(d), std::move(renderSettings));
+            job.launch(i, start, std::move(block), std::move(d), std::move(renderSettings),
+                       std::move(spareStems));
             if (previous.done()) {
                 emitChunk(previous.index, previous.start, previous.stems);
-                previous = RenderJob();  // its stems are written: free them
+                spareStems = std::move(previous.stems);  // written: kept for chunk i + 1
+                previous = RenderJob();
             }
             if (!chunks.pipeline) {  // one chunk at a time
                 finishRender();
                 emitChunk(job.index, job.start, job.stems);
+                spareStems = std::move(job.stems);
+                spareBlock = std::move(job.mix);
                 job = RenderJob();
             }
         }

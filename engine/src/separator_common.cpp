@@ -1,8 +1,13 @@
 #include "separator_common.hpp"
 
+#include "frame_analysis.hpp"
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <complex>
+#include <exception>
+#include <thread>
 #include <vector>
 
 namespace demix::detail {
@@ -47,39 +52,58 @@ NmfProgress StageProgress::nmfCallback() const {
     };
 }
 
-std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std::size_t length,
-                           std::size_t fed, const std::vector<float>& zeros,
-                           std::complex<float>* frame) {
-    const std::size_t hop = zeros.size();
-    const std::size_t take = std::min(hop, fed < length ? length - fed : 0);
-    if (take > 0) analyzer.push(x + fed, static_cast<int>(take));
-    if (take < hop) analyzer.push(zeros.data(), static_cast<int>(hop - take));
-    analyzer.popFrame(frame);
-    return take;
-}
-
-Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress) {
+Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
+                     int threads) {
     const std::size_t length = audio.numSamples();
     const Eigen::Index frames = stft.frameCount(length);
-    Matrix V = Matrix::Zero(stft.settings().bins(), frames);
+    const Eigen::Index bins = stft.settings().bins();
+    Matrix V(bins, frames);
     const std::size_t channels = audio.numChannels();
-    // Frame by frame with the streaming analyzer (its frames are the offline frames,
-    // bit-identical): no complex spectrogram of the whole mix is ever held.
-    const int hop = stft.settings().hop;
-    StreamingStftAnalyzer analyzer;
-    analyzer.prepare(stft.settings(), hop);
-    const std::vector<float> zeros(static_cast<std::size_t>(hop), 0.0f);
-    Eigen::Matrix<std::complex<float>, Eigen::Dynamic, 1> frame(stft.settings().bins());
-    for (std::size_t c = 0; c < channels; ++c) {
-        progress.report(static_cast<double>(c) / channels);
-        analyzer.reset();
-        const float* x = audio.channels[c].data();
-        std::size_t fed = 0;
-        for (Eigen::Index t = 0; t < frames; ++t) {
-            fed += analyseNextHop(analyzer, x, length, fed, zeros, frame.data());
-            V.col(t) += frame.cwiseAbs();
+    // Frame by frame (bit-identical to the offline STFT; no complex spectrogram of the
+    // whole mix is ever held), each column summed over the channels in order. Every
+    // column is computed alone, so the frames can be split over workers.
+    constexpr Eigen::Index kBlock = 64;  // frames between progress reports
+    int workers = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    workers = static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(workers, frames / kBlock)));
+    std::atomic<bool> stop{false};
+    const auto work = [&](int w) {
+        const Eigen::Index first = frames * w / workers, last = frames * (w + 1) / workers;
+        FrameAnalyzer analyzer(stft.settings());
+        std::vector<std::complex<float>> frame(static_cast<std::size_t>(bins));
+        for (Eigen::Index t = first; t < last; ++t) {
+            if ((t - first) % kBlock == 0) {
+                if (stop.load(std::memory_order_relaxed)) return;
+                if (w == 0) progress.report(static_cast<double>(t - first) / static_cast<double>(last - first));
+            }
+            for (std::size_t c = 0; c < channels; ++c) {
+                analyzer.analyse(audio.channels[c].data(), length, t, frame.data());
+                addMagnitudes(frame.data(), V.col(t).data(), bins, c > 0);
+            }
         }
+    };
+    std::exception_ptr error;
+    std::vector<std::thread> helpers;
+    std::vector<std::exception_ptr> helperErrors(static_cast<std::size_t>(workers));
+    for (int w = 1; w < workers; ++w) {
+        helpers.emplace_back([&, w] {
+            try {
+                work(w);
+            } catch (...) {
+                helperErrors[static_cast<std::size_t>(w)] = std::current_exception();
+                stop = true;
+            }
+        });
     }
+    try {
+        work(0);
+    } catch (...) {
+        error = std::current_exception();
+        stop = true;
+    }
+    for (std::thread& h : helpers) h.join();
+    if (error) std::rethrow_exception(error);
+    for (const std::exception_ptr& e : helperErrors)
+        if (e) std::rethrow_exception(e);
     if (channels > 1) V /= static_cast<float>(channels);
     progress.report(1.0);
     return V;

@@ -32,17 +32,18 @@ private:
     double span_;
 };
 
-/// Pushes the next hop of a channel into `analyzer` (`fed` of its `length` samples are
-/// already in; zeros past the end, as the offline STFT pads, `zeros` holding one hop of
-/// them) and pops the frame, bins values, into `frame`: the streaming analyzer's frame t
-/// is then the offline frame t. Returns how many samples of x it took.
-std::size_t analyseNextHop(StreamingStftAnalyzer& analyzer, const float* x, std::size_t length,
-                           std::size_t fed, const std::vector<float>& zeros,
-                           std::complex<float>* frame);
+/// renderStems into `stems`, reusing the sample buffers it already holds where they are
+/// large enough (a chunked separation recycles the stems of chunks already written).
+void renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,
+                     const SeparationSettings& settings, const ProgressCallback& progress,
+                     std::vector<Stem>& stems);
 
-/// V(f, t) = mean over channels of |X_c(f, t)|, computed channel by channel so only one
-/// complex spectrogram is alive at a time.
-Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress);
+/// V(f, t) = mean over channels of |X_c(f, t)|, computed frame by frame (no complex
+/// spectrogram is held), the frames split over `threads` workers (0 = all hardware
+/// threads; the result does not depend on the count). Progress is reported on the
+/// calling thread.
+Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
+                     int threads);
 
 /// settings.nmf with K components and the separation's thread count.
 NmfSettings nmfSettingsFor(const SeparationSettings& settings, int components);

@@ -1,164 +1,110 @@
 // renderStems: α-Wiener mask per source × STFT of each channel → iSTFT, frame by frame;
 // for stereo mixes a spatial (multichannel) Wiener filter built on the masks.
 //
-// The mix is analysed and the stems are synthesised with the streaming STFT (whose frames
-// are the offline frames and whose output is the offline inverse delayed by fftSize), so
-// neither a complex spectrogram nor a full mask is ever stored: memory is the stems plus
-// one block of masks, and each block of masks is computed once for all channels.
+// Frames are analysed straight from the mix (FrameAnalyzer) and the stems are
+// overlap-added in place, so neither a complex spectrogram nor a full mask is ever
+// stored: memory is the stems plus one block of masks per worker, and each block of
+// masks is computed once for all channels. Every frame can be computed alone, so the
+// frames are split over up to two workers:
+//  - the spatial passes sum statistics over frames: the frames are cut into kSegments
+//    fixed segments whose sums are added in order at the end, whoever computed them;
+//  - the final pass gives each worker a range of output samples and every frame that
+//    touches it (the frames on a boundary are computed by both; each adds only the part
+//    in its own range), and each sample sums its frames in ascending order, exactly as
+//    the offline inverse STFT does.
+// Hence the stems are the same bits for one thread or two.
 
+#include "frame_analysis.hpp"
 #include "masks_block.hpp"
 #include "separator_common.hpp"
 #include "spatial_wiener.hpp"
+#include "stft_internal.hpp"
 
 #include <algorithm>
-#include <condition_variable>
+#include <atomic>
 #include <exception>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 namespace demix {
 namespace {
 
 constexpr Eigen::Index kMaskBlockFrames = 64;
+constexpr int kSegments = 2;  // fixed split of the spatial statistics (see above)
 
-/// Streams the STFT frames of every channel of a mix (zeros after its end, as the offline
-/// STFT pads) together with the masks of each frame, computed a block of frames at a time.
-/// `stft` is the decomposition's analysis, or the same with a hop `stride` times larger:
-/// then frame t is frame stride·t + stride − 1 of the decomposition's STFT (the streaming
-/// analyzer's frame t ends at sample (t + 1)·hop), and H must hold just those columns.
-class MaskedFrames {
+/// The masks of the block of frames [64b, 64b + 64) holding frame t, computed when t
+/// enters a new block (the same blocks whoever asks, so the same values).
+class BlockMasks {
 public:
-    MaskedFrames(const AudioBuffer& mix, const Matrix& W, const Matrix& H,
-                 const ComponentGroups& groups, float alpha, const StftSettings& stft)
-        : mix_(mix), W_(W), H_(H), groups_(groups), alpha_(alpha),
-          zeros_(static_cast<std::size_t>(stft.hop), 0.0f),
-          spectra_(stft.bins(), static_cast<Eigen::Index>(mix.numChannels())),
-          analyzers_(mix.numChannels()) {
-        for (StreamingStftAnalyzer& a : analyzers_) a.prepare(stft, stft.hop);
-    }
+    BlockMasks(const Matrix& W, const Matrix& H, const ComponentGroups& groups, float alpha)
+        : W_(W), H_(H), groups_(groups), alpha_(alpha) {}
 
-    /// Analyses frame t (frames come in order 0, 1, …, H.cols() − 1). Then spectra() is
-    /// bins × channels and masks()[s](f, column()) is source s's mask of this frame.
-    void next(Eigen::Index t) {
-        const Eigen::Index frames = H_.cols();
-        if (t % kMaskBlockFrames == 0) {
-            blockStart_ = t;
-            detail::wienerMasksBlock(W_, H_, groups_, alpha_, t,
-                                     std::min(kMaskBlockFrames, frames - t), masks_);
+    /// masks()[s](f, column) is source s's mask of frame t after this call.
+    Eigen::Index select(Eigen::Index t) {
+        const Eigen::Index block = t / kMaskBlockFrames;
+        if (block != block_) {
+            const Eigen::Index first = block * kMaskBlockFrames;
+            detail::wienerMasksBlock(W_, H_, groups_, alpha_, first,
+                                     std::min(kMaskBlockFrames, H_.cols() - first), masks_);
+            block_ = block;
         }
-        std::size_t take = 0;  // the same for every channel
-        for (std::size_t c = 0; c < analyzers_.size(); ++c) {
-            take = detail::analyseNextHop(analyzers_[c], mix_.channels[c].data(), mix_.numSamples(),
-                                          fed_, zeros_, spectra_.col(static_cast<Eigen::Index>(c)).data());
-        }
-        fed_ += take;
-        column_ = t - blockStart_;
+        return t - block * kMaskBlockFrames;
     }
-
-    const ComplexMatrix& spectra() const { return spectra_; }
     const std::vector<Matrix>& masks() const { return masks_; }
-    Eigen::Index column() const { return column_; }
 
 private:
-    const AudioBuffer& mix_;
     const Matrix& W_;
     const Matrix& H_;
     const ComponentGroups& groups_;
     float alpha_;
-    std::vector<float> zeros_;
-    ComplexMatrix spectra_;
-    std::vector<StreamingStftAnalyzer> analyzers_;
     std::vector<Matrix> masks_;
-    std::size_t fed_ = 0;
-    Eigen::Index blockStart_ = 0;
-    Eigen::Index column_ = 0;
+    Eigen::Index block_ = -1;
 };
 
-/// What one block of frames hands from the producer to the consumer: the mix spectra and
-/// masks (spatial passes) or every source's estimate of each channel (the final pass).
-struct FrameBlock {
-    Eigen::Index first = 0, count = 0;
-    std::vector<ComplexMatrix> spectra;                 ///< [j]: bins × channels
-    std::vector<Matrix> masks;                          ///< [s]: bins × count
-    std::vector<std::vector<ComplexMatrix>> estimates;  ///< [j][s]: bins × channels
-};
-
-/// Runs produce(block) for the frame blocks of a pass in order, on a helper thread when
-/// `threaded` (two blocks in flight), and consume(block) in the same order on the calling
-/// thread. Both see every block in frame order, so the result does not depend on
-/// `threaded`. An exception on either side stops both and is rethrown here.
-void runBlocks(Eigen::Index frames, bool threaded,
-               const std::function<void(FrameBlock&)>& produce,
-               const std::function<void(FrameBlock&)>& consume) {
-    const Eigen::Index blocks = (frames + kMaskBlockFrames - 1) / kMaskBlockFrames;
-    const auto prepare = [&](FrameBlock& b, Eigen::Index i) {
-        b.first = i * kMaskBlockFrames;
-        b.count = std::min(kMaskBlockFrames, frames - b.first);
-    };
-    if (!threaded) {
-        FrameBlock block;
-        for (Eigen::Index i = 0; i < blocks; ++i) {
-            prepare(block, i);
-            produce(block);
-            consume(block);
-        }
-        return;
+/// Both channels' frame t of the mix (bins × channels).
+class MixFrames {
+public:
+    MixFrames(const AudioBuffer& mix, const StftSettings& stft)
+        : mix_(mix), analyzer_(stft), spectra_(stft.bins(), static_cast<Eigen::Index>(mix.numChannels())) {}
+    const ComplexMatrix& at(Eigen::Index t) {
+        for (std::size_t c = 0; c < mix_.numChannels(); ++c)
+            analyzer_.analyse(mix_.channels[c].data(), mix_.numSamples(), t,
+                              spectra_.col(static_cast<Eigen::Index>(c)).data());
+        return spectra_;
     }
-    FrameBlock slots[2];
-    bool ready[2] = {false, false};
-    bool stop = false;
-    std::exception_ptr error;
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::thread producer([&] {
+
+private:
+    const AudioBuffer& mix_;
+    detail::FrameAnalyzer analyzer_;
+    ComplexMatrix spectra_;
+};
+
+/// Runs job(w) for w < workers, w = 0 on the calling thread (the only one that may report
+/// progress), the others on helper threads. When one fails (Cancelled included) `stop` is
+/// raised for the others, which should return at their next check; all are joined and
+/// the first error is rethrown.
+void runWorkers(int workers, std::atomic<bool>& stop, const std::function<void(int)>& job) {
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
+    std::vector<std::thread> helpers;
+    const auto guarded = [&](int w) {
         try {
-            for (Eigen::Index i = 0; i < blocks; ++i) {
-                const int k = static_cast<int>(i % 2);
-                {
-                    std::unique_lock<std::mutex> lock(mutex);
-                    changed.wait(lock, [&] { return stop || !ready[k]; });
-                    if (stop) return;
-                }
-                prepare(slots[k], i);
-                produce(slots[k]);
-                const std::lock_guard<std::mutex> lock(mutex);
-                ready[k] = true;
-                changed.notify_all();
-            }
+            job(w);
         } catch (...) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            error = std::current_exception();
+            errors[static_cast<std::size_t>(w)] = std::current_exception();
             stop = true;
-            changed.notify_all();
         }
-    });
-    const auto halt = [&] {
-        {
-            const std::lock_guard<std::mutex> lock(mutex);
-            stop = true;
-            changed.notify_all();
-        }
-        producer.join();
     };
     try {
-        for (Eigen::Index i = 0; i < blocks; ++i) {
-            const int k = static_cast<int>(i % 2);
-            {
-                std::unique_lock<std::mutex> lock(mutex);
-                changed.wait(lock, [&] { return stop || ready[k]; });
-                if (error) std::rethrow_exception(error);
-            }
-            consume(slots[k]);
-            const std::lock_guard<std::mutex> lock(mutex);
-            ready[k] = false;
-            changed.notify_all();
-        }
+        for (int w = 1; w < workers; ++w) helpers.emplace_back(guarded, w);
     } catch (...) {
-        halt();
+        stop = true;
+        for (std::thread& h : helpers) h.join();
         throw;
     }
-    halt();
+    guarded(0);
+    for (std::thread& h : helpers) h.join();
+    for (const std::exception_ptr& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
@@ -166,6 +112,14 @@ void runBlocks(Eigen::Index frames, bool threaded,
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress) {
+    std::vector<Stem> stems;
+    detail::renderStemsInto(mix, decomposition, settings, progress, stems);
+    return stems;
+}
+
+void detail::renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,
+                             const SeparationSettings& settings, const ProgressCallback& progress,
+                             std::vector<Stem>& stems) {
     const Decomposition& d = decomposition;
     detail::checkAudio(mix, "the mix");
     detail::checkMaskInputs(d.W, d.H, d.groups, settings.alpha);
@@ -192,39 +146,28 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
 
     const std::size_t sources = d.groups.size();
     const std::size_t channels = mix.numChannels();
-    const int hop = stftSettings.hop;
-    const std::size_t latency = static_cast<std::size_t>(stftSettings.fftSize);
+    const long long N = stftSettings.fftSize;
+    const long long hop = stftSettings.hop;
 
-    std::vector<Stem> stems(sources);
+    // The stems' buffers are reused when given (no fresh pages to fault in), and zeroed:
+    // the synthesis adds every frame into them.
+    stems.resize(sources);
     for (std::size_t s = 0; s < sources; ++s) {
         stems[s].name = s < d.sourceNames.size() && !d.sourceNames[s].empty()
                             ? d.sourceNames[s]
                             : "source-" + std::to_string(s + 1);
         stems[s].audio.sampleRate = mix.sampleRate;
-        stems[s].audio.channels.assign(channels, std::vector<float>(length));
-    }
-    std::vector<StreamingStftSynthesizer> synths(sources * channels);  // [s * channels + c]
-    for (StreamingStftSynthesizer& s : synths) s.prepare(stftSettings, hop);
-
-    Eigen::Matrix<std::complex<float>, Eigen::Dynamic, 1> masked(bins);
-    std::vector<float> scratch(static_cast<std::size_t>(hop) * 2 + latency);
-    std::size_t pulled = 0;  // samples pulled from each synthesiser (the first `latency` dropped)
-
-    // Moves what the synthesisers hold into the stems.
-    const auto drain = [&]() {
-        const int available = synths.front().available();
-        for (std::size_t s = 0; s < sources; ++s) {
-            for (std::size_t c = 0; c < channels; ++c) {
-                synths[s * channels + c].pull(scratch.data(), available);
-                std::vector<float>& out = stems[s].audio.channels[c];
-                for (int i = 0; i < available; ++i) {
-                    const std::size_t n = pulled + static_cast<std::size_t>(i);
-                    if (n >= latency && n - latency < length) out[n - latency] = scratch[static_cast<std::size_t>(i)];
-                }
+        stems[s].audio.channels.resize(channels);
+        for (std::vector<float>& channel : stems[s].audio.channels) {
+            if (channel.capacity() >= length) {
+                channel.resize(length);
+                std::fill(channel.begin(), channel.end(), 0.0f);
+            } else {
+                channel = std::vector<float>();  // release first: never two copies alive
+                channel.resize(length);
             }
         }
-        pulled += static_cast<std::size_t>(available);
-    };
+    }
 
     // Stereo: the spatial model of every source is estimated in spatialPasses passes over
     // the mix before the stems are rendered with it (spatial_wiener.hpp).
@@ -232,89 +175,130 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
     const double passShare = 1.0 / static_cast<double>(passes + 1);
     const detail::StageProgress rendering(progress, "rendering", 0.0, 1.0);
     detail::StereoSpatialModel spatial(passes > 0 ? static_cast<int>(sources) : 0, bins);
-    std::vector<ComplexMatrix> estimates;
+    const int workers = settings.threads != 1 && frames >= 2 * kMaskBlockFrames ? 2 : 1;
+    std::atomic<bool> stop{false};
+
     // The spatial statistics are sums over frames; frames overlapping by more than half
     // repeat each other's samples, so the passes use every stride-th frame only (half the
-    // work at the usual 75 % overlap) through an analyzer with a stride times larger hop.
-    const int stride = std::max(1, stftSettings.fftSize / (2 * hop));
+    // work at the usual 75 % overlap): frame t of an analysis with a stride times larger
+    // hop is frame stride·t + stride − 1 of the decomposition's, and Hstrided holds those
+    // columns.
+    const int stride = std::max(1, stftSettings.fftSize / (2 * stftSettings.hop));
     StftSettings strided = stftSettings;
-    strided.hop = hop * stride;
+    strided.hop = stftSettings.hop * stride;
     Matrix Hstrided;
     if (passes > 0) Hstrided = d.H(Eigen::all, Eigen::seq(stride - 1, frames - 1, stride));
-    // Each pass runs in two stages over blocks of frames (runBlocks): the mix's analysis
-    // and masks (and, in the final pass, the filtered estimates) on a helper thread, the
-    // model statistics or the synthesis on this one.
-    const bool threaded = settings.threads != 1 && frames >= 2 * kMaskBlockFrames;
+    const Eigen::Index stridedFrames = Hstrided.cols();
+    const Eigen::Index stridedBlocks = (stridedFrames + kMaskBlockFrames - 1) / kMaskBlockFrames;
     for (int pass = 0; pass < passes; ++pass) {
-        MaskedFrames frame(mix, d.W, Hstrided, d.groups, settings.alpha, strided);
-        const Eigen::Index count = Hstrided.cols();
-        runBlocks(
-            count, threaded,
-            [&](FrameBlock& b) {
-                b.spectra.resize(static_cast<std::size_t>(b.count));
-                for (Eigen::Index j = 0; j < b.count; ++j) {
-                    frame.next(b.first + j);
-                    b.spectra[static_cast<std::size_t>(j)] = frame.spectra();
-                }
-                b.masks = frame.masks();
-            },
-            [&](FrameBlock& b) {
-                rendering.report(passShare * (pass + static_cast<double>(b.first) / static_cast<double>(count)));
-                for (Eigen::Index j = 0; j < b.count; ++j) {
-                    const ComplexMatrix& spectra = b.spectra[static_cast<std::size_t>(j)];
+        std::vector<detail::StereoSpatialModel::Statistics> parts(kSegments);
+        for (auto& p : parts) p = spatial.newStatistics();
+        runWorkers(workers, stop, [&](int w) {
+            MixFrames mixFrames(mix, strided);
+            BlockMasks masks(d.W, Hstrided, d.groups, settings.alpha);
+            detail::StereoSpatialModel::Scratch scratch = spatial.newScratch();
+            std::vector<ComplexMatrix> estimates;
+            for (int segment = w; segment < kSegments; segment += workers) {
+                const Eigen::Index first = stridedBlocks * segment / kSegments * kMaskBlockFrames;
+                const Eigen::Index last =
+                    std::min(stridedFrames, stridedBlocks * (segment + 1) / kSegments * kMaskBlockFrames);
+                for (Eigen::Index t = first; t < last; ++t) {
+                    if ((t - first) % kMaskBlockFrames == 0) {
+                        if (stop.load(std::memory_order_relaxed)) return;
+                        if (w == 0)
+                            rendering.report(passShare * (pass + static_cast<double>(t) / static_cast<double>(stridedFrames)));
+                    }
+                    const Eigen::Index column = masks.select(t);
+                    const ComplexMatrix& x = mixFrames.at(t);
                     if (spatial.isIdentity()) {
-                        spatial.accumulateMasked(spectra, b.masks, j);
+                        spatial.accumulateMasked(x, masks.masks(), column, parts[static_cast<std::size_t>(segment)], scratch);
                     } else {
-                        spatial.filter(spectra, b.masks, j, estimates);
-                        spatial.accumulate(estimates);
+                        spatial.filter(x, masks.masks(), column, estimates, scratch);
+                        spatial.accumulate(estimates, parts[static_cast<std::size_t>(segment)]);
                     }
                 }
-            });
-        spatial.update();
-    }
-
-    MaskedFrames frame(mix, d.W, d.H, d.groups, settings.alpha, stftSettings);
-    runBlocks(
-        frames, threaded,
-        [&](FrameBlock& b) {
-            b.estimates.resize(static_cast<std::size_t>(b.count));
-            for (Eigen::Index j = 0; j < b.count; ++j) {
-                frame.next(b.first + j);
-                std::vector<ComplexMatrix>& out = b.estimates[static_cast<std::size_t>(j)];
-                if (passes > 0) {
-                    spatial.filter(frame.spectra(), frame.masks(), frame.column(), out);
-                    continue;
-                }
-                out.resize(sources);
-                for (std::size_t s = 0; s < sources; ++s) {
-                    const auto mask = frame.masks()[s].col(frame.column()).cast<std::complex<float>>();
-                    out[s].resize(bins, static_cast<Eigen::Index>(channels));
-                    for (std::size_t c = 0; c < channels; ++c) {
-                        // Through an aligned vector, as the masks' stems always were made.
-                        masked = frame.spectra().col(static_cast<Eigen::Index>(c)).cwiseProduct(mask);
-                        out[s].col(static_cast<Eigen::Index>(c)) = masked;
-                    }
-                }
-            }
-        },
-        [&](FrameBlock& b) {
-            rendering.report(passShare * (passes + static_cast<double>(b.first) / static_cast<double>(frames)));
-            for (Eigen::Index j = 0; j < b.count; ++j) {
-                const std::vector<ComplexMatrix>& out = b.estimates[static_cast<std::size_t>(j)];
-                for (std::size_t s = 0; s < sources; ++s)
-                    for (std::size_t c = 0; c < channels; ++c)
-                        synths[s * channels + c].pushFrame(out[s].col(static_cast<Eigen::Index>(c)).data());
-                drain();
             }
         });
-    // The tail: later frames are zero, exactly as in the offline inverse.
-    masked.setZero();
-    while (pulled < latency + length) {
-        for (StreamingStftSynthesizer& s : synths) s.pushFrame(masked.data());
-        drain();
+        spatial.update(parts);
     }
+
+    // The final pass. Output sample n sits at position n + offset of the padded signal;
+    // frame t covers positions [t·hop, t·hop + N). Worker w writes samples [from, to).
+    const long long offset = N - hop;
+    const long long len = static_cast<long long>(length);
+    const Eigen::Index blocks = (frames + kMaskBlockFrames - 1) / kMaskBlockFrames;
+    runWorkers(workers, stop, [&](int w) {
+        const long long from = w == 0 ? 0 : std::min(len, blocks * w / workers * kMaskBlockFrames * hop);
+        const long long to = w + 1 == workers ? len : std::min(len, blocks * (w + 1) / workers * kMaskBlockFrames * hop);
+        if (from >= to) return;
+        const Eigen::Index tFirst = std::max(0LL, (from + offset - N + hop) / hop);
+        const Eigen::Index tLast = std::min<long long>(frames - 1, (to - 1 + offset) / hop);
+        const detail::StftTables tables = detail::makeTables(stftSettings);
+        const detail::FftrPlan inverse(stftSettings.fftSize, true);
+        std::vector<float> frame(static_cast<std::size_t>(N));
+        MixFrames mixFrames(mix, stftSettings);
+        BlockMasks masks(d.W, d.H, d.groups, settings.alpha);
+        detail::StereoSpatialModel::Scratch scratch = spatial.newScratch();
+        std::vector<ComplexMatrix> estimates(sources, ComplexMatrix(bins, static_cast<Eigen::Index>(channels)));
+        Eigen::Matrix<std::complex<float>, Eigen::Dynamic, 1> masked(bins);
+        long long normalised = from;  // samples [from, normalised) are final
+        // Divides the finished samples [normalised, upTo) by the summed squared window.
+        const auto normalise = [&](long long upTo) {
+            if (upTo <= normalised) return;
+            const float* inv = tables.invNorm.data();  // periodic: hop values
+            for (std::size_t s = 0; s < sources; ++s)
+                for (std::size_t c = 0; c < channels; ++c) {
+                    float* out = stems[s].audio.channels[c].data();
+                    long long r = (normalised + offset) % hop;
+                    for (long long i = normalised; i < upTo; r = 0) {
+                        const long long run = std::min(hop - r, upTo - i);
+                        for (long long k = 0; k < run; ++k) out[i + k] *= inv[r + k];
+                        i += run;
+                    }
+                }
+            normalised = upTo;
+        };
+        for (Eigen::Index t = tFirst; t <= tLast; ++t) {
+            if ((t - tFirst) % kMaskBlockFrames == 0) {
+                if (stop.load(std::memory_order_relaxed)) return;
+                if (w == 0)
+                    rendering.report(passShare * (passes + static_cast<double>(t - tFirst) /
+                                                               static_cast<double>(tLast - tFirst + 1)));
+            }
+            const Eigen::Index column = masks.select(t);
+            const ComplexMatrix& x = mixFrames.at(t);
+            if (passes > 0) {
+                spatial.filter(x, masks.masks(), column, estimates, scratch);
+            } else {
+                for (std::size_t s = 0; s < sources; ++s) {
+                    const auto mask = masks.masks()[s].col(column).cast<std::complex<float>>();
+                    for (std::size_t c = 0; c < channels; ++c) {
+                        // Through an aligned vector, as the masks' stems always were made.
+                        masked = x.col(static_cast<Eigen::Index>(c)).cwiseProduct(mask);
+                        estimates[s].col(static_cast<Eigen::Index>(c)) = masked;
+                    }
+                }
+            }
+            // Samples [s0 + lo, s0 + hi) of this frame fall in [from, to).
+            const long long s0 = t * hop - offset;
+            const long long lo = std::max(from, s0) - s0;
+            const long long hi = std::min(to, s0 + N) - s0;
+            {
+                detail::ScopedFlushDenormals ftz;  // as the streaming synthesiser
+                for (std::size_t s = 0; s < sources; ++s)
+                    for (std::size_t c = 0; c < channels; ++c) {
+                        inverse.inverse(estimates[s].col(static_cast<Eigen::Index>(c)).data(), frame.data());
+                        detail::overlapAdd(frame.data() + lo, tables.synthesis.data() + lo,
+                                           stems[s].audio.channels[c].data() + s0 + lo, static_cast<int>(hi - lo));
+                    }
+                // Later frames start at or after s0 + hop: the samples before are final.
+                normalise(std::min(to, s0 + hop));
+            }
+        }
+        detail::ScopedFlushDenormals ftz;
+        normalise(to);
+    });
     rendering.report(1.0);
-    return stems;
 }
 
 }  // namespace demix

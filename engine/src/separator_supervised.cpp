@@ -52,7 +52,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
     }
 
     const detail::StageProgress analysing(progress, "analysing", 0.0, 0.05);
-    Matrix V = detail::meanMagnitude(mix, stft, analysing);
+    Matrix V = detail::meanMagnitude(mix, stft, analysing, settings.threads);
 
     const int fixed = library.totalComponents();
     const int components = fixed + freeComponents;

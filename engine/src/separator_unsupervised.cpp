@@ -20,7 +20,7 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
     const Stft stft(settings.stft);
 
     const detail::StageProgress analysing(progress, "analysing", 0.0, 0.05);
-    Matrix V = detail::meanMagnitude(mix, stft, analysing);
+    Matrix V = detail::meanMagnitude(mix, stft, analysing, settings.threads);
 
     const detail::StageProgress separating(progress, "separating", 0.05, 0.9);
     NmfResult result =

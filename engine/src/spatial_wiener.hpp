@@ -24,29 +24,64 @@
 namespace demix::detail {
 
 class StereoSpatialModel {
+    // Structure of arrays (one array per field, source-major: [s * bins + f]), so the
+    // per-bin loops vectorise.
+    struct Covariances {
+        std::vector<double> r00, r11, r01re, r01im;
+        void assign(std::size_t size, double diagonal);
+    };
+
 public:
+    /// Working memory of filter and accumulateMasked for one thread.
+    struct Scratch {
+        std::vector<double> s00, s11, s01re, s01im, z0re, z0im, z1re, z1im;
+    };
+    /// Σ y yᴴ gathered by one thread over its frames (what update() estimates from).
+    struct Statistics {
+        Covariances sums;
+    };
+
     /// Every R_s = I: filtering gives exactly the masks.
     StereoSpatialModel(int sources, Eigen::Index bins);
 
     /// Estimates of one frame: out[s] (bins × 2) = y_s for the mix frame `mix` (bins × 2)
     /// and the masks masks[s](f, column) (summing to one over s). `out` is resized.
+    /// Thread-safe (the model is only read) when each thread brings its own scratch.
     void filter(const ComplexMatrix& mix, const std::vector<Matrix>& masks, Eigen::Index column,
-                std::vector<ComplexMatrix>& out) const;
+                std::vector<ComplexMatrix>& out, Scratch& scratch) const;
 
-    /// Adds y_s y_sᴴ of one frame's estimates (from filter) to the next model's statistics.
-    void accumulate(const std::vector<ComplexMatrix>& estimates);
+    /// Adds y_s y_sᴴ of one frame's estimates (from filter) to `stats`.
+    void accumulate(const std::vector<ComplexMatrix>& estimates, Statistics& stats) const;
 
     /// The same statistics as filter + accumulate while every R_s is still I (estimates
     /// m_s x, so y yᴴ = m_s² x xᴴ), without computing the estimates.
     void accumulateMasked(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
-                          Eigen::Index column);
+                          Eigen::Index column, Statistics& stats, Scratch& scratch) const;
+
+    /// Empty statistics and scratch of this model's size.
+    Statistics newStatistics() const;
+    Scratch newScratch() const;
+
+    /// Replaces the model by the one estimated from parts[0] + parts[1] + … (summed in
+    /// this order, so the result depends only on how the frames were split into parts,
+    /// not on which thread gathered them; a source or bin with no energy keeps R = I).
+    void update(const std::vector<Statistics>& parts);
+
+    /// Single-threaded conveniences: the model's own scratch and one statistics part.
+    void filter(const ComplexMatrix& mix, const std::vector<Matrix>& masks, Eigen::Index column,
+                std::vector<ComplexMatrix>& out) const {
+        filter(mix, masks, column, out, scratch_);
+    }
+    void accumulate(const std::vector<ComplexMatrix>& estimates) { accumulate(estimates, stats_); }
+    void accumulateMasked(const ComplexMatrix& mix, const std::vector<Matrix>& masks,
+                          Eigen::Index column) {
+        accumulateMasked(mix, masks, column, stats_, scratch_);
+    }
+    /// update({the statistics gathered by the conveniences}) and clears them.
+    void update();
 
     /// True until the first update(): every R_s = I, so filter gives the masks' estimates.
     bool isIdentity() const { return identity_; }
-
-    /// Replaces the model by the one estimated from everything accumulated since the last
-    /// update (a source or bin with no energy keeps R = I) and clears the statistics.
-    void update();
 
     /// R_s(f) as (r00, r11, r01) — r10 = conj(r01); for tests and diagnostics.
     void covariance(int source, Eigen::Index bin, double& r00, double& r11,
@@ -57,19 +92,12 @@ public:
     static constexpr double kLoading = 1e-4;
 
 private:
-    // Structure of arrays (one array per field, source-major: [s * bins + f]), so the
-    // per-bin loops vectorise.
-    struct Covariances {
-        std::vector<double> r00, r11, r01re, r01im;
-        void assign(std::size_t size, double diagonal);
-    };
     int sources_;
     Eigen::Index bins_;
     bool identity_ = true;
     Covariances model_;
-    Covariances stats_;  // accumulated y yᴴ
-    // Per-bin scratch of filter (Σ and Σ⁻¹ x), reused between frames.
-    mutable std::vector<double> s00_, s11_, s01re_, s01im_, z0re_, z0im_, z1re_, z1im_;
+    Statistics stats_;          // gathered by the single-threaded conveniences
+    mutable Scratch scratch_;   // used by the single-threaded conveniences
 };
 
 }  // namespace demix::detail

@@ -3,11 +3,13 @@
 // Offline and streaming use exactly these kernels, so their results are bit-identical.
 
 #include "demix/stft.hpp"
+#include "fft_real.hpp"
 
 #include <kiss_fftr.h>
 
 #include <complex>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #if defined(__SSE__) || defined(__x86_64__) || defined(_M_X64)
@@ -51,29 +53,39 @@ inline void allocateZeroed(std::vector<float>& v, std::size_t n) {
     v.resize(n, 0.0f);
 }
 
-/// Owns one kiss_fftr configuration (forward or inverse). Not thread-safe: kiss_fftr
-/// uses a scratch buffer inside the configuration.
+/// One real FFT plan (forward or inverse) of size nfft: the vectorised RealFft for the
+/// power-of-two sizes it supports, a kiss_fftr configuration otherwise (same conventions,
+/// equal to float rounding). Not thread-safe: both keep scratch inside the plan.
 class FftrPlan {
 public:
     FftrPlan() = default;
     FftrPlan(int nfft, bool inverse);  // throws std::bad_alloc
     ~FftrPlan();
-    FftrPlan(FftrPlan&& other) noexcept : cfg_(other.cfg_) { other.cfg_ = nullptr; }
+    FftrPlan(FftrPlan&& other) noexcept : cfg_(other.cfg_), fast_(std::move(other.fast_)) { other.cfg_ = nullptr; }
     FftrPlan& operator=(FftrPlan&& other) noexcept;
     FftrPlan(const FftrPlan&) = delete;
     FftrPlan& operator=(const FftrPlan&) = delete;
 
     /// time: nfft floats -> freq: nfft/2+1 bins.
     void forward(const float* time, std::complex<float>* freq) const noexcept {
-        kiss_fftr(cfg_, time, reinterpret_cast<kiss_fft_cpx*>(freq));
+        if (fast_) {
+            fast_->forward(time, freq);
+        } else {
+            kiss_fftr(cfg_, time, reinterpret_cast<kiss_fft_cpx*>(freq));
+        }
     }
     /// freq: nfft/2+1 bins -> time: nfft floats, unnormalised (scaled by nfft).
     void inverse(const std::complex<float>* freq, float* time) const noexcept {
-        kiss_fftri(cfg_, reinterpret_cast<const kiss_fft_cpx*>(freq), time);
+        if (fast_) {
+            fast_->inverse(freq, time);
+        } else {
+            kiss_fftri(cfg_, reinterpret_cast<const kiss_fft_cpx*>(freq), time);
+        }
     }
 
 private:
     kiss_fftr_cfg cfg_ = nullptr;
+    std::unique_ptr<RealFft> fast_;
 };
 
 /// Everything derived from validated settings, shared by offline and streaming.

@@ -133,7 +133,12 @@ void adviseHugePages(void* data, std::size_t bytes) noexcept {
 #endif
 }
 
-FftrPlan::FftrPlan(int nfft, bool inverse) : cfg_(kiss_fftr_alloc(nfft, inverse ? 1 : 0, nullptr, nullptr)) {
+FftrPlan::FftrPlan(int nfft, bool inverse) {
+    if (RealFft::supports(nfft)) {
+        fast_ = std::make_unique<RealFft>(nfft);
+        return;
+    }
+    cfg_ = kiss_fftr_alloc(nfft, inverse ? 1 : 0, nullptr, nullptr);
     if (cfg_ == nullptr) throw std::bad_alloc();
 }
 
@@ -146,6 +151,7 @@ FftrPlan& FftrPlan::operator=(FftrPlan&& other) noexcept {
         if (cfg_ != nullptr) kiss_fftr_free(cfg_);
         cfg_ = other.cfg_;
         other.cfg_ = nullptr;
+        fast_ = std::move(other.fast_);
     }
     return *this;
 }

@@ -173,8 +173,8 @@ ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
 /// spatial Wiener filter built on those masks (settings.spatialPasses). Stems have the mix's rate, channels
 /// and exact length, and sum to the mix (≤ 1e-5 relative). Throws InvalidArgument if the
 /// decomposition does not fit the mix or its groups are invalid. Unless settings.threads
-/// is 1, a helper thread analyses the mix and filters one block of frames ahead of the
-/// synthesis (same stems, bit for bit); `progress` is called on the calling thread.
+/// is 1, the frames are split over two threads (same stems, bit for bit); `progress` is
+/// called on the calling thread.
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
@@ -210,7 +210,8 @@ struct ChunkSettings {
 };
 
 /// Fills `block` with `count` samples per channel of the mix starting at sample `start`
-/// (block.channels is already sized: numChannels vectors; resize each to `count`).
+/// (block.channels is already sized: numChannels vectors, which may still hold an earlier
+/// block's samples — their memory is reused; resize or assign each to `count` samples).
 /// May throw (e.g. an I/O error); the exception propagates out of the call.
 using MixBlockReader = std::function<void(std::size_t start, std::size_t count, AudioBuffer& block)>;
 /// Receives the stems' next samples, in order: stems[s].audio holds the samples
