@@ -4,6 +4,7 @@
 //   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
 //             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
 //             [--fixed-w 1] [--accelerate 0|1] [--curve 1] [--activation-floor X]
+//             [--precision float32|mixed]
 //
 // DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
 // run: "run i ms_per_iter X iterations N seconds S objective D cpu_ms_per_iter C" where D
@@ -13,7 +14,8 @@
 // final W and H of the last run. --fixed-w 1 keeps W = W0 and solves only the activations
 // (the supervised path of `demix separate`). --accelerate 1 runs the accelerated solvers
 // (NmfSettings::accelerate: the engine's default; off here so that figure 1 times plain MU); --curve 1 prints every recorded objective as
-// "curve ITERATION VALUE".
+// "curve ITERATION VALUE". --precision sets NmfSettings::precision (mixed: bf16 products where
+// the CPU has AVX512-BF16).
 #include "bench_nmf_npy.hpp"
 #include "demix/nmf.hpp"
 
@@ -58,6 +60,7 @@ int main(int argc, char** argv)
         else if (key == "--curve") curve = value != "0";
         else if (key == "--accelerate") s.accelerate = value != "0" && value != "off";
         else if (key == "--fixed-w") fixedW = value != "0";
+        else if (key == "--precision") s.precision = demix::precisionFromString(value);
         else if (key == "--activation-floor") s.activationFloor = std::strtof(value.c_str(), nullptr);
         else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
@@ -73,9 +76,10 @@ int main(int argc, char** argv)
     // Throughput runs evaluate the objective only at the start and the end (like
     // scikit-learn with tol = 0); time-to-quality runs check it every few iterations.
     s.evalEvery = evalEvery > 0 ? evalEvery : (target > 0.0 ? 5 : std::max(1, s.maxIterations));
-    std::printf("F %ld T %ld K %d solver %s objective %s threads %d iters %d\n", long(V.rows()),
-                long(V.cols()), s.components, demix::toString(s.solver).c_str(),
-                demix::toString(s.objective, s.beta).c_str(), s.threads, s.maxIterations);
+    std::printf("F %ld T %ld K %d solver %s objective %s threads %d iters %d precision %s\n",
+                long(V.rows()), long(V.cols()), s.components, demix::toString(s.solver).c_str(),
+                demix::toString(s.objective, s.beta).c_str(), s.threads, s.maxIterations,
+                demix::toString(s.precision).c_str());
     auto cpuSeconds = [] {
         timespec ts{};
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);

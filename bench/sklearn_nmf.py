@@ -76,8 +76,11 @@ def prepare(work, seconds, K):
     return V, W0, H0
 
 
+DEMIX_EXTRA = []  # --precision, passed to every bench_nmf run
+
+
 def demix(bench, work, *args):
-    out = subprocess.run([bench, work] + [str(a) for a in args], check=True,
+    out = subprocess.run([bench, work] + [str(a) for a in args] + DEMIX_EXTRA, check=True,
                          capture_output=True, text=True).stdout
     runs = [line.split() for line in out.splitlines() if line.startswith("run ")]
     return [dict(zip(r[2::2], map(float, r[3::2]))) for r in runs]
@@ -115,7 +118,11 @@ def main():
                         "test every iteration, as before)")
     p.add_argument("--no-200", action="store_true",
                    help="skip the 200-iteration objective comparison (figure 1 timing only)")
+    p.add_argument("--precision", choices=["float32", "mixed"],
+                   help="NmfSettings::precision of every Demix run (default: the engine's default)")
     a = p.parse_args()
+    if a.precision:
+        DEMIX_EXTRA.extend(["--precision", a.precision])
     figures = set(a.figures.split(","))
     K = 32
     V, W0, H0 = prepare(a.work, a.seconds, K)

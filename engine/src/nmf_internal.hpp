@@ -104,6 +104,8 @@ struct WorkerBuffers {
     Matrix denH;  ///< K × block
     /// KL kernel (nmf_kl_kernel.hpp): block buffer R and the packed F × K accumulator.
     std::vector<float> klBlock, klNum;
+    klkernel::MixedBuffers klMixed;  ///< bf16 block buffers (NmfSettings::precision Mixed)
+    std::vector<double> klRowSumsH;  ///< Mixed: row sums of the H blocks accumulated (K)
     double divergence = 0.0;
     double sampledDivergence = 0.0;  ///< the sampled blocks' part (SampledObjective)
 };
@@ -138,6 +140,8 @@ struct StepContext {
     std::vector<bool> freeH;  ///< size K: row k of H may change
     bool anyFreeW = true;
     bool anyFreeH = true;
+    /// KL MU products with bf16 operands where the CPU can (settings.precision Mixed).
+    bool mixedPrecision = false;
     int workers = 1;
     Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`
 };

@@ -7,6 +7,7 @@
 #include "nmf_kl_kernel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <type_traits>
 
@@ -245,7 +246,59 @@ bool available()
 #endif
 }
 
-void pack(const Matrix& W, PackedW& p)
+static_assert(klbf16::kFloor == kEpsilon, "the mixed kernels floor WH at kEpsilon too");
+
+namespace {
+
+std::atomic<bool> mixedForcedOff{false};
+
+bool cpuHasBf16()
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    // __builtin_cpu_supports checks the OS's XSAVE support of the AVX-512 state too.
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512vl") &&
+                            __builtin_cpu_supports("avx512bf16");
+    return has;
+#else
+    return false;
+#endif
+}
+
+}  // namespace
+
+bool mixedAvailable()
+{
+    // The CPU first: nothing of the AVX-512 TU runs before the CPU is known to have it.
+    return !mixedForcedOff.load() && available() && cpuHasBf16() && klbf16::compiled();
+}
+
+void forceMixedUnavailable(bool unavailable) { mixedForcedOff.store(unavailable); }
+
+void MixedBuffers::prepare(const PackedW& w, Index frames)
+{
+    E.resize(w.bf16.blockSize(frames));
+    scratch.resize(w.bf16.scratchSize(frames));
+}
+
+void mixedExcessTimesTransposed(const PackedW& w, const float* H, Index n, const float* V,
+                                MixedBuffers& b, float* acc, Index following)
+{
+    klbf16::excessByFrames(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
+                           following);
+    klbf16::accumulateTimesTransposed(w.bf16, b.E.data(), H, n, acc, b.scratch.data());
+}
+
+void mixedRatioTransposedTimes(const PackedW& w, const float* H, Index n, const float* V,
+                               const float* colSumsW, MixedBuffers& b, float* out,
+                               Index following)
+{
+    klbf16::excessByRows(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
+                         following);
+    klbf16::transposedTimes(w.bf16, w.rowsBf16.data(), b.E.data(), n, colSumsW, out);
+}
+
+void pack(const Matrix& W, PackedW& p, bool mixed)
 {
     p.F = W.rows();
     p.K = W.cols();
@@ -259,11 +312,23 @@ void pack(const Matrix& W, PackedW& p)
             p.panels[static_cast<std::size_t>(((f / kTileRows) * p.K + k) * kTileRows + f % kTileRows)] = w;
             p.rows[static_cast<std::size_t>(f * p.Kp + k)] = w;
         }
+    p.mixed = mixed && mixedAvailable();
+    if (p.mixed) {
+        p.bf16 = klbf16::layoutFor(p.F, p.K);
+        p.panelsBf16.resize(p.bf16.panelsSize());
+        p.rowsBf16.resize(p.bf16.rowsSize());
+        klbf16::pack(p.bf16, W.data(), p.panelsBf16.data(), p.rowsBf16.data());
+    }
 }
 
 void unpack(const PackedW& w, const float* acc, Matrix& out)
 {
     out.resize(w.F, w.K);
+    if (w.mixed) {
+        for (Index k = 0; k < w.K; ++k)
+            for (Index f = 0; f < w.F; ++f) out(f, k) = acc[klbf16::accumulatorIndex(w.bf16, f, k)];
+        return;
+    }
     for (Index k = 0; k < w.K; ++k)
         for (Index f = 0; f < w.F; ++f)
             out(f, k) = acc[((f / kTileRows) * w.K + k) * kTileRows + f % kTileRows];

@@ -14,10 +14,18 @@
 ///
 /// Every function gives the same result for the same inputs on a given CPU (fixed
 /// operation order; no threads inside).
+///
+/// Mixed precision (NmfSettings::precision): pack(W, p, true) on a CPU with AVX512-BF16
+/// also packs W in bf16 (p.mixed), and the mixed*() functions below then form the products
+/// with bf16 operands and float32 accumulation (nmf_kl_bf16.hpp); the accumulators keep
+/// their size but hold each tile's rows in the order klbf16::kLaneRow (unpack() knows) and
+/// lack the row sums of H (see mixedExcessTimesTransposed()).
 
 #include "demix/nmf.hpp"
+#include "nmf_kl_bf16.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace demix::nmf_detail::klkernel {
@@ -33,12 +41,46 @@ struct PackedW {
     Eigen::Index F = 0, K = 0, tiles = 0, Kp = 0;
     std::vector<float> panels;  ///< tiles × K × 16
     std::vector<float> rows;    ///< F × Kp
+    /// Mixed precision: W also in bf16 (klbf16 layouts), used by the mixed*() functions.
+    bool mixed = false;
+    klbf16::Layout bf16;
+    std::vector<std::uint16_t> panelsBf16, rowsBf16;
     /// Rows of block buffers (= tiles·16).
     Eigen::Index paddedRows() const { return tiles * kTileRows; }
 };
 
+/// True when the mixed-precision kernels can run here: compiled in (x86-64, a compiler
+/// with AVX512-BF16) and the CPU (and OS) support AVX512F/BW/VL and AVX512-BF16.
+bool mixedAvailable();
+
+/// Test hook: pretend the CPU lacks AVX512-BF16 (true) or use the real check (false), to
+/// exercise the Float32 fallback of Precision::Mixed on any machine. Not thread-safe
+/// against running factorisations.
+void forceMixedUnavailable(bool unavailable);
+
 /// Fills `p` from W (F × K). Reuses the vectors' storage when the shape is unchanged.
-void pack(const Matrix& W, PackedW& p);
+/// With `mixed` and mixedAvailable(), also the bf16 copies (p.mixed = true).
+void pack(const Matrix& W, PackedW& p, bool mixed = false);
+
+/// Per-worker bf16 block buffers of the mixed-precision path.
+struct MixedBuffers {
+    std::vector<std::uint16_t> E, scratch;
+    /// Sizes the buffers for blocks of up to `frames` frames.
+    void prepare(const PackedW& w, Eigen::Index frames);
+};
+
+/// Mixed precision (w.mixed): acc += (V / max(W H, ε) − 1) Hᵀ for the block — the R·Hᵀ
+/// of ratioTimesTransposed() minus the row sums of H, which the caller adds once (see
+/// nmf_kl_bf16.hpp for why). Unpack with unpack().
+void mixedExcessTimesTransposed(const PackedW& w, const float* H, Eigen::Index n,
+                                const float* V, MixedBuffers& b, float* acc,
+                                Eigen::Index following = 0);
+
+/// Mixed precision: out (K × n, leading dimension K) = Wᵀ (V / max(W H, ε)), given the
+/// column sums of W (K floats: Wᵀ·1, added in float32).
+void mixedRatioTransposedTimes(const PackedW& w, const float* H, Eigen::Index n, const float* V,
+                               const float* colSumsW, MixedBuffers& b, float* out,
+                               Eigen::Index following = 0);
 
 /// For a block of n frames: R(:, j) = V(:, j) / max((W H)(:, j), ε) (or, with
 /// `productOnly`, R = W H). H: K × n (leading dimension K), V: F × n (leading dimension
@@ -72,7 +114,7 @@ inline std::size_t accumulatorSize(const PackedW& w)
     return static_cast<std::size_t>(w.tiles * w.K * kTileRows);
 }
 
-/// out (F × K) = acc (panel layout).
+/// out (F × K) = acc (panel layout; rows in klbf16::kLaneRow order when w.mixed).
 void unpack(const PackedW& w, const float* acc, Matrix& out);
 
 }  // namespace demix::nmf_detail::klkernel

@@ -125,6 +125,10 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
         if (fast) {
             if (wantAccumulators) a.klNum.assign(klkernel::accumulatorSize(packed), 0.0f);
             a.klBlock.resize(static_cast<std::size_t>(packed.paddedRows() * kBlockFrames));
+            if (packed.mixed) {
+                a.klMixed.prepare(packed, kBlockFrames);
+                if (wantAccumulators) a.klRowSumsH.assign(static_cast<std::size_t>(K), 0.0);
+            }
             return;
         }
         if (wantAccumulators) {
@@ -144,12 +148,22 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             const float* hb = H.data() + t0 * K;
             const Eigen::Index following = T - t0 - n;  // V columns that may be prefetched
             float* R = a.klBlock.data();
-            if (!wantDivergence) {
+            // Mixed precision: the objective still comes from float products; the W
+            // update's products are the same with or without it (so evaluating the
+            // objective does not change the iterates).
+            if (wantDivergence)
+                divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
+            if (!wantAccumulators) return;
+            if (packed.mixed) {
+                klkernel::mixedExcessTimesTransposed(packed, hb, n, vb, a.klMixed, a.klNum.data(),
+                                                     following);
+                double* rowSums = a.klRowSumsH.data();
+                for (Eigen::Index j = 0; j < n; ++j)
+                    for (Eigen::Index k = 0; k < K; ++k) rowSums[k] += hb[j * K + k];
+            } else if (wantDivergence)
+                klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
+            else
                 klkernel::ratioTimesTransposed(packed, hb, n, vb, R, a.klNum.data(), following);
-                return;
-            }
-            divergence += klkernel::ratioDivergence(packed, hb, n, vb, R, following);
-            if (wantAccumulators) klkernel::accumulateTimesTransposed(packed, R, hb, n, a.klNum.data());
             return;
         }
         auto whb = a.WH.leftCols(n);
@@ -168,7 +182,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool wantAccumulators = updateW && !ws.pendingAccumulators;
     const bool wantDivergence = objective && !ws.pendingDivergence;
     if (wantAccumulators || wantDivergence) {
-        if (fast) klkernel::pack(W, packed);
+        if (fast) klkernel::pack(W, packed, ctx.mixedPrecision);
         parallelRun(workers, [&](int worker) {
             WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
             reset(a, wantDivergence, wantAccumulators);
@@ -213,6 +227,16 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += part[i];
             }
             klkernel::unpack(packed, sum.data(), num);
+            if (packed.mixed) {
+                // The mixed kernels accumulate (V/WH − 1)·Hᵀ: add 1·Hᵀ, the row sums of the
+                // H they saw (summed alongside, in double, reduced in worker order).
+                for (Eigen::Index k = 0; k < K; ++k) {
+                    double rowSum = 0.0;
+                    for (int w = 0; w < workers; ++w)
+                        rowSum += acc[static_cast<std::size_t>(w)].klRowSumsH[static_cast<std::size_t>(k)];
+                    num.col(k).array() += static_cast<float>(rowSum);
+                }
+            }
         } else {
             for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
         }
@@ -280,7 +304,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     std::vector<float> klDown;
     std::vector<unsigned char> klFree;
     if (fast) {
-        klkernel::pack(W, packed);
+        klkernel::pack(W, packed, ctx.mixedPrecision);
         klDown.resize(static_cast<std::size_t>(K));
         klFree.resize(static_cast<std::size_t>(K));
         for (Eigen::Index k = 0; k < K; ++k) {
@@ -303,7 +327,10 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
             auto Hb = H.middleCols(t0, n);
             auto nb = a.numH.leftCols(n);
             auto db = a.denH.leftCols(n);
-            if (fast) {
+            if (fast && packed.mixed) {
+                klkernel::mixedRatioTransposedTimes(packed, H.data() + t0 * K, n, V.data() + t0 * F,
+                                                    wsum.data(), a.klMixed, nb.data(), tEnd - t0 - n);
+            } else if (fast) {
                 klkernel::ratio(packed, H.data() + t0 * K, n, V.data() + t0 * F,
                                 a.klBlock.data(), /*productOnly=*/false, tEnd - t0 - n);
                 klkernel::transposedTimes(packed, a.klBlock.data(), n, nb.data());

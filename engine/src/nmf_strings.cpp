@@ -109,6 +109,19 @@ std::string toString(Initialisation init)
     return "random";
 }
 
+Precision precisionFromString(const std::string& text)
+{
+    const std::string t = lowered(text);
+    if (t == "float32") return Precision::Float32;
+    if (t == "mixed") return Precision::Mixed;
+    throw InvalidArgument("unknown NMF precision '" + text + "' (expected float32 or mixed)");
+}
+
+std::string toString(Precision precision)
+{
+    return precision == Precision::Mixed ? "mixed" : "float32";
+}
+
 float betaOf(Objective objective, float beta)
 {
     switch (objective) {

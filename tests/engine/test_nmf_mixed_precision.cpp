@@ -1,0 +1,258 @@
+// Mixed-precision KL-MU (NmfSettings::precision = Mixed: bf16 operands, float32
+// accumulation; engine/src/nmf_kl_bf16.cpp): the block products against a double
+// reference, a whole factorisation against Float32 on a real spectrogram, determinism,
+// and the fallback (identical to Float32) where the CPU lacks AVX512-BF16 (forced here
+// through the kernel's test hook). On a CPU without the feature the bf16-only checks are
+// skipped with a warning; the fallback checks run everywhere.
+#include "../../engine/src/nmf_kl_kernel.hpp"
+#include "demix/nmf.hpp"
+#include "demix/stft.hpp"
+#include "nmf_test_support.hpp"
+#include "test_separator_signals.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using demix::Matrix;
+namespace kk = demix::nmf_detail::klkernel;
+
+namespace {
+
+using MatrixD = Eigen::MatrixXd;
+
+bool mixedHere()
+{
+    if (kk::mixedAvailable()) return true;
+    WARN("this CPU (or build) lacks AVX512-BF16: the bf16 kernels are not exercised here "
+         "(Precision::Mixed runs as Float32, checked by the fallback test)");
+    return false;
+}
+
+/// Restores the real CPU check when it goes out of scope.
+struct ForceFallback {
+    ForceFallback() { kk::forceMixedUnavailable(true); }
+    ~ForceFallback() { kk::forceMixedUnavailable(false); }
+};
+
+/// A magnitude spectrogram of 3 s of a harmonic tone plus noise bursts (16 kHz, FFT 512,
+/// hop 128): F 257 × T 376.
+Matrix spectrogram()
+{
+    const std::size_t n = static_cast<std::size_t>(3.0 * demix::testing::kTestRate);
+    std::vector<float> x = demix::testing::harmonicTone(n, 3);
+    const std::vector<float> noise = demix::testing::noiseBursts(n, 4);
+    for (std::size_t i = 0; i < n; ++i) x[i] += noise[i];
+    demix::StftSettings st;
+    st.fftSize = 512;
+    st.hop = 128;
+    const demix::Stft stft(st);
+    return stft.forward(x.data(), x.size()).cwiseAbs();
+}
+
+demix::NmfSettings klSettings(int K, int iterations, demix::Precision precision)
+{
+    demix::NmfSettings s;
+    s.components = K;
+    s.maxIterations = iterations;
+    s.tol = 0.0;
+    s.evalEvery = 10;
+    s.seed = 7;
+    s.precision = precision;
+    return s;
+}
+
+struct Shape {
+    Eigen::Index F, K, n;
+};
+
+}  // namespace
+
+TEST_CASE("nmf precision names round-trip", "[nmf]")
+{
+    CHECK(demix::precisionFromString("float32") == demix::Precision::Float32);
+    CHECK(demix::precisionFromString("Mixed") == demix::Precision::Mixed);
+    CHECK(demix::toString(demix::Precision::Mixed) == "mixed");
+    CHECK(demix::toString(demix::Precision::Float32) == "float32");
+    CHECK_THROWS_WITH(demix::precisionFromString("bf16"),
+                      Catch::Contains("unknown NMF precision 'bf16'") &&
+                          Catch::Contains("float32 or mixed"));
+    CHECK(demix::NmfSettings{}.precision == demix::Precision::Float32);
+}
+
+TEST_CASE("nmf mixed-precision KL block products match a double reference to bf16 accuracy",
+          "[nmf]")
+{
+    if (!mixedHere()) return;
+    // Odd shapes: partial 16-row tiles, odd F (a half row pair), odd K (a half component
+    // pair), K beyond one and two 16-wide groups, odd n (a missing frame of a pair).
+    const Shape shapes[] = {{1, 1, 1}, {17, 7, 5}, {33, 32, 64}, {100, 33, 13}, {45, 2, 64},
+                            {16, 16, 2}, {257, 48, 37}};
+    for (const Shape& sh : shapes) {
+        CAPTURE(sh.F, sh.K, sh.n);
+        Matrix V = nmf_test::uniformMatrix(sh.F, sh.n, 11 + sh.F, 0.0f, 2.0f);
+        const Matrix W = nmf_test::uniformMatrix(sh.F, sh.K, 12 + sh.K, 0.05f, 1.0f);
+        const Matrix H = nmf_test::uniformMatrix(sh.K, sh.n, 13 + sh.n, 0.05f, 1.0f);
+        V(0, 0) = 0.0f;  // silence: R = 0
+        const MatrixD WH = W.cast<double>() * H.cast<double>();
+        MatrixD R(sh.F, sh.n);
+        for (Eigen::Index i = 0; i < R.size(); ++i)
+            R.data()[i] = double(V.data()[i]) / std::max(WH.data()[i], double(demix::kEpsilon));
+
+        kk::PackedW packed;
+        kk::pack(W, packed, /*mixed=*/true);
+        REQUIRE(packed.mixed);
+        kk::MixedBuffers buffers;
+        buffers.prepare(packed, sh.n);
+
+        // Wᵀ R (the H update's numerator), against the size of what is rounded: W, H and
+        // E = R − 1 carry 8 significant bits (2⁻⁹ relative each), so the error of each
+        // term is a small fraction of W·(|R − 1| + R) (R itself through WH's rounding).
+        const Eigen::VectorXf colSums = W.colwise().sum().transpose();
+        Matrix out(sh.K, sh.n);
+        kk::mixedRatioTransposedTimes(packed, H.data(), sh.n, V.data(), colSums.data(), buffers,
+                                      out.data());
+        const MatrixD scaleR = (R.array() - 1.0).abs() + R.array();
+        const MatrixD refOut = W.cast<double>().transpose() * R;
+        const MatrixD sizeOut = W.cast<double>().transpose() * scaleR;
+        const double errOut = ((out.cast<double>() - refOut).array() / sizeOut.array()).abs().maxCoeff();
+        CHECK(errOut < 5e-3);
+
+        // R Hᵀ (the W update's numerator), accumulated twice; the caller adds 1·Hᵀ.
+        std::vector<float> acc(kk::accumulatorSize(packed), 0.0f);
+        kk::mixedExcessTimesTransposed(packed, H.data(), sh.n, V.data(), buffers, acc.data());
+        kk::mixedExcessTimesTransposed(packed, H.data(), sh.n, V.data(), buffers, acc.data());
+        Matrix num;
+        kk::unpack(packed, acc.data(), num);
+        const Eigen::VectorXf rowSums = H.rowwise().sum();
+        MatrixD got = num.cast<double>();
+        for (Eigen::Index k = 0; k < sh.K; ++k) got.col(k).array() += 2.0 * double(rowSums(k));
+        const MatrixD refNum = 2.0 * R * H.cast<double>().transpose();
+        const MatrixD sizeNum = 2.0 * scaleR * H.cast<double>().transpose();
+        const double errNum = ((got - refNum).array() / sizeNum.array()).abs().maxCoeff();
+        CHECK(errNum < 5e-3);
+
+        // The products really are bf16 ones (errors far above float32's ~1e-7), except
+        // where a product has too few terms to show it.
+        if (sh.F >= 33 && sh.K >= 7 && sh.n >= 13) {
+            CHECK(errOut > 1e-6);
+            CHECK(errNum > 1e-6);
+        }
+    }
+}
+
+TEST_CASE("nmf mixed-precision KL-MU reaches Float32's objective on a real spectrogram", "[nmf]")
+{
+    if (!mixedHere()) return;
+    const Matrix V = spectrogram();
+    SECTION("plain MU, converged (1000 iterations)")
+    {
+        // Along the way the two paths' objectives differ by up to ±3e-4 (100: −2.9e-4,
+        // 200: −2.5e-4, 400: +1.2e-4): rounding makes the iterates take a slightly
+        // different path, as a 1e-3 perturbation of the start does in Float32. Converged
+        // (700, 1000, 1500 iterations: 6e-5, 4e-5, 7e-5) they agree to 1e-4.
+        demix::NmfSettings s32 = klSettings(12, 1000, demix::Precision::Float32);
+        s32.accelerate = false;
+        demix::NmfSettings smx = s32;
+        smx.precision = demix::Precision::Mixed;
+        const auto a = demix::factorize(V, s32);
+        const auto b = demix::factorize(V, smx);
+        REQUIRE_FALSE(nmf_test::bitwiseEqual(a.W, b.W));  // the mixed path ran
+        const double d32 = demix::divergence(V, a.W * a.H, demix::Objective::KullbackLeibler);
+        const double dmx = demix::divergence(V, b.W * b.H, demix::Objective::KullbackLeibler);
+        CAPTURE(d32, dmx);
+        CHECK(std::abs(dmx - d32) / d32 < 1e-4);
+        // The recorded objective comes from float products in both.
+        CHECK(b.objective.back() == Approx(dmx).epsilon(1e-5));
+    }
+    SECTION("accelerated MU (the default solver)")
+    {
+        // Extrapolation with restarts amplifies small differences into different local
+        // minima (measured ±1.4e-3 at 100–500 iterations, either sign), so this only
+        // bounds the gap; the plain and supervised sections check agreement.
+        const auto a = demix::factorize(V, klSettings(12, 200, demix::Precision::Float32));
+        const auto b = demix::factorize(V, klSettings(12, 200, demix::Precision::Mixed));
+        const double d32 = a.objective.back(), dmx = b.objective.back();
+        CAPTURE(d32, dmx);
+        CHECK(std::abs(dmx - d32) / d32 < 3e-3);
+    }
+    SECTION("fixed templates (supervised separation: activations only, a convex problem)")
+    {
+        const auto learned = demix::factorize(V, klSettings(12, 60, demix::Precision::Float32));
+        demix::NmfInit init;
+        init.W = learned.W;
+        init.freezeW.assign(12, true);
+        const auto a = demix::factorize(V, klSettings(12, 50, demix::Precision::Float32), init);
+        const auto b = demix::factorize(V, klSettings(12, 50, demix::Precision::Mixed), init);
+        REQUIRE(nmf_test::bitwiseEqual(b.W, learned.W));
+        REQUIRE_FALSE(nmf_test::bitwiseEqual(a.H, b.H));
+        const double d32 = a.objective.back(), dmx = b.objective.back();
+        CAPTURE(d32, dmx);
+        CHECK(std::abs(dmx - d32) / d32 < 1e-4);
+    }
+}
+
+TEST_CASE("nmf mixed-precision KL-MU is deterministic and its iterates do not depend on "
+          "when the objective is evaluated",
+          "[nmf]")
+{
+    if (!mixedHere()) return;
+    // Above the threading threshold; T not a multiple of 64 or 128; odd F and K.
+    const Matrix V = nmf_test::noisyLowRank(131, 1003, 9, 51);
+    demix::NmfSettings s = klSettings(33, 9, demix::Precision::Mixed);
+    s.threads = 2;
+    s.accelerate = false;
+    s.evalEvery = 4;
+    const auto a = demix::factorize(V, s);
+    const auto b = demix::factorize(V, s);
+    CHECK(nmf_test::bitwiseEqual(a.W, b.W));
+    CHECK(nmf_test::bitwiseEqual(a.H, b.H));
+    CHECK(a.objective == b.objective);
+    s.evalEvery = 1;
+    const auto c = demix::factorize(V, s);
+    CHECK(nmf_test::bitwiseEqual(a.W, c.W));
+    CHECK(nmf_test::bitwiseEqual(a.H, c.H));
+}
+
+TEST_CASE("nmf Precision::Mixed without AVX512-BF16 is exactly Float32", "[nmf]")
+{
+    const Matrix V = nmf_test::noisyLowRank(131, 1003, 9, 61);
+    demix::NmfSettings s32 = klSettings(17, 6, demix::Precision::Float32);
+    s32.threads = 2;
+    demix::NmfSettings smx = s32;
+    smx.precision = demix::Precision::Mixed;
+    const auto float32 = demix::factorize(V, s32);
+    {
+        ForceFallback fallback;
+        REQUIRE_FALSE(kk::mixedAvailable());
+        const auto mixed = demix::factorize(V, smx);
+        CHECK(nmf_test::bitwiseEqual(mixed.W, float32.W));
+        CHECK(nmf_test::bitwiseEqual(mixed.H, float32.H));
+        CHECK(mixed.objective == float32.objective);
+        // Float32 does not depend on whether the bf16 kernels are available.
+        const auto again = demix::factorize(V, s32);
+        CHECK(nmf_test::bitwiseEqual(again.W, float32.W));
+        CHECK(nmf_test::bitwiseEqual(again.H, float32.H));
+    }
+    if (kk::mixedAvailable()) {
+        const auto mixed = demix::factorize(V, smx);
+        CHECK_FALSE(nmf_test::bitwiseEqual(mixed.W, float32.W));
+    }
+}
+
+TEST_CASE("nmf Precision::Mixed leaves the other objectives and solvers unchanged", "[nmf]")
+{
+    const Matrix V = nmf_test::noisyLowRank(40, 300, 5, 71);
+    for (const auto objective : {demix::Objective::Frobenius, demix::Objective::ItakuraSaito}) {
+        demix::NmfSettings s32 = klSettings(6, 8, demix::Precision::Float32);
+        s32.objective = objective;
+        demix::NmfSettings smx = s32;
+        smx.precision = demix::Precision::Mixed;
+        const auto a = demix::factorize(V, s32);
+        const auto b = demix::factorize(V, smx);
+        CHECK(nmf_test::bitwiseEqual(a.W, b.W));
+        CHECK(nmf_test::bitwiseEqual(a.H, b.H));
+    }
+}
