@@ -12,6 +12,7 @@
 #include "demix/separator.hpp"
 #include "demix/version.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <new>
@@ -20,15 +21,24 @@ namespace demix::cli {
 namespace {
 
 const char* kLearnHelp = R"(Usage: demix learn INPUT.wav [INPUT2.wav ...] --name NAME [-k 16] -o LIBRARY
+       demix learn --source NAME=INPUT.wav [--source NAME2=INPUT2.wav ...] [-k 16]
+                   [--discriminative N] -o LIBRARY
 
 Learns K spectral templates of one source (NAME) from example recordings of it (all
 channels of all inputs; the inputs must share one sample rate) and writes a template
 library to exactly the path LIBRARY. Separate with it: demix separate MIX --templates LIBRARY.
+With --source, learns several sources into one library (K templates each, each source
+learned as alone; repeat a NAME to give it several inputs).
 
   --name NAME        the source's name; its stem will be NAME.wav
+  --source NAME=FILE one input of source NAME (instead of INPUT.wav ... --name NAME)
+  --discriminative N with two or more --source: N rounds refining the templates on a
+                     mix of the sources' inputs so that each source's templates rebuild
+                     that source and not the others (default 0 = off; it did not
+                     separate the project's test set better, bench/RESULTS.md)
   -k K, --components K
-                     number of templates (default 16); at most the number of STFT
-                     frames in the inputs
+                     number of templates (default 16, per source); at most the number
+                     of STFT frames in the inputs
   -o LIBRARY         the library file to write (replaced atomically if it exists)
 
 )";
@@ -41,6 +51,7 @@ int runLearn(const Arguments& arguments) {
     std::string name, output;
     int k = 16;
     CommonOptions common;
+    std::vector<std::pair<std::string, std::string>> sourceInputs;  // --source NAME=FILE
     while (!args.done()) {
         const std::string token = args.next();
         if (token == "--help" || token == "-h") {
@@ -53,22 +64,54 @@ int runLearn(const Arguments& arguments) {
             name = args.value(token);
         } else if (token == "-k" || token == "--components") {
             k = args.intValue(token, 1, 4096);
+        } else if (token == "--source") {
+            const std::string value = args.value(token);
+            const auto eq = value.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == value.size())
+                throw UsageError("learn: --source expects NAME=FILE, not '" + value + "'");
+            sourceInputs.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+        } else if (token == "--discriminative") {
+            common.settings.discriminativeIterations = args.intValue(token, 0, 100000);
         } else if (token == "-o" || token == "--output") {
             output = args.value(token);
         } else if (!parseCommonOption(token, args, common)) {
             throw UsageError("learn: unknown option " + token + " (see demix learn --help)");
         }
     }
-    if (inputs.empty()) throw UsageError("learn: no input files given (see demix learn --help)");
-    if (name.empty()) throw UsageError("learn: --name NAME is required");
-    if (output.empty()) throw UsageError("learn: -o LIBRARY is required");
-    if (name == "residual")
-        throw UsageError("learn: the name 'residual' is reserved for --free components");
-    try {
-        checkStemName(name, "--name");
-    } catch (const InputError& e) {
-        throw UsageError(std::string("learn: ") + e.what());
+    if (!sourceInputs.empty()) {
+        if (!inputs.empty() || !name.empty())
+            throw UsageError("learn: give either INPUT.wav ... --name NAME or --source NAME=FILE, "
+                             "not both");
+    } else {
+        if (inputs.empty())
+            throw UsageError("learn: no input files given (see demix learn --help)");
+        if (name.empty()) throw UsageError("learn: --name NAME is required");
+        for (const auto& in : inputs) sourceInputs.emplace_back(name, in);
     }
+    if (output.empty()) throw UsageError("learn: -o LIBRARY is required");
+    // The sources in order of first mention, each with its inputs.
+    std::vector<std::pair<std::string, std::vector<std::string>>> sourceFiles;
+    for (const auto& [source, file] : sourceInputs) {
+        auto it = std::find_if(sourceFiles.begin(), sourceFiles.end(),
+                               [&](const auto& entry) { return entry.first == source; });
+        if (it == sourceFiles.end()) {
+            sourceFiles.push_back({source, {}});
+            it = sourceFiles.end() - 1;
+        }
+        it->second.push_back(file);
+    }
+    for (const auto& entry : sourceFiles) {
+        const std::string origin = name.empty() ? "--source" : "--name";
+        if (entry.first == "residual")
+            throw UsageError("learn: the name 'residual' is reserved for --free components");
+        try {
+            checkStemName(entry.first, origin);
+        } catch (const InputError& e) {
+            throw UsageError(std::string("learn: ") + e.what());
+        }
+    }
+    if (common.settings.discriminativeIterations > 0 && sourceFiles.size() < 2)
+        throw UsageError("learn: --discriminative needs two or more sources (--source NAME=FILE)");
     finaliseCommonOptions(common);
     const auto& settings = common.settings;
 
@@ -76,44 +119,55 @@ int runLearn(const Arguments& arguments) {
     if (outFile.isDirectory())
         throw UsageError(inQuotes(output) + ": is a folder; -o takes the library's file name");
     prepareOutputFolder(outFile.getParentDirectory().getFullPathName().toStdString());
-    for (const auto& in : inputs)
-        if (juce::File::getCurrentWorkingDirectory().getChildFile(in) == outFile)
+    for (const auto& entry : sourceInputs)
+        if (juce::File::getCurrentWorkingDirectory().getChildFile(entry.second) == outFile)
             throw UsageError(inQuotes(output) + ": -o would overwrite an input");
 
     Progress progress(common.quiet);
     const auto start = std::chrono::steady_clock::now();
-    std::vector<AudioBuffer> clips;
+    std::vector<SourceClips> sources;
     juce::Array<juce::var> inputReports;
     long long frames = 0;
     double totalSeconds = 0.0;
-    bool anySound = false;
     const Stft stft(settings.stft);
-    for (const auto& in : inputs) {
-        progress.begin(name);
-        progress.update(0.0, "reading " + in);
-        clips.push_back(readAudioFile(in));
-        const auto& clip = clips.back();
-        if (clip.sampleRate != clips.front().sampleRate)
-            throw InputError(inQuotes(in) + ": sample rate " + std::to_string(clip.sampleRate) +
-                             " Hz differs from " + inQuotes(inputs.front()) + " (" +
-                             std::to_string(clips.front().sampleRate) +
-                             " Hz); all inputs of one library need the same rate");
-        frames += stft.frameCount(clip.numSamples());
-        totalSeconds += static_cast<double>(clip.numSamples()) / clip.sampleRate;
-        const bool sound = measureLevels(clip).energy > 0.0;
-        if (!sound) progress.warning(inQuotes(in) + " is silent; it adds nothing to learn from");
-        anySound = anySound || sound;
-        inputReports.add(audioDescription(in, clip));
+    const std::string firstInput = sourceInputs.front().second;
+    double rate = 0.0;
+    for (const auto& [source, files] : sourceFiles) {
+        sources.push_back({source, {}, k});
+        long long sourceFrames = 0;
+        bool anySound = false;
+        for (const auto& in : files) {
+            progress.begin(source);
+            progress.update(0.0, "reading " + in);
+            sources.back().clips.push_back(readAudioFile(in));
+            const auto& clip = sources.back().clips.back();
+            if (rate == 0.0) rate = clip.sampleRate;
+            if (clip.sampleRate != rate)
+                throw InputError(inQuotes(in) + ": sample rate " + std::to_string(clip.sampleRate) +
+                                 " Hz differs from " + inQuotes(firstInput) + " (" +
+                                 std::to_string(rate) +
+                                 " Hz); all inputs of one library need the same rate");
+            sourceFrames += stft.frameCount(clip.numSamples());
+            totalSeconds += static_cast<double>(clip.numSamples()) / clip.sampleRate;
+            const bool sound = measureLevels(clip).energy > 0.0;
+            if (!sound) progress.warning(inQuotes(in) + " is silent; it adds nothing to learn from");
+            anySound = anySound || sound;
+            inputReports.add(audioDescription(in, clip));
+        }
+        const std::string whose = sourceFiles.size() > 1 ? " of '" + source + "'" : "";
+        if (!anySound)
+            throw InputError("every input" + whose +
+                             " is silent (all samples zero): nothing to learn from");
+        if (k > sourceFrames)
+            throw InputError("-k " + std::to_string(k) + " is more than the signal allows: the input" +
+                             std::string(files.size() > 1 ? "s" : "") + whose +
+                             std::string(files.size() > 1 ? " give" : " gives") + " only " +
+                             std::to_string(sourceFrames) + " STFT frames (at --fft " +
+                             std::to_string(settings.stft.fftSize) + " --hop " +
+                             std::to_string(settings.stft.hop) + "); use -k " +
+                             std::to_string(sourceFrames) + " or less, or longer inputs");
+        frames += sourceFrames;
     }
-    if (!anySound)
-        throw InputError("every input is silent (all samples zero): nothing to learn from");
-    if (k > frames)
-        throw InputError("-k " + std::to_string(k) + " is more than the signal allows: the input" +
-                         std::string(inputs.size() > 1 ? "s give" : " gives") + " only " +
-                         std::to_string(frames) + " STFT frames (at --fft " +
-                         std::to_string(settings.stft.fftSize) + " --hop " +
-                         std::to_string(settings.stft.hop) + "); use -k " +
-                         std::to_string(frames) + " or less, or longer inputs");
     if (k > settings.stft.bins())
         throw InputError("-k " + std::to_string(k) + " is more than the " +
                          std::to_string(settings.stft.bins()) + " frequency bins of --fft " +
@@ -123,14 +177,17 @@ int runLearn(const Arguments& arguments) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     TemplateLibrary library;
     // The convergence curve for the JSON report (same values the engine's result holds).
+    // (one source only: several sources' curves are not one curve)
     NmfResult curve;
     SeparationSettings learnSettings = settings;
-    learnSettings.onObjective = [&curve](int iteration, double value) {
-        curve.objectiveIterations.push_back(iteration);
-        curve.objective.push_back(value);
-    };
+    if (sources.size() == 1) {
+        learnSettings.onObjective = [&curve](int iteration, double value) {
+            curve.objectiveIterations.push_back(iteration);
+            curve.objective.push_back(value);
+        };
+    }
     try {
-        library = learnTemplates(clips, name, k, learnSettings, progress.callback(0.0, 0.98));
+        library = learnTemplatesTogether(sources, learnSettings, progress.callback(0.0, 0.98));
         if (interrupted()) throw Cancelled();
     } catch (const Cancelled&) {
         throw ProcessingError("learning interrupted; no library written");
@@ -162,7 +219,14 @@ int runLearn(const Arguments& arguments) {
         auto* rep = new juce::DynamicObject();
         rep->setProperty("demix", juce::String(versionString()));
         rep->setProperty("command", "learn");
-        rep->setProperty("name", juce::String(name));
+        if (sources.size() == 1) {
+            rep->setProperty("name", juce::String(sources.front().name));
+        } else {
+            juce::Array<juce::var> sourceNames;
+            for (const auto& source : sources) sourceNames.add(juce::String(source.name));
+            rep->setProperty("sources", sourceNames);
+            rep->setProperty("discriminative", settings.discriminativeIterations);
+        }
         rep->setProperty("components", k);
         rep->setProperty("library", juce::String(outFile.getFullPathName()));
         rep->setProperty("inputs", inputReports);
@@ -178,11 +242,13 @@ int runLearn(const Arguments& arguments) {
         rep->setProperty("seconds", juce::var(t));
         writeTextFile(common.jsonPath, toJsonText(juce::var(rep)));
     }
-    if (!common.quiet)
-        std::printf("learned %d templates for '%s' from %zu input%s (%.1f s) -> %s\n", k,
-                    name.c_str(), inputs.size(), inputs.size() == 1 ? "" : "s",
-                    totalSeconds,
-                    outFile.getFullPathName().toRawUTF8());
+    if (!common.quiet) {
+        std::string names;
+        for (const auto& source : sources) names += (names.empty() ? "'" : ", '") + source.name + "'";
+        std::printf("learned %d templates for %s from %zu input%s (%.1f s) -> %s\n", k,
+                    names.c_str(), sourceInputs.size(), sourceInputs.size() == 1 ? "" : "s",
+                    totalSeconds, outFile.getFullPathName().toRawUTF8());
+    }
     return kExitOk;
 }
 

@@ -230,7 +230,7 @@ const char* commonOptionsHelp() {
   --continuity M     temporal-continuity penalty on the activations (default 0)
   --adapt N          supervised: after the activations are solved with the library
                      templates fixed, N more iterations adapt the templates to the mix
-                     (default 75; 0 = templates stay exactly as learned, faster)
+                     (default 50; 0 = templates stay exactly as learned, faster)
   --frozen N         supervised with --adapt: at most N iterations with the templates
                      fixed before the adaptation (default 25; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward

@@ -70,6 +70,11 @@ struct SeparationSettings {
     /// stems still sum to the mix. A mono signal copied to both channels gives exactly the
     /// masks' stems. bench/RESULTS.md, "Quality", has the measurements.
     int spatialPasses = 2;
+    /// learnTemplatesTogether only: rounds of discriminative refinement of the sources'
+    /// templates on a training mix of their clips; 0 (the default) = each source learned
+    /// alone, exactly as learnTemplates. Not the default because over six learning seeds
+    /// it did not separate the dev set better (bench/RESULTS.md, "Quality round 4").
+    int discriminativeIterations = 0;
     /// Worker threads for NMF; 0 = all hardware threads. Rendering (renderStems) uses a
     /// second thread unless this is 1 (the stems are bit-identical either way).
     int threads = 0;
@@ -107,6 +112,34 @@ struct Stem {
 TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std::string& name,
                                int components, const SeparationSettings& settings,
                                const ProgressCallback& progress = {});
+
+/// One source's training material for learnTemplatesTogether.
+struct SourceClips {
+    std::string name;                ///< the source's (and its stem's) name
+    std::vector<AudioBuffer> clips;  ///< isolated recordings of it (>= 1)
+    int components = 16;             ///< templates to learn for it
+};
+
+/// Learns the templates of several sources into one library (sources in the given order).
+/// Each source is first learned from its own clips exactly as learnTemplates does (same
+/// settings and seed, so with settings.discriminativeIterations == 0 the templates are
+/// bit-identical to separate learnTemplates calls). With discriminativeIterations = N > 0
+/// and two or more sources, the templates are then refined discriminatively: the sources'
+/// clips (all channels of all clips of a source as one signal, shorter ones looped to the
+/// longest) are summed into a training mix; its activations are solved with the library
+/// frozen (max(1, settings.frozenIterations) KL multiplicative steps), then N rounds each
+/// update every source's templates W_s so that its activations in the mix, H_s, rebuild
+/// its OWN spectrogram (one KL multiplicative step on d(V_s | W_s H_s)) and update the
+/// mix's activations once. A template that helps explain another source in the mix is so
+/// pushed out of that source's bins. Templates stay non-negative and L1-normalised.
+/// Cost: N products of the training mix's F × T spectrogram with all templates (cheap
+/// next to learning). Throws InvalidArgument (no sources, a name given twice, a source
+/// without clips, clips at different sample rates, N < 0, and whatever learnTemplates
+/// throws); Cancelled through `progress` (stages "analysing", "learning", "learning
+/// together"). Not real-time safe.
+TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
+                                       const SeparationSettings& settings,
+                                       const ProgressCallback& progress = {});
 
 /// Supervised / semi-supervised: the library's templates are frozen, H is solved; with
 /// `freeComponents` > 0 that many free templates are learned too and form a source
