@@ -81,6 +81,13 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
             throw UsageError("option --accelerate: expected on or off (got '" + v + "')");
         s.nmf.accelerate = v == "on";
         s.accelerateLearning = v == "on";  // learn: plain unless asked (engine default)
+    } else if (option == "--precision") {
+        const std::string name = args.value(option);
+        try {
+            s.nmf.precision = precisionFromString(name);
+        } catch (const Error& e) {
+            throw UsageError("option --precision: " + std::string(e.what()));
+        }
     } else if (option == "--init") {
         const std::string name = args.value(option);
         try {
@@ -176,6 +183,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("solver", juce::String(toString(s.nmf.solver)));
     obj->setProperty("accelerate", s.nmf.accelerate);
     obj->setProperty("accelerate_learning", s.accelerateLearning);
+    obj->setProperty("precision", juce::String(toString(s.nmf.precision)));
     obj->setProperty("max_iterations", s.nmf.maxIterations);
     obj->setProperty("tol", s.nmf.tol);
     obj->setProperty("seed", juce::String(std::to_string(s.nmf.seed)));
@@ -206,6 +214,10 @@ const char* commonOptionsHelp() {
                      with repeated inner sweeps); default on, except for learn, the
                      short frozen stage of supervised separation and its adaptation
                      next to --free components (plain MU measured better there)
+  --precision P      float32 (default) | mixed: KL multiplicative updates with bfloat16
+                     products and float32 sums on CPUs with AVX512-BF16 (≈ 40 % less
+                     NMF time; results differ from float32 by rounding; elsewhere the
+                     same as float32)
   --init I           random | nndsvd | nndsvda | nndsvdar: how learned and free
                      templates start (default random, drawn from --seed)
   --iterations N     maximum NMF iterations (default 200)

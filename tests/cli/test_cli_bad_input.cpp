@@ -60,6 +60,9 @@ TEST_CASE("usage errors exit with status 2 and say what is wrong", "[usage]") {
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--accelerate", "yes",
                   "-o", dir.path("out")});
     expectError(r, 2, "--accelerate", "expected on or off");
+    r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--precision", "bf16",
+                  "-o", dir.path("out")});
+    expectError(r, 2, "--precision", "float32 or mixed");
     r = runDemix({"separate", dir.path("mix.wav"), "-o", dir.path("out")});
     expectError(r, 2, "--templates", "nothing to separate");
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--bogus", "-o", dir.path("o")});

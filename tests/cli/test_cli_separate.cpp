@@ -85,6 +85,26 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
 }
 
+TEST_CASE("separate --precision mixed: bf16 products separate as well and are reported",
+          "[separate][options]") {
+    // On a CPU without AVX512-BF16 the engine runs float32 for "mixed": the same checks hold.
+    Scene scene;
+    scene.learn();
+    const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
+                                  scene.dir.path("bass.dmxt"), "--templates",
+                                  scene.dir.path("hats.dmxt"), "--precision", "mixed", "-o",
+                                  scene.dir.path("out"), "--json", scene.dir.path("report.json")}));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    const auto bass = readWav(scene.dir.path("out/bass.wav"));
+    const auto hat = readWav(scene.dir.path("out/hats.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(bass, hat)) <= 1e-5);
+    CHECK(cli::scoreStem(scene.bass, bass).sdr > cli::scoreStem(scene.bass, scene.mix).sdr + 3.0);
+    CHECK(cli::scoreStem(scene.hat, hat).sdr > cli::scoreStem(scene.hat, scene.mix).sdr + 3.0);
+    const auto report = juce::JSON::parse(juce::File(scene.dir.path("report.json")));
+    CHECK(report["settings"]["precision"].toString() == "mixed");
+}
+
 TEST_CASE("a library learned at another sample rate is resampled to the mix's rate", "[separate][library]") {
     Scene scene;  // libraries learned at 16 kHz
     scene.learn();
@@ -291,6 +311,7 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
     CHECK(settings["objective"].toString() == "frobenius");
     CHECK(settings["solver"].toString() == "als");
     CHECK_FALSE(static_cast<bool>(settings["accelerate"]));
+    CHECK(settings["precision"].toString() == "float32");  // the default
     CHECK(settings["seed"].toString() == "42");
     CHECK(static_cast<double>(settings["alpha"]) == 2.0);
     CHECK(static_cast<int>(settings["threads"]) == 1);
