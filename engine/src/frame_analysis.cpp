@@ -33,13 +33,14 @@ void FrameAnalyzer::analyse(const float* x, std::size_t length, long long t, std
     const int N = s.tables.fftSize;
     const long long start = (t + 1) * s.tables.hop - N;
     const long long len = static_cast<long long>(length);
-    const float* src = x + start;
-    if (start < 0 || start + N > len) {
+    const float* src = s.padded.data();
+    if (start >= 0 && start + N <= len) {
+        src = x + start;
+    } else {
         for (int j = 0; j < N; ++j) {
             const long long i = start + j;
             s.padded[static_cast<std::size_t>(j)] = (i >= 0 && i < len) ? x[i] : 0.0f;
         }
-        src = s.padded.data();
     }
     ScopedFlushDenormals ftz;  // as the streaming analyzer and the offline STFT do
     applyWindow(src, s.tables.window.data(), s.frame.data(), N);

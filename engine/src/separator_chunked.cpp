@@ -11,6 +11,7 @@
 // edge frames of a chunk never reach the output except at the file's own ends.
 
 #include "separator_common.hpp"
+#include "stft_internal.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -259,6 +260,12 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
             AudioBuffer block = std::move(spareBlock);
             block.sampleRate = sampleRate;
             block.channels.resize(channels);
+            for (std::vector<float>& c : block.channels) {
+                if (c.capacity() >= end - start) continue;
+                c = std::vector<float>();
+                c.reserve(end - start);  // fresh memory: huge pages before the reader touches it
+                detail::adviseHugePages(c.data(), (end - start) * sizeof(float));
+            }
             read(start, end - start, block);
             for (const auto& c : block.channels)
                 if (c.size() != end - start)

@@ -1,6 +1,7 @@
 #include "separator_common.hpp"
 
 #include "frame_analysis.hpp"
+#include "stft_internal.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -58,6 +59,7 @@ Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProg
     const Eigen::Index frames = stft.frameCount(length);
     const Eigen::Index bins = stft.settings().bins();
     Matrix V(bins, frames);
+    adviseHugePages(V.data(), static_cast<std::size_t>(V.size()) * sizeof(float));  // not touched yet
     const std::size_t channels = audio.numChannels();
     // Frame by frame (bit-identical to the offline STFT; no complex spectrogram of the
     // whole mix is ever held), each column summed over the channels in order. Every

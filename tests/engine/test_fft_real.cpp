@@ -21,12 +21,21 @@ std::complex<double> root(long long k, long long n) {  // e^{-2πik/n}, k reduce
     return {std::cos(phase), -std::sin(phase)};
 }
 
+// e^{-2πim/n} for m < n: the DFT references index it with k·j mod n (exact).
+std::vector<std::complex<double>> roots(long long n) {
+    std::vector<std::complex<double>> r(static_cast<std::size_t>(n));
+    for (long long m = 0; m < n; ++m) r[static_cast<std::size_t>(m)] = root(m, n);
+    return r;
+}
+
 std::vector<std::complex<double>> naiveForward(const std::vector<float>& x) {
     const long long n = static_cast<long long>(x.size());
+    const auto w = roots(n);
     std::vector<std::complex<double>> X(static_cast<std::size_t>(n / 2 + 1));
     for (long long k = 0; k <= n / 2; ++k) {
         std::complex<double> acc = 0.0;
-        for (long long j = 0; j < n; ++j) acc += static_cast<double>(x[static_cast<std::size_t>(j)]) * root(k * j, n);
+        for (long long j = 0; j < n; ++j)
+            acc += static_cast<double>(x[static_cast<std::size_t>(j)]) * w[static_cast<std::size_t>((k * j) % n)];
         X[static_cast<std::size_t>(k)] = acc;
     }
     return X;
@@ -35,12 +44,13 @@ std::vector<std::complex<double>> naiveForward(const std::vector<float>& x) {
 // Σ over the full Hermitian spectrum built from X[0 … n/2] (imaginary parts of X[0] and
 // X[n/2] ignored), unnormalised.
 std::vector<double> naiveInverse(const std::vector<std::complex<float>>& X, long long n) {
+    const auto w = roots(n);
     std::vector<double> x(static_cast<std::size_t>(n));
     for (long long j = 0; j < n; ++j) {
         double acc = X[0].real() + X[static_cast<std::size_t>(n / 2)].real() * ((j % 2) ? -1.0 : 1.0);
         for (long long k = 1; k < n / 2; ++k) {
             const std::complex<double> v(X[static_cast<std::size_t>(k)].real(), X[static_cast<std::size_t>(k)].imag());
-            acc += 2.0 * (v * std::conj(root(k * j, n))).real();
+            acc += 2.0 * (v * std::conj(w[static_cast<std::size_t>((k * j) % n)])).real();
         }
         x[static_cast<std::size_t>(j)] = acc;
     }

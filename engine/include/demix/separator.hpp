@@ -196,7 +196,8 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
 /// the stems differ slightly from a whole-file render (they still sum to the mix).
 ///
 /// Memory: about one chunk (plus overlap) of mix, stems, spectrogram and activations
-/// (two chunks with `pipeline`), independent of the mix's length.
+/// (two chunks with `pipeline`, plus the mix and stem buffers of a written chunk, kept to
+/// be reused by the next one), independent of the mix's length.
 ///
 /// Threads: with `pipeline` (the default) chunk i − 1 is rendered (masks, spatial
 /// filter, iSTFT) on a helper thread while chunk i is decomposed, and written while
