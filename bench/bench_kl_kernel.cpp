@@ -132,7 +132,7 @@ int main(int argc, char** argv)
         },
         [&] {
             steps([&](Index t0, Index n) {
-                kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                kb::excessByRows(l, panels.data(), nullptr, Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
                                  scratch.data(), T - t0 - n);
             });
         });
@@ -146,7 +146,7 @@ int main(int argc, char** argv)
         },
         [&] {
             steps([&](Index t0, Index n) {
-                kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                kb::excessByFrames(l, panels.data(), nullptr, Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
                                    scratch.data(), T - t0 - n);
             });
         });
@@ -161,7 +161,7 @@ int main(int argc, char** argv)
         },
         [&] {
             steps([&](Index t0, Index n) {
-                kb::excessByRows(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                kb::excessByRows(l, panels.data(), nullptr, Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
                                  scratch.data(), T - t0 - n);
                 kb::transposedTimes(l, rows.data(), Rb.data(), n, colSums.data(), outB.data() + t0 * K);
             });
@@ -179,7 +179,7 @@ int main(int argc, char** argv)
         [&] {
             std::fill(accB.begin(), accB.end(), 0.0f);
             steps([&](Index t0, Index n) {
-                kb::excessByFrames(l, panels.data(), Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
+                kb::excessByFrames(l, panels.data(), nullptr, Hd + t0 * K, n, Vd + t0 * F, Rb.data(),
                                    scratch.data(), T - t0 - n);
                 kb::accumulateTimesTransposed(l, Rb.data(), Hd + t0 * K, n, accB.data(), scratch.data());
             });

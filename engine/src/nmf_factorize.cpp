@@ -126,7 +126,7 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     ctx.continuityH = settings.continuityH;
     ctx.activationFloor = std::max(settings.activationFloor, kTiny);
     ctx.normaliseW = settings.normaliseW;
-    ctx.mixedPrecision = settings.precision == Precision::Mixed;
+    ctx.precision = settings.precision;
     ctx.freeW.assign(static_cast<std::size_t>(K), true);
     ctx.freeH.assign(static_cast<std::size_t>(K), true);
     for (std::size_t k = 0; k < init.freezeW.size(); ++k) ctx.freeW[k] = !init.freezeW[k];

@@ -140,8 +140,8 @@ struct StepContext {
     std::vector<bool> freeH;  ///< size K: row k of H may change
     bool anyFreeW = true;
     bool anyFreeH = true;
-    /// KL MU products with bf16 operands where the CPU can (settings.precision Mixed).
-    bool mixedPrecision = false;
+    /// Arithmetic of the KL MU products (settings.precision; bf16 only where the CPU can).
+    Precision precision = Precision::Float32;
     int workers = 1;
     Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`
 };

@@ -153,14 +153,26 @@ template <int NJ, Out O, bool FullRows, bool Phantom>
 __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index pairsK,
                                                      const bf16* Hk, Index K2, const float* V,
                                                      Index ldV, __mmask16 rowMask, bf16* R,
-                                                     Index ldR)
+                                                     Index ldR, const float* panelF,
+                                                     const float* Hf, Index K)
 {
     __m512 acc[NJ];
     _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) acc[j] = _mm512_setzero_ps();
-    for (Index p = 0; p < pairsK; ++p) {
-        const __m512bh w = load32(panel + 32 * p);
-        _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
-            acc[j] = _mm512_dpbf16_ps(acc[j], w, pairAt(Hk + j * K2 + 2 * p));
+    if (panelF) {
+        // The model WH in float32 (float W panel, float H): E then carries only its own
+        // bf16 rounding (Precision::Mixed). A phantom frame has no column of H to read.
+        constexpr int real = Phantom ? NJ - 1 : NJ;
+        for (Index k = 0; k < K; ++k) {
+            const __m512 w = _mm512_loadu_ps(panelF + 16 * k);
+            _Pragma("GCC unroll 16") for (int j = 0; j < real; ++j)
+                acc[j] = _mm512_fmadd_ps(w, _mm512_set1_ps(Hf[j * K + k]), acc[j]);
+        }
+    } else {
+        for (Index p = 0; p < pairsK; ++p) {
+            const __m512bh w = load32(panel + 32 * p);
+            _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
+                acc[j] = _mm512_dpbf16_ps(acc[j], w, pairAt(Hk + j * K2 + 2 * p));
+        }
     }
     const __m512 floor = _mm512_set1_ps(kFloor), one = _mm512_set1_ps(1.0f);
     _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) {
@@ -191,20 +203,21 @@ __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index p
 
 template <int NJ, Out O, bool Phantom>
 inline void excessTileRows(const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
-                          const float* V, Index ldV, Index rows, bf16* R, Index ldR)
+                          const float* V, Index ldV, Index rows, bf16* R, Index ldR,
+                          const float* panelF, const float* Hf, Index K)
 {
     if (rows == 16)
-        excessTile<NJ, O, true, Phantom>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR);
+        excessTile<NJ, O, true, Phantom>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K);
     else
-        excessTile<NJ, O, false, Phantom>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR);
+        excessTile<NJ, O, false, Phantom>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR, panelF, Hf, K);
 }
 
 template <Out O>
 void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                bf16* R, bf16* scratch, Index following)
+                bf16* R, bf16* scratch, Index following, const float* panelsF)
 {
     const Index K2 = 2 * l.pairsK, tiles = l.tiles, F = l.F;
-    convertAlongK(H, l.K, n, K2, scratch);
+    if (!panelsF) convertAlongK(H, l.K, n, K2, scratch);
     const Index available = n + maxIndex(following, 0);
     // Column groups: frames for ByRows; frame pairs for ByFrames (a missing last frame
     // of an odd n is a phantom column).
@@ -228,15 +241,17 @@ void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, c
                     const bf16* hk = scratch + j0 * K2;
                     const float* v = V + j0 * F + f0;
                     const Index rows = minIndex(16, F - f0);
+                    const float* pf = panelsF ? panelsF + t * l.K * 16 : nullptr;
+                    const float* hf = H + j0 * l.K;
                     if (O == Out::ByRows) {
                         excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows,
-                                                    R + j0 * tiles * 16 + f0, tiles * 16);
+                                                    R + j0 * tiles * 16 + f0, tiles * 16, pf, hf, l.K);
                     } else {
                         bf16* r = R + ((j0 / 2) * tiles + t) * 32;
                         if (phantom)
-                            excessTileRows<NJ, O, true>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
+                            excessTileRows<NJ, O, true>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K);
                         else
-                            excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32);
+                            excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K);
                     }
                 }
             }
@@ -340,16 +355,16 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows)
     }
 }
 
-void excessByRows(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                  bf16* E, bf16* scratch, Index following)
+void excessByRows(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
+                  Index n, const float* V, bf16* E, bf16* scratch, Index following)
 {
-    excessBlock<Out::ByRows>(l, panels, H, n, V, E, scratch, following);
+    excessBlock<Out::ByRows>(l, panels, H, n, V, E, scratch, following, floatPanels);
 }
 
-void excessByFrames(const Layout& l, const bf16* panels, const float* H, Index n,
-                    const float* V, bf16* E, bf16* scratch, Index following)
+void excessByFrames(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
+                    Index n, const float* V, bf16* E, bf16* scratch, Index following)
 {
-    excessBlock<Out::ByFrames>(l, panels, H, n, V, E, scratch, following);
+    excessBlock<Out::ByFrames>(l, panels, H, n, V, E, scratch, following, floatPanels);
 }
 
 void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n,
@@ -390,8 +405,8 @@ void accumulateTimesTransposed(const Layout& l, const bf16* R, const float* H, I
 
 bool compiled() { return false; }
 void pack(const Layout&, const float*, bf16*, bf16*) {}
-void excessByRows(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
-void excessByFrames(const Layout&, const bf16*, const float*, Index, const float*, bf16*, bf16*, Index) {}
+void excessByRows(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
+void excessByFrames(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
 void transposedTimes(const Layout&, const bf16*, const bf16*, Index, const float*, float*) {}
 void accumulateTimesTransposed(const Layout&, const bf16*, const float*, Index, float*, bf16*) {}
 

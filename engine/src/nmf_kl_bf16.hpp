@@ -12,7 +12,8 @@
 /// true and the CPU has AVX512F/BW/VL/BF16.
 ///
 /// What is rounded to bf16 (8 significant bits): W, H and E = V / max(WH, ε) − 1 as the
-/// *operands* of the products. Each product pair is summed in float32 (the accumulators
+/// *operands* of the products (with float panels given to excessBy*(), W·H itself is
+/// float32 and only the operands of Wᵀ·E and E·Hᵀ are rounded). Each product pair is summed in float32 (the accumulators
 /// stay float32 over the whole reduction); WH is floored and V / WH − 1 is formed in
 /// float32 before E is rounded. E rather than R = V / WH: where the fit is good R ≈ 1,
 /// and bf16 steps near 1 (2⁻⁸, 2⁻⁷) would swamp R − 1, which is all the update's
@@ -80,12 +81,15 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows);
 /// E = V / max(W H, kFloor) − 1 in the "by rows" layout (for transposedTimes). H: K × n
 /// (leading dimension K), V: F × n (leading dimension F). `scratch`: scratchSize(n)
 /// values. `following`: V columns after the block that may be prefetched (never read).
-void excessByRows(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                  bf16* E, bf16* scratch, Index following);
+/// W H comes from the bf16 `panels` and H rounded to bf16 — or, when `floatPanels` is
+/// not null (W in the float kernel's panel layout: tiles × K × 16 floats), from float W
+/// and H with float FMAs, so that only E itself is rounded (Precision::Mixed).
+void excessByRows(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
+                  Index n, const float* V, bf16* E, bf16* scratch, Index following);
 
 /// The same E in the "by frames" layout (for accumulateTimesTransposed).
-void excessByFrames(const Layout& l, const bf16* panels, const float* H, Index n,
-                    const float* V, bf16* E, bf16* scratch, Index following);
+void excessByFrames(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
+                    Index n, const float* V, bf16* E, bf16* scratch, Index following);
 
 /// out (K × n floats, leading dimension K) = colSums + Wᵀ E (= Wᵀ R with colSums = Wᵀ·1,
 /// K floats), E from excessByRows().

@@ -284,8 +284,8 @@ void MixedBuffers::prepare(const PackedW& w, Index frames)
 void mixedExcessTimesTransposed(const PackedW& w, const float* H, Index n, const float* V,
                                 MixedBuffers& b, float* acc, Index following)
 {
-    klbf16::excessByFrames(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
-                           following);
+    klbf16::excessByFrames(w.bf16, w.panelsBf16.data(), w.floatModel ? w.panels.data() : nullptr,
+                           H, n, V, b.E.data(), b.scratch.data(), following);
     klbf16::accumulateTimesTransposed(w.bf16, b.E.data(), H, n, acc, b.scratch.data());
 }
 
@@ -293,12 +293,12 @@ void mixedRatioTransposedTimes(const PackedW& w, const float* H, Index n, const 
                                const float* colSumsW, MixedBuffers& b, float* out,
                                Index following)
 {
-    klbf16::excessByRows(w.bf16, w.panelsBf16.data(), H, n, V, b.E.data(), b.scratch.data(),
-                         following);
+    klbf16::excessByRows(w.bf16, w.panelsBf16.data(), w.floatModel ? w.panels.data() : nullptr,
+                         H, n, V, b.E.data(), b.scratch.data(), following);
     klbf16::transposedTimes(w.bf16, w.rowsBf16.data(), b.E.data(), n, colSumsW, out);
 }
 
-void pack(const Matrix& W, PackedW& p, bool mixed)
+void pack(const Matrix& W, PackedW& p, Precision precision)
 {
     p.F = W.rows();
     p.K = W.cols();
@@ -312,7 +312,8 @@ void pack(const Matrix& W, PackedW& p, bool mixed)
             p.panels[static_cast<std::size_t>(((f / kTileRows) * p.K + k) * kTileRows + f % kTileRows)] = w;
             p.rows[static_cast<std::size_t>(f * p.Kp + k)] = w;
         }
-    p.mixed = mixed && mixedAvailable();
+    p.mixed = precision != Precision::Float32 && mixedAvailable();
+    p.floatModel = p.mixed && precision == Precision::Mixed;
     if (p.mixed) {
         p.bf16 = klbf16::layoutFor(p.F, p.K);
         p.panelsBf16.resize(p.bf16.panelsSize());

@@ -43,6 +43,10 @@ struct PackedW {
     std::vector<float> rows;    ///< F × Kp
     /// Mixed precision: W also in bf16 (klbf16 layouts), used by the mixed*() functions.
     bool mixed = false;
+    /// With `mixed`: W·H (the model, hence E = V/WH − 1) from the float panels, only the
+    /// operands of Wᵀ·E and E·Hᵀ in bf16 (Precision::Mixed); false: W·H from bf16
+    /// operands too (Precision::Bfloat16).
+    bool floatModel = false;
     klbf16::Layout bf16;
     std::vector<std::uint16_t> panelsBf16, rowsBf16;
     /// Rows of block buffers (= tiles·16).
@@ -54,13 +58,13 @@ struct PackedW {
 bool mixedAvailable();
 
 /// Test hook: pretend the CPU lacks AVX512-BF16 (true) or use the real check (false), to
-/// exercise the Float32 fallback of Precision::Mixed on any machine. Not thread-safe
+/// exercise the Float32 fallback of Precision::Mixed / Bfloat16 on any machine. Not thread-safe
 /// against running factorisations.
 void forceMixedUnavailable(bool unavailable);
 
 /// Fills `p` from W (F × K). Reuses the vectors' storage when the shape is unchanged.
-/// With `mixed` and mixedAvailable(), also the bf16 copies (p.mixed = true).
-void pack(const Matrix& W, PackedW& p, bool mixed = false);
+/// With Mixed or Bfloat16 and mixedAvailable(), also the bf16 copies (p.mixed = true).
+void pack(const Matrix& W, PackedW& p, Precision precision = Precision::Float32);
 
 /// Per-worker bf16 block buffers of the mixed-precision path.
 struct MixedBuffers {

@@ -182,7 +182,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool wantAccumulators = updateW && !ws.pendingAccumulators;
     const bool wantDivergence = objective && !ws.pendingDivergence;
     if (wantAccumulators || wantDivergence) {
-        if (fast) klkernel::pack(W, packed, ctx.mixedPrecision);
+        if (fast) klkernel::pack(W, packed, ctx.precision);
         parallelRun(workers, [&](int worker) {
             WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
             reset(a, wantDivergence, wantAccumulators);
@@ -304,7 +304,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     std::vector<float> klDown;
     std::vector<unsigned char> klFree;
     if (fast) {
-        klkernel::pack(W, packed, ctx.mixedPrecision);
+        klkernel::pack(W, packed, ctx.precision);
         klDown.resize(static_cast<std::size_t>(K));
         klFree.resize(static_cast<std::size_t>(K));
         for (Eigen::Index k = 0; k < K; ++k) {

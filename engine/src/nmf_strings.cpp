@@ -114,12 +114,19 @@ Precision precisionFromString(const std::string& text)
     const std::string t = lowered(text);
     if (t == "float32") return Precision::Float32;
     if (t == "mixed") return Precision::Mixed;
-    throw InvalidArgument("unknown NMF precision '" + text + "' (expected float32 or mixed)");
+    if (t == "bfloat16") return Precision::Bfloat16;
+    throw InvalidArgument("unknown NMF precision '" + text +
+                          "' (expected float32, mixed or bfloat16)");
 }
 
 std::string toString(Precision precision)
 {
-    return precision == Precision::Mixed ? "mixed" : "float32";
+    switch (precision) {
+    case Precision::Mixed: return "mixed";
+    case Precision::Bfloat16: return "bfloat16";
+    case Precision::Float32: break;
+    }
+    return "float32";
 }
 
 float betaOf(Objective objective, float beta)

@@ -85,14 +85,16 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     CHECK(static_cast<double>(report["stems"][0]["energy_share"]) > 0.0);
 }
 
-TEST_CASE("separate --precision mixed: bf16 products separate as well and are reported",
+TEST_CASE("separate --precision float32|bfloat16: every precision separates and is reported",
           "[separate][options]") {
-    // On a CPU without AVX512-BF16 the engine runs float32 for "mixed": the same checks hold.
+    // On a CPU without AVX512-BF16 the engine runs float32 for all: the same checks hold.
+    const std::string precision = GENERATE("float32", "bfloat16");
+    CAPTURE(precision);
     Scene scene;
     scene.learn();
     const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--templates",
                                   scene.dir.path("bass.dmxt"), "--templates",
-                                  scene.dir.path("hats.dmxt"), "--precision", "mixed", "-o",
+                                  scene.dir.path("hats.dmxt"), "--precision", precision, "-o",
                                   scene.dir.path("out"), "--json", scene.dir.path("report.json")}));
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -102,7 +104,7 @@ TEST_CASE("separate --precision mixed: bf16 products separate as well and are re
     CHECK(cli::scoreStem(scene.bass, bass).sdr > cli::scoreStem(scene.bass, scene.mix).sdr + 3.0);
     CHECK(cli::scoreStem(scene.hat, hat).sdr > cli::scoreStem(scene.hat, scene.mix).sdr + 3.0);
     const auto report = juce::JSON::parse(juce::File(scene.dir.path("report.json")));
-    CHECK(report["settings"]["precision"].toString() == "mixed");
+    CHECK(report["settings"]["precision"].toString() == juce::String(precision));
 }
 
 TEST_CASE("a library learned at another sample rate is resampled to the mix's rate", "[separate][library]") {
@@ -311,7 +313,7 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
     CHECK(settings["objective"].toString() == "frobenius");
     CHECK(settings["solver"].toString() == "als");
     CHECK_FALSE(static_cast<bool>(settings["accelerate"]));
-    CHECK(settings["precision"].toString() == "float32");  // the default
+    CHECK(settings["precision"].toString() == "mixed");  // the default
     CHECK(settings["seed"].toString() == "42");
     CHECK(static_cast<double>(settings["alpha"]) == 2.0);
     CHECK(static_cast<int>(settings["threads"]) == 1);

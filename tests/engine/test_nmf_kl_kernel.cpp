@@ -96,6 +96,9 @@ void checkAgainstReference(const Problem& p, int iterations, int threads,
     s.threads = threads;
     s.evalEvery = 2;  // exercises the divergence path of the kernel too
     s.accelerate = false;  // the reference is the plain MU iteration
+    // The float kernel to float accuracy; the bf16 precisions (the default Mixed among
+    // them) are held to their own accuracy in test_nmf_mixed_precision.cpp.
+    s.precision = demix::Precision::Float32;
     demix::NmfInit init;
     init.W = p.W0;
     init.H = p.H0;

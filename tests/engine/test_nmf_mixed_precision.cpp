@@ -1,5 +1,6 @@
-// Mixed-precision KL-MU (NmfSettings::precision = Mixed: bf16 operands, float32
-// accumulation; engine/src/nmf_kl_bf16.cpp): the block products against a double
+// Mixed-precision KL-MU (NmfSettings::precision = Mixed: float32 model W·H, bf16 operands
+// of the update products; Bfloat16: W·H from bf16 operands too; float32 accumulation
+// either way; engine/src/nmf_kl_bf16.cpp): the block products against a double
 // reference, a whole factorisation against Float32 on a real spectrogram, determinism,
 // and the fallback (identical to Float32) where the CPU lacks AVX512-BF16 (forced here
 // through the kernel's test hook). On a CPU without the feature the bf16-only checks are
@@ -74,12 +75,14 @@ TEST_CASE("nmf precision names round-trip", "[nmf]")
 {
     CHECK(demix::precisionFromString("float32") == demix::Precision::Float32);
     CHECK(demix::precisionFromString("Mixed") == demix::Precision::Mixed);
+    CHECK(demix::precisionFromString("bfloat16") == demix::Precision::Bfloat16);
     CHECK(demix::toString(demix::Precision::Mixed) == "mixed");
+    CHECK(demix::toString(demix::Precision::Bfloat16) == "bfloat16");
     CHECK(demix::toString(demix::Precision::Float32) == "float32");
     CHECK_THROWS_WITH(demix::precisionFromString("bf16"),
                       Catch::Contains("unknown NMF precision 'bf16'") &&
-                          Catch::Contains("float32 or mixed"));
-    CHECK(demix::NmfSettings{}.precision == demix::Precision::Float32);
+                          Catch::Contains("float32, mixed or bfloat16"));
+    CHECK(demix::NmfSettings{}.precision == demix::Precision::Mixed);
 }
 
 TEST_CASE("nmf mixed-precision KL block products match a double reference to bf16 accuracy",
@@ -90,6 +93,9 @@ TEST_CASE("nmf mixed-precision KL block products match a double reference to bf1
     // pair), K beyond one and two 16-wide groups, odd n (a missing frame of a pair).
     const Shape shapes[] = {{1, 1, 1}, {17, 7, 5}, {33, 32, 64}, {100, 33, 13}, {45, 2, 64},
                             {16, 16, 2}, {257, 48, 37}};
+    const auto precision = GENERATE(demix::Precision::Mixed, demix::Precision::Bfloat16);
+    CAPTURE(demix::toString(precision));
+    double worstOut = 0.0;  // largest relative error of Wᵀ R over the shapes
     for (const Shape& sh : shapes) {
         CAPTURE(sh.F, sh.K, sh.n);
         Matrix V = nmf_test::uniformMatrix(sh.F, sh.n, 11 + sh.F, 0.0f, 2.0f);
@@ -102,8 +108,9 @@ TEST_CASE("nmf mixed-precision KL block products match a double reference to bf1
             R.data()[i] = double(V.data()[i]) / std::max(WH.data()[i], double(demix::kEpsilon));
 
         kk::PackedW packed;
-        kk::pack(W, packed, /*mixed=*/true);
+        kk::pack(W, packed, precision);
         REQUIRE(packed.mixed);
+        CHECK(packed.floatModel == (precision == demix::Precision::Mixed));
         kk::MixedBuffers buffers;
         buffers.prepare(packed, sh.n);
 
@@ -119,6 +126,7 @@ TEST_CASE("nmf mixed-precision KL block products match a double reference to bf1
         const MatrixD sizeOut = W.cast<double>().transpose() * scaleR;
         const double errOut = ((out.cast<double>() - refOut).array() / sizeOut.array()).abs().maxCoeff();
         CHECK(errOut < 5e-3);
+        worstOut = std::max(worstOut, errOut);
 
         // R Hᵀ (the W update's numerator), accumulated twice; the caller adds 1·Hᵀ.
         std::vector<float> acc(kk::accumulatorSize(packed), 0.0f);
@@ -141,12 +149,17 @@ TEST_CASE("nmf mixed-precision KL block products match a double reference to bf1
             CHECK(errNum > 1e-6);
         }
     }
+    // With the model in float32 only E's own rounding (2⁻⁹ of |R − 1|) and W's remain;
+    // with bf16 W·H, R's rounding through WH shows too.
+    if (precision == demix::Precision::Mixed) CHECK(worstOut < 2.5e-3);
 }
 
 TEST_CASE("nmf mixed-precision KL-MU reaches Float32's objective on a real spectrogram", "[nmf]")
 {
     if (!mixedHere()) return;
     const Matrix V = spectrogram();
+    const auto precision = GENERATE(demix::Precision::Mixed, demix::Precision::Bfloat16);
+    CAPTURE(demix::toString(precision));
     SECTION("plain MU, converged (1000 iterations)")
     {
         // Along the way the two paths' objectives differ by up to ±3e-4 (100: −2.9e-4,
@@ -156,7 +169,7 @@ TEST_CASE("nmf mixed-precision KL-MU reaches Float32's objective on a real spect
         demix::NmfSettings s32 = klSettings(12, 1000, demix::Precision::Float32);
         s32.accelerate = false;
         demix::NmfSettings smx = s32;
-        smx.precision = demix::Precision::Mixed;
+        smx.precision = precision;
         const auto a = demix::factorize(V, s32);
         const auto b = demix::factorize(V, smx);
         REQUIRE_FALSE(nmf_test::bitwiseEqual(a.W, b.W));  // the mixed path ran
@@ -173,7 +186,7 @@ TEST_CASE("nmf mixed-precision KL-MU reaches Float32's objective on a real spect
         // minima (measured ±1.4e-3 at 100–500 iterations, either sign), so this only
         // bounds the gap; the plain and supervised sections check agreement.
         const auto a = demix::factorize(V, klSettings(12, 200, demix::Precision::Float32));
-        const auto b = demix::factorize(V, klSettings(12, 200, demix::Precision::Mixed));
+        const auto b = demix::factorize(V, klSettings(12, 200, precision));
         const double d32 = a.objective.back(), dmx = b.objective.back();
         CAPTURE(d32, dmx);
         CHECK(std::abs(dmx - d32) / d32 < 3e-3);
@@ -185,7 +198,7 @@ TEST_CASE("nmf mixed-precision KL-MU reaches Float32's objective on a real spect
         init.W = learned.W;
         init.freezeW.assign(12, true);
         const auto a = demix::factorize(V, klSettings(12, 50, demix::Precision::Float32), init);
-        const auto b = demix::factorize(V, klSettings(12, 50, demix::Precision::Mixed), init);
+        const auto b = demix::factorize(V, klSettings(12, 50, precision), init);
         REQUIRE(nmf_test::bitwiseEqual(b.W, learned.W));
         REQUIRE_FALSE(nmf_test::bitwiseEqual(a.H, b.H));
         const double d32 = a.objective.back(), dmx = b.objective.back();
@@ -201,7 +214,7 @@ TEST_CASE("nmf mixed-precision KL-MU is deterministic and its iterates do not de
     if (!mixedHere()) return;
     // Above the threading threshold; T not a multiple of 64 or 128; odd F and K.
     const Matrix V = nmf_test::noisyLowRank(131, 1003, 9, 51);
-    demix::NmfSettings s = klSettings(33, 9, demix::Precision::Mixed);
+    demix::NmfSettings s = klSettings(33, 9, GENERATE(demix::Precision::Mixed, demix::Precision::Bfloat16));
     s.threads = 2;
     s.accelerate = false;
     s.evalEvery = 4;
@@ -216,13 +229,14 @@ TEST_CASE("nmf mixed-precision KL-MU is deterministic and its iterates do not de
     CHECK(nmf_test::bitwiseEqual(a.H, c.H));
 }
 
-TEST_CASE("nmf Precision::Mixed without AVX512-BF16 is exactly Float32", "[nmf]")
+TEST_CASE("nmf Precision::Mixed and Bfloat16 without AVX512-BF16 are exactly Float32", "[nmf]")
 {
     const Matrix V = nmf_test::noisyLowRank(131, 1003, 9, 61);
     demix::NmfSettings s32 = klSettings(17, 6, demix::Precision::Float32);
     s32.threads = 2;
     demix::NmfSettings smx = s32;
-    smx.precision = demix::Precision::Mixed;
+    smx.precision = GENERATE(demix::Precision::Mixed, demix::Precision::Bfloat16);
+    CAPTURE(demix::toString(smx.precision));
     const auto float32 = demix::factorize(V, s32);
     {
         ForceFallback fallback;
@@ -242,14 +256,14 @@ TEST_CASE("nmf Precision::Mixed without AVX512-BF16 is exactly Float32", "[nmf]"
     }
 }
 
-TEST_CASE("nmf Precision::Mixed leaves the other objectives and solvers unchanged", "[nmf]")
+TEST_CASE("nmf Precision::Mixed and Bfloat16 leave the other objectives and solvers unchanged", "[nmf]")
 {
     const Matrix V = nmf_test::noisyLowRank(40, 300, 5, 71);
     for (const auto objective : {demix::Objective::Frobenius, demix::Objective::ItakuraSaito}) {
         demix::NmfSettings s32 = klSettings(6, 8, demix::Precision::Float32);
         s32.objective = objective;
         demix::NmfSettings smx = s32;
-        smx.precision = demix::Precision::Mixed;
+        smx.precision = demix::Precision::Bfloat16;
         const auto a = demix::factorize(V, s32);
         const auto b = demix::factorize(V, smx);
         CHECK(nmf_test::bitwiseEqual(a.W, b.W));
