@@ -8,6 +8,7 @@
 #include <cmath>
 #include <complex>
 #include <exception>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -53,6 +54,30 @@ NmfProgress StageProgress::nmfCallback() const {
     };
 }
 
+void runWorkers(int workers, std::atomic<bool>& stop, const std::function<void(int)>& job) {
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
+    std::vector<std::thread> helpers;
+    const auto guarded = [&](int w) {
+        try {
+            job(w);
+        } catch (...) {
+            errors[static_cast<std::size_t>(w)] = std::current_exception();
+            stop = true;
+        }
+    };
+    try {
+        for (int w = 1; w < workers; ++w) helpers.emplace_back(guarded, w);
+    } catch (...) {
+        stop = true;
+        for (std::thread& h : helpers) h.join();
+        throw;
+    }
+    guarded(0);
+    for (std::thread& h : helpers) h.join();
+    for (const std::exception_ptr& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
 Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
                      int threads) {
     const std::size_t length = audio.numSamples();
@@ -83,29 +108,7 @@ Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProg
             }
         }
     };
-    std::exception_ptr error;
-    std::vector<std::thread> helpers;
-    std::vector<std::exception_ptr> helperErrors(static_cast<std::size_t>(workers));
-    for (int w = 1; w < workers; ++w) {
-        helpers.emplace_back([&, w] {
-            try {
-                work(w);
-            } catch (...) {
-                helperErrors[static_cast<std::size_t>(w)] = std::current_exception();
-                stop = true;
-            }
-        });
-    }
-    try {
-        work(0);
-    } catch (...) {
-        error = std::current_exception();
-        stop = true;
-    }
-    for (std::thread& h : helpers) h.join();
-    if (error) std::rethrow_exception(error);
-    for (const std::exception_ptr& e : helperErrors)
-        if (e) std::rethrow_exception(e);
+    runWorkers(workers, stop, work);
     if (channels > 1) V /= static_cast<float>(channels);
     progress.report(1.0);
     return V;

@@ -4,7 +4,9 @@
 #include "demix/separator.hpp"
 #include "demix/stft.hpp"
 
+#include <atomic>
 #include <complex>
+#include <functional>
 #include <vector>
 
 namespace demix::detail {
@@ -44,6 +46,12 @@ void renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,
 /// calling thread.
 Matrix meanMagnitude(const AudioBuffer& audio, const Stft& stft, const StageProgress& progress,
                      int threads);
+
+/// Runs job(w) for w < workers, w = 0 on the calling thread (the only one that may report
+/// progress), the others on helper threads. When one fails (Cancelled included) `stop` is
+/// raised for the others, which should return at their next check; all are joined and
+/// the first error is rethrown.
+void runWorkers(int workers, std::atomic<bool>& stop, const std::function<void(int)>& job);
 
 /// settings.nmf with K components and the separation's thread count.
 NmfSettings nmfSettingsFor(const SeparationSettings& settings, int components);

@@ -79,34 +79,6 @@ private:
     ComplexMatrix spectra_;
 };
 
-/// Runs job(w) for w < workers, w = 0 on the calling thread (the only one that may report
-/// progress), the others on helper threads. When one fails (Cancelled included) `stop` is
-/// raised for the others, which should return at their next check; all are joined and
-/// the first error is rethrown.
-void runWorkers(int workers, std::atomic<bool>& stop, const std::function<void(int)>& job) {
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
-    std::vector<std::thread> helpers;
-    const auto guarded = [&](int w) {
-        try {
-            job(w);
-        } catch (...) {
-            errors[static_cast<std::size_t>(w)] = std::current_exception();
-            stop = true;
-        }
-    };
-    try {
-        for (int w = 1; w < workers; ++w) helpers.emplace_back(guarded, w);
-    } catch (...) {
-        stop = true;
-        for (std::thread& h : helpers) h.join();
-        throw;
-    }
-    guarded(0);
-    for (std::thread& h : helpers) h.join();
-    for (const std::exception_ptr& e : errors)
-        if (e) std::rethrow_exception(e);
-}
-
 }  // namespace
 
 std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decomposition,
