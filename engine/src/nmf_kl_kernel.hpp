@@ -15,9 +15,10 @@
 /// Every function gives the same result for the same inputs on a given CPU (fixed
 /// operation order; no threads inside).
 ///
-/// Mixed precision (NmfSettings::precision): pack(W, p, true) on a CPU with AVX512-BF16
-/// also packs W in bf16 (p.mixed), and the mixed*() functions below then form the products
-/// with bf16 operands and float32 accumulation (nmf_kl_bf16.hpp); the accumulators keep
+/// Mixed precision (NmfSettings::precision Mixed or Bfloat16): pack(W, p, precision) on a
+/// CPU with AVX512-BF16 also packs W in bf16 (p.mixed), and the mixed*() functions below
+/// then form the update products with bf16 operands and float32 accumulation
+/// (nmf_kl_bf16.hpp; W·H too unless p.floatModel); the accumulators keep
 /// their size but hold each tile's rows in the order klbf16::kLaneRow (unpack() knows) and
 /// lack the row sums of H (see mixedExcessTimesTransposed()).
 

@@ -27,12 +27,25 @@ std::vector<float> looped(const std::vector<float>& x, std::size_t length) {
     return y;
 }
 
-// One KL multiplicative step for the activations H of V ≈ W·H, W fixed.
-void updateActivations(const Matrix& V, const Matrix& W, Matrix& H) {
-    const Matrix ratio = V.cwiseQuotient((W * H).cwiseMax(kEpsilon));
-    const Matrix numerator = W.transpose() * ratio;
-    const Eigen::VectorXf columnSums = W.colwise().sum().transpose().cwiseMax(kEpsilon);
-    H = H.cwiseProduct(numerator).array().colwise() / columnSums.array();
+// `iterations` plain KL multiplicative steps for the activations H of V ≈ W·H with every
+// template fixed: the engine's MU (factorize with W frozen), with the separation's thread
+// count and precision.
+void updateActivations(const Matrix& V, const Matrix& W, Matrix& H, int iterations,
+                       const SeparationSettings& settings) {
+    NmfSettings nmf;
+    nmf.components = static_cast<int>(W.cols());
+    nmf.maxIterations = iterations;
+    nmf.tol = 0.0;
+    nmf.evalEvery = iterations;  // the objective only bounds the loop here
+    nmf.normaliseW = false;
+    nmf.accelerate = false;
+    nmf.threads = settings.threads;
+    nmf.precision = settings.nmf.precision;
+    NmfInit init;
+    init.W = W;
+    init.H = std::move(H);
+    init.freezeW.assign(static_cast<std::size_t>(W.cols()), true);
+    H = factorize(V, nmf, init).H;
 }
 
 // One KL multiplicative step for source s's templates W_s so that its activations in the
@@ -143,7 +156,7 @@ TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
     //    activations updated for the new templates. A template that helps explain another
     //    source in the mix is pushed out of that source's bins, where V_s is quiet.
     const int warmup = std::max(1, settings.frozenIterations);
-    for (int i = 0; i < warmup; ++i) updateActivations(V, W, H);
+    updateActivations(V, W, H, warmup, settings);
     const int rounds = settings.discriminativeIterations;
     for (int r = 0; r < rounds; ++r) {
         refining.report(static_cast<double>(r) / rounds);
@@ -151,7 +164,7 @@ TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
             const Eigen::Index count = library.sources[s].templates.cols();
             updateTemplates(own[s], W.middleCols(first[s], count), H.middleRows(first[s], count));
         }
-        updateActivations(V, W, H);
+        updateActivations(V, W, H, 1, settings);
     }
     refining.report(1.0);
     for (std::size_t s = 0; s < library.sources.size(); ++s) {
