@@ -30,20 +30,8 @@ FrameAnalyzer& FrameAnalyzer::operator=(FrameAnalyzer&&) noexcept = default;
 
 void FrameAnalyzer::analyse(const float* x, std::size_t length, long long t, std::complex<float>* out) noexcept {
     Impl& s = *impl_;
-    const int N = s.tables.fftSize;
-    const long long start = (t + 1) * s.tables.hop - N;
-    const long long len = static_cast<long long>(length);
-    const float* src = s.padded.data();
-    if (start >= 0 && start + N <= len) {
-        src = x + start;
-    } else {
-        for (int j = 0; j < N; ++j) {
-            const long long i = start + j;
-            s.padded[static_cast<std::size_t>(j)] = (i >= 0 && i < len) ? x[i] : 0.0f;
-        }
-    }
     ScopedFlushDenormals ftz;  // as the streaming analyzer and the offline STFT do
-    applyWindow(src, s.tables.window.data(), s.frame.data(), N);
+    windowedFrame(s.tables, x, static_cast<long long>(length), t, s.padded.data(), s.frame.data());
     s.plan.forward(s.frame.data(), out);
 }
 

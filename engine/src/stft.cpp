@@ -140,27 +140,14 @@ void parallelFor(std::size_t jobs, int threads, const Job& job) {
 void Stft::Impl::forwardFrames(const float* x, std::size_t n, ComplexMatrix& out, long long tBegin,
                                long long tEnd) const {
     const int N = tables.fftSize;
-    const long long hop = tables.hop;
     if (tBegin >= tEnd) return;
     PlanLease plan(*this, false);
     std::vector<float> padded(static_cast<std::size_t>(N));
     std::vector<float> frame(static_cast<std::size_t>(N));
-    const float* w = tables.window.data();
     const long long len = static_cast<long long>(n);
     detail::ScopedFlushDenormals ftz;
     for (long long t = tBegin; t < tEnd; ++t) {
-        const long long start = (t + 1) * hop - N;
-        const float* src;
-        if (start >= 0 && start + N <= len) {
-            src = x + start;
-        } else {
-            for (int j = 0; j < N; ++j) {
-                const long long i = start + j;
-                padded[static_cast<std::size_t>(j)] = (i >= 0 && i < len) ? x[i] : 0.0f;
-            }
-            src = padded.data();
-        }
-        detail::applyWindow(src, w, frame.data(), N);
+        detail::windowedFrame(tables, x, len, t, padded.data(), frame.data());
         plan.get().forward(frame.data(), out.data() + t * tables.bins);
     }
 }

@@ -106,6 +106,25 @@ inline void applyWindow(const float* in, const float* w, float* out, int n) noex
     for (int j = 0; j < n; ++j) out[j] = w[j] * in[j];
 }
 
+/// Frame t of the offline STFT of x (len samples), windowed into `frame` (fftSize
+/// floats): samples (t + 1)·hop − fftSize … (t + 1)·hop − 1, zeros outside [0, len).
+/// `padded` (fftSize floats) is scratch for the frames that reach past either end.
+inline void windowedFrame(const StftTables& tables, const float* x, long long len, long long t,
+                          float* padded, float* frame) noexcept {
+    const int N = tables.fftSize;
+    const long long start = (t + 1) * tables.hop - N;
+    const float* src = padded;  // x + start only where it is in range (no pointer before x)
+    if (start >= 0 && start + N <= len) {
+        src = x + start;
+    } else {
+        for (int j = 0; j < N; ++j) {
+            const long long i = start + j;
+            padded[j] = (i >= 0 && i < len) ? x[i] : 0.0f;
+        }
+    }
+    applyWindow(src, tables.window.data(), frame, N);
+}
+
 /// acc[j] += s[j] * frame[j], j < n.
 inline void overlapAdd(const float* frame, const float* s, float* acc, int n) noexcept {
     for (int j = 0; j < n; ++j) acc[j] += s[j] * frame[j];
