@@ -194,18 +194,17 @@ void detail::renderStemsInto(const AudioBuffer& mix, const Decomposition& decomp
         spatial.update(parts);
     }
 
-    // The final pass. Output sample n sits at position n + offset of the padded signal;
-    // frame t covers positions [t·hop, t·hop + N). Worker w writes samples [from, to).
-    const long long offset = N - hop;
+    // The final pass: worker w writes output samples [from, to), from every frame that
+    // touches them (stft_internal.hpp: framesTouching, addFrameInRange).
+    const detail::StftTables tables = detail::makeTables(stftSettings);
     const long long len = static_cast<long long>(length);
     const Eigen::Index blocks = (frames + kMaskBlockFrames - 1) / kMaskBlockFrames;
     runWorkers(workers, stop, [&](int w) {
         const long long from = w == 0 ? 0 : std::min(len, blocks * w / workers * kMaskBlockFrames * hop);
         const long long to = w + 1 == workers ? len : std::min(len, blocks * (w + 1) / workers * kMaskBlockFrames * hop);
         if (from >= to) return;
-        const Eigen::Index tFirst = std::max(0LL, (from + offset - N + hop) / hop);
-        const Eigen::Index tLast = std::min<long long>(frames - 1, (to - 1 + offset) / hop);
-        const detail::StftTables tables = detail::makeTables(stftSettings);
+        const detail::FrameSpan span = detail::framesTouching(tables, from, to, frames);
+        const Eigen::Index tFirst = span.first, tLast = span.last;
         const detail::FftrPlan inverse(stftSettings.fftSize, true);
         std::vector<float> frame(static_cast<std::size_t>(N));
         MixFrames mixFrames(mix, stftSettings);
@@ -217,17 +216,9 @@ void detail::renderStemsInto(const AudioBuffer& mix, const Decomposition& decomp
         // Divides the finished samples [normalised, upTo) by the summed squared window.
         const auto normalise = [&](long long upTo) {
             if (upTo <= normalised) return;
-            const float* inv = tables.invNorm.data();  // periodic: hop values
             for (std::size_t s = 0; s < sources; ++s)
-                for (std::size_t c = 0; c < channels; ++c) {
-                    float* out = stems[s].audio.channels[c].data();
-                    long long r = (normalised + offset) % hop;
-                    for (long long i = normalised; i < upTo; r = 0) {
-                        const long long run = std::min(hop - r, upTo - i);
-                        for (long long k = 0; k < run; ++k) out[i + k] *= inv[r + k];
-                        i += run;
-                    }
-                }
+                for (std::size_t c = 0; c < channels; ++c)
+                    detail::normaliseOverlap(tables, stems[s].audio.channels[c].data(), normalised, upTo);
             normalised = upTo;
         };
         for (Eigen::Index t = tFirst; t <= tLast; ++t) {
@@ -251,17 +242,14 @@ void detail::renderStemsInto(const AudioBuffer& mix, const Decomposition& decomp
                     }
                 }
             }
-            // Samples [s0 + lo, s0 + hi) of this frame fall in [from, to).
-            const long long s0 = t * hop - offset;
-            const long long lo = std::max(from, s0) - s0;
-            const long long hi = std::min(to, s0 + N) - s0;
             {
                 detail::ScopedFlushDenormals ftz;  // as the streaming synthesiser
+                long long s0 = 0;  // the frame's first sample (only its part in [from, to) is added)
                 for (std::size_t s = 0; s < sources; ++s)
                     for (std::size_t c = 0; c < channels; ++c) {
                         inverse.inverse(estimates[s].col(static_cast<Eigen::Index>(c)).data(), frame.data());
-                        detail::overlapAdd(frame.data() + lo, tables.synthesis.data() + lo,
-                                           stems[s].audio.channels[c].data() + s0 + lo, static_cast<int>(hi - lo));
+                        s0 = detail::addFrameInRange(tables, frame.data(), t, from, to,
+                                                     stems[s].audio.channels[c].data());
                     }
                 // Later frames start at or after s0 + hop: the samples before are final.
                 normalise(std::min(to, s0 + hop));

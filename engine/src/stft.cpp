@@ -154,40 +154,18 @@ void Stft::Impl::forwardFrames(const float* x, std::size_t n, ComplexMatrix& out
 
 void Stft::Impl::inverseSamples(const ComplexMatrix& spectrum, std::size_t n, float* out, long long begin,
                                 long long end) const {
-    const long long N = tables.fftSize;
-    const long long hop = tables.hop;
     const long long len = static_cast<long long>(n);
     end = std::min(end, len);
     if (begin >= end) return;
     PlanLease plan(*this, true);
-    std::vector<float> frame(static_cast<std::size_t>(N));
-    const float* s = tables.synthesis.data();
-    const long long offset = N - hop;  // padded position u = sample + offset
-    // Frames touching [begin, end): t*hop <= u < t*hop + N.
-    const long long uFirst = begin + offset;
-    const long long uLast = end - 1 + offset;
-    const long long tFirst = std::max(0LL, (uFirst - N + hop) / hop);  // ceil((uFirst-N+1)/hop), uFirst >= N-hop
-    const long long tLast = std::min<long long>(spectrum.cols() - 1, uLast / hop);
+    std::vector<float> frame(static_cast<std::size_t>(tables.fftSize));
+    const detail::FrameSpan span = detail::framesTouching(tables, begin, end, spectrum.cols());
     detail::ScopedFlushDenormals ftz;
-    for (long long t = tFirst; t <= tLast; ++t) {
-        const long long s0 = t * hop - offset;  // sample at frame position 0
-        const long long lo = std::max(begin, s0) - s0;
-        const long long hi = std::min(end, s0 + N) - s0;
-        if (lo >= hi) continue;
+    for (long long t = span.first; t <= span.last; ++t) {
         plan.get().inverse(spectrum.data() + t * tables.bins, frame.data());
-        detail::overlapAdd(frame.data() + lo, s + lo, out + s0 + lo, static_cast<int>(hi - lo));
+        detail::addFrameInRange(tables, frame.data(), t, begin, end, out);
     }
-    // Divide by the steady-state summed squared window (periodic with period hop).
-    const float* inv = tables.invNorm.data();
-    long long r = (begin + offset) % hop;
-    for (long long i = begin; i < end;) {
-        const long long run = std::min(hop - r, end - i);
-        float* o = out + i;
-        const float* g = inv + r;
-        for (long long k = 0; k < run; ++k) o[k] *= g[k];
-        i += run;
-        r = 0;
-    }
+    detail::normaliseOverlap(tables, out, begin, end);
 }
 
 Stft::Stft(StftSettings settings) : impl_(std::make_unique<Impl>()) {

@@ -130,4 +130,48 @@ inline void overlapAdd(const float* frame, const float* s, float* acc, int n) no
     for (int j = 0; j < n; ++j) acc[j] += s[j] * frame[j];
 }
 
+// The inverse STFT by ranges of output samples. Output sample n sits at position
+// n + fftSize − hop of the padded signal; frame t covers positions [t·hop, t·hop + fftSize).
+
+/// The frames [first, last] (of `frames`) that touch output samples [begin, end), begin < end.
+struct FrameSpan {
+    long long first, last;
+};
+inline FrameSpan framesTouching(const StftTables& tables, long long begin, long long end,
+                                long long frames) noexcept {
+    const long long N = tables.fftSize, hop = tables.hop, offset = N - hop;
+    // ceil((begin + offset − N + 1) / hop), begin + offset >= N − hop
+    return {std::max(0LL, (begin + offset - N + hop) / hop),
+            std::min(frames - 1, (end - 1 + offset) / hop)};
+}
+
+/// Overlap-adds the synthesis-windowed inverse FFT `frame` of frame t into out, only its
+/// samples in [begin, end). Returns the first sample this frame covers.
+inline long long addFrameInRange(const StftTables& tables, const float* frame, long long t,
+                                 long long begin, long long end, float* out) noexcept {
+    const long long N = tables.fftSize, hop = tables.hop;
+    const long long s0 = t * hop - (N - hop);  // sample at frame position 0
+    const long long lo = std::max(begin, s0) - s0;
+    const long long hi = std::min(end, s0 + N) - s0;
+    if (lo < hi)
+        overlapAdd(frame + lo, tables.synthesis.data() + lo, out + s0 + lo, static_cast<int>(hi - lo));
+    return s0;
+}
+
+/// Divides the finished output samples [begin, end) by the steady-state summed squared
+/// window (periodic with period hop).
+inline void normaliseOverlap(const StftTables& tables, float* out, long long begin, long long end) noexcept {
+    const long long hop = tables.hop;
+    const float* inv = tables.invNorm.data();
+    long long r = (begin + tables.fftSize - hop) % hop;
+    for (long long i = begin; i < end;) {
+        const long long run = std::min(hop - r, end - i);
+        float* o = out + i;
+        const float* g = inv + r;
+        for (long long k = 0; k < run; ++k) o[k] *= g[k];
+        i += run;
+        r = 0;
+    }
+}
+
 }  // namespace demix::detail
