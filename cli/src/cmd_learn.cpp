@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <new>
 
@@ -39,9 +40,70 @@ learned as alone; repeat a NAME to give it several inputs).
   -k K, --components K
                      number of templates (default 16, per source); at most the number
                      of STFT frames in the inputs
+  --validate         held-out validation: learn on 3 of every 4 blocks of 0.5 s of the
+                     inputs, measure the fit of the other blocks at every check (every
+                     10 iterations) and keep the best iteration count (early stopping);
+                     the templates are then learned again on all of the input for that
+                     many iterations. The choice is printed and in --json
+  --validate-k K1,K2,...
+                     with validation: also choose the number of templates per source
+                     from these candidates, by the held-out fit per frame (implies
+                     --validate; -k is then ignored)
+  --validate-refit on|off
+                     on (default): learn again on all frames for the chosen iterations;
+                     off: keep the templates learned on the fitting blocks
+  --validate-block S length of the interleaved blocks in seconds (default 0.5)
+  --validate-every N hold out one block in N (default 4)
   -o LIBRARY         the library file to write (replaced atomically if it exists)
 
 )";
+
+// "8,12,16" → {8, 12, 16}; each 1..4096.
+std::vector<int> componentList(const std::string& text) {
+    std::vector<int> list;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        char* end = nullptr;
+        const long k = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || end != item.c_str() + item.size() || k < 1 || k > 4096)
+            throw UsageError("learn: --validate-k expects numbers of templates (1..4096) "
+                             "separated by commas, not '" + text + "'");
+        list.push_back(static_cast<int>(k));
+        start = comma + 1;
+    }
+    return list;
+}
+
+juce::var choiceToJson(const LearningChoice& choice) {
+    auto* obj = new juce::DynamicObject();
+    obj->setProperty("source", juce::String(choice.source));
+    obj->setProperty("components", choice.components);
+    obj->setProperty("validated", choice.heldOutFrames > 0);
+    obj->setProperty("iterations", choice.iterations);
+    obj->setProperty("fit_frames", choice.fitFrames);
+    obj->setProperty("held_out_frames", choice.heldOutFrames);
+    if (choice.heldOutFrames > 0) obj->setProperty("held_out_per_frame", choice.heldOut);
+    juce::Array<juce::var> curve;
+    for (std::size_t i = 0; i < choice.checkIterations.size(); ++i) {
+        juce::Array<juce::var> point;
+        point.add(choice.checkIterations[i]);
+        point.add(choice.heldOutCurve[i]);
+        curve.add(point);
+    }
+    obj->setProperty("held_out_curve", curve);
+    juce::Array<juce::var> candidates;
+    for (std::size_t i = 0; i < choice.candidateComponents.size(); ++i) {
+        auto* c = new juce::DynamicObject();
+        c->setProperty("components", choice.candidateComponents[i]);
+        c->setProperty("iterations", choice.candidateIterations[i]);
+        c->setProperty("held_out_per_frame", choice.candidateHeldOut[i]);
+        candidates.add(juce::var(c));
+    }
+    obj->setProperty("candidates", candidates);
+    return juce::var(obj);
+}
 
 }  // namespace
 
@@ -72,6 +134,20 @@ int runLearn(const Arguments& arguments) {
             sourceInputs.emplace_back(value.substr(0, eq), value.substr(eq + 1));
         } else if (token == "--discriminative") {
             common.settings.discriminativeIterations = args.intValue(token, 0, 100000);
+        } else if (token == "--validate") {
+            common.settings.validation.enabled = true;
+        } else if (token == "--validate-k") {
+            common.settings.validation.enabled = true;
+            common.settings.validation.componentChoices = componentList(args.value(token));
+        } else if (token == "--validate-refit") {
+            const std::string value = args.value(token);
+            if (value != "on" && value != "off")
+                throw UsageError("learn: --validate-refit expects on or off, not '" + value + "'");
+            common.settings.validation.refit = value == "on";
+        } else if (token == "--validate-block") {
+            common.settings.validation.blockSeconds = args.doubleValue(token, 0.01, 60.0);
+        } else if (token == "--validate-every") {
+            common.settings.validation.holdOutEvery = args.intValue(token, 2, 1000);
         } else if (token == "-o" || token == "--output") {
             output = args.value(token);
         } else if (!parseCommonOption(token, args, common)) {
@@ -180,6 +256,10 @@ int runLearn(const Arguments& arguments) {
     // (one source only: several sources' curves are not one curve)
     NmfResult curve;
     SeparationSettings learnSettings = settings;
+    std::vector<LearningChoice> choices;
+    learnSettings.onLearningChoice = [&choices](const LearningChoice& choice) {
+        choices.push_back(choice);
+    };
     if (sources.size() == 1) {
         learnSettings.onObjective = [&curve](int iteration, double value) {
             curve.objectiveIterations.push_back(iteration);
@@ -228,6 +308,11 @@ int runLearn(const Arguments& arguments) {
             rep->setProperty("discriminative", settings.discriminativeIterations);
         }
         rep->setProperty("components", k);
+        if (settings.validation.enabled) {
+            juce::Array<juce::var> list;
+            for (const auto& choice : choices) list.add(choiceToJson(choice));
+            rep->setProperty("validation", list);
+        }
         rep->setProperty("library", juce::String(outFile.getFullPathName()));
         rep->setProperty("inputs", inputReports);
         rep->setProperty("frames", static_cast<juce::int64>(frames));
@@ -243,9 +328,21 @@ int runLearn(const Arguments& arguments) {
         writeTextFile(common.jsonPath, toJsonText(juce::var(rep)));
     }
     if (!common.quiet) {
+        for (const auto& c : choices) {
+            if (c.heldOutFrames > 0)
+                std::printf("validated '%s': %d templates, %d iterations (held-out divergence "
+                            "%.4g per frame, %d held-out and %d fitting frames)\n",
+                            c.source.c_str(), c.components, c.iterations, c.heldOut,
+                            c.heldOutFrames, c.fitFrames);
+            else
+                std::printf("validated '%s': input too short to hold frames out; learned "
+                            "without validation\n", c.source.c_str());
+        }
         std::string names;
         for (const auto& source : sources) names += (names.empty() ? "'" : ", '") + source.name + "'";
-        std::printf("learned %d templates for %s from %zu input%s (%.1f s) -> %s\n", k,
+        int learned = 0;
+        for (const auto& source : library.sources) learned += static_cast<int>(source.templates.cols());
+        std::printf("learned %d templates for %s from %zu input%s (%.1f s) -> %s\n", learned,
                     names.c_str(), sourceInputs.size(), sourceInputs.size() == 1 ? "" : "s",
                     totalSeconds, outFile.getFullPathName().toRawUTF8());
     }

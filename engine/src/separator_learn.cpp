@@ -1,8 +1,124 @@
 // learnTemplates: one source's templates from isolated clips.
 
+#include "learn_validation.hpp"
 #include "separator_common.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 namespace demix {
+namespace {
+
+NmfSettings learningNmf(const SeparationSettings& settings, int components) {
+    NmfSettings nmf = detail::nmfSettingsFor(settings, components);
+    nmf.accelerate = settings.accelerateLearning;
+    return nmf;
+}
+
+// K unit-L1 templates of V: settings.nmf's run on every frame.
+Matrix plainTemplates(const Matrix& V, int components, const SeparationSettings& settings,
+                      const detail::StageProgress& progress) {
+    NmfResult result = detail::runNmf(V, learningNmf(settings, components), {}, progress,
+                                      settings.onObjective);
+    detail::normaliseColumns(result.W);
+    return std::move(result.W);
+}
+
+void checkValidation(const LearningValidation& v) {
+    if (!(v.blockSeconds > 0.0) || !std::isfinite(v.blockSeconds))
+        throw InvalidArgument("held-out validation needs blocks longer than 0 s, got " +
+                              std::to_string(v.blockSeconds));
+    if (v.holdOutEvery < 2)
+        throw InvalidArgument("held-out validation needs holdOutEvery >= 2, got " +
+                              std::to_string(v.holdOutEvery));
+    for (int k : v.componentChoices)
+        if (k < 1)
+            throw InvalidArgument("every candidate number of templates must be >= 1, got " +
+                                  std::to_string(k));
+}
+
+// SeparationSettings::validation: early stopping (and K) chosen on held-out frames.
+Matrix validatedTemplates(const Matrix& V, const std::string& name, int components,
+                          double sampleRate, const SeparationSettings& settings,
+                          const ProgressCallback& progress) {
+    const LearningValidation& v = settings.validation;
+    checkValidation(v);
+    const int hop = settings.stft.hop;
+    const int blockFrames =
+        std::max(1, static_cast<int>(std::lround(v.blockSeconds * sampleRate / hop)));
+    const int guard = std::max(0, (settings.stft.fftSize + hop - 1) / hop - 1);
+    const detail::FrameSplit split = detail::splitFrames(V.cols(), blockFrames, v.holdOutEvery, guard);
+    const std::vector<int> candidates =
+        v.componentChoices.empty() ? std::vector<int>{components} : v.componentChoices;
+    const int largest = *std::max_element(candidates.begin(), candidates.end());
+
+    LearningChoice choice;
+    choice.source = name;
+    if (split.heldOut.empty() || static_cast<int>(split.fit.size()) < largest) {
+        // Too short to hold anything out: learned as without validation.
+        const detail::StageProgress learning(progress, "learning", 0.05, 0.95);
+        choice.components = components;
+        choice.iterations = -1;
+        choice.fitFrames = static_cast<int>(V.cols());
+        choice.heldOut = std::numeric_limits<double>::quiet_NaN();
+        Matrix W = plainTemplates(V, components, settings, learning);
+        if (settings.onLearningChoice) settings.onLearningChoice(choice);
+        return W;
+    }
+
+    const Matrix Vfit = detail::selectFrames(V, split.fit);
+    const Matrix Vheld = detail::selectFrames(V, split.heldOut);
+    const double searchShare = v.refit ? 0.8 : 0.95;
+    const double perCandidate = searchShare / static_cast<double>(candidates.size());
+    detail::ValidatedRun best;
+    int bestK = 0;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+        const detail::StageProgress stage(progress, "learning", 0.05 + perCandidate * c,
+                                          perCandidate);
+        stage.report(0.0);
+        detail::ValidatedRun run = detail::learnValidated(
+            Vfit, Vheld, candidates[c], learningNmf(settings, candidates[c]),
+            [&stage](double fraction) { stage.report(fraction); });
+        choice.candidateComponents.push_back(candidates[c]);
+        choice.candidateHeldOut.push_back(run.bestHeldOut);
+        choice.candidateIterations.push_back(run.bestIteration);
+        if (bestK == 0 || run.bestHeldOut < best.bestHeldOut) {
+            best = std::move(run);
+            bestK = candidates[c];
+        }
+    }
+    choice.components = bestK;
+    choice.iterations = best.bestIteration;
+    choice.fitFrames = static_cast<int>(split.fit.size());
+    choice.heldOutFrames = static_cast<int>(split.heldOut.size());
+    choice.heldOut = best.bestHeldOut;
+    choice.checkIterations = best.checkIterations;
+    choice.heldOutCurve = best.heldOutCurve;
+
+    Matrix W;
+    if (v.refit) {
+        // All frames, from the same seed, for exactly the chosen number of iterations.
+        NmfSettings nmf = learningNmf(settings, bestK);
+        nmf.maxIterations = best.bestIteration;
+        nmf.tol = 0.0;
+        const detail::StageProgress refit(progress, "learning", 0.05 + searchShare,
+                                          0.95 - searchShare);
+        NmfResult result = detail::runNmf(V, nmf, {}, refit, settings.onObjective);
+        detail::normaliseColumns(result.W);
+        W = std::move(result.W);
+    } else {
+        if (settings.onObjective)
+            for (std::size_t i = 0; i < best.fitIterations.size(); ++i)
+                if (best.fitIterations[i] <= best.bestIteration)
+                    settings.onObjective(best.fitIterations[i], best.fitObjective[i]);
+        W = std::move(best.W);
+    }
+    if (settings.onLearningChoice) settings.onLearningChoice(choice);
+    return W;
+}
+
+}  // namespace
 
 TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std::string& name,
                                int components, const SeparationSettings& settings,
@@ -44,14 +160,14 @@ TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std:
     }
 
     const detail::StageProgress learning(progress, "learning", 0.05, 0.95);
-    NmfSettings nmf = detail::nmfSettingsFor(settings, components);
-    nmf.accelerate = settings.accelerateLearning;
-    NmfResult result = detail::runNmf(V, nmf, {}, learning, settings.onObjective);
-    detail::normaliseColumns(result.W);
+    Matrix W = settings.validation.enabled
+                   ? validatedTemplates(V, name, components, clips.front().sampleRate, settings,
+                                        progress)
+                   : plainTemplates(V, components, settings, learning);
 
     TemplateLibrary library;
     library.settings = detail::analysisFor(clips.front().sampleRate, settings);
-    library.sources.push_back({name, std::move(result.W)});
+    library.sources.push_back({name, std::move(W)});
     return library;
 }
 

@@ -22,6 +22,8 @@
 /// does not fit the mix.
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "demix/masks.hpp"
 #include "demix/nmf.hpp"
@@ -29,6 +31,53 @@
 #include "demix/template_library.hpp"
 
 namespace demix {
+
+/// Held-out validation of template learning (learnTemplates, learnTemplatesTogether):
+/// how long to learn, and optionally how many templates, chosen from the training clips
+/// themselves instead of fixed numbers.
+///
+/// The training spectrogram's frames (every channel of every clip, concatenated) are cut
+/// into blocks of `blockSeconds`; every `holdOutEvery`-th block (the 2nd, then every
+/// holdOutEvery-th after it) is held out, so both parts see every stretch of the clip.
+/// The fftSize/hop − 1 frames either side of a held-out block are used by neither part
+/// (they share samples with the held-out frames). The templates are learned on the
+/// fitting frames; at every objective check (every nmf.evalEvery iterations) the held-out
+/// frames' activations are solved with the current templates fixed (the engine's
+/// accelerated multiplicative updates from a flat start, nearly to the optimum: at most
+/// 300 iterations, tol 1e-7), and their divergence per held-out frame is recorded. The templates of the best check are kept (early stopping);
+/// the fitting run still ends by nmf.maxIterations and nmf.tol. With `refit`, the
+/// templates are then learned again on all frames, from the same seed, for exactly the
+/// chosen number of iterations.
+///
+/// Clips too short to hold out at least one block (and keep at least K fitting frames)
+/// are learned without validation (reported with heldOutFrames = 0).
+struct LearningValidation {
+    bool enabled = false;
+    double blockSeconds = 0.5;  ///< length of the interleaved blocks (> 0 s)
+    int holdOutEvery = 4;       ///< one block in this many is held out (>= 2)
+    bool refit = true;          ///< learn again on all frames for the chosen iterations
+    /// Empty: K as asked. Otherwise the candidates for K (each >= 1); the one with the
+    /// lowest best held-out divergence per frame wins (the asked K is then ignored).
+    std::vector<int> componentChoices;
+};
+
+/// What held-out validation chose for one source (SeparationSettings::onLearningChoice).
+struct LearningChoice {
+    std::string source;     ///< the source's name
+    int components = 0;     ///< K of the library
+    int iterations = 0;     ///< learning iterations of the library's templates
+    int fitFrames = 0;      ///< frames the templates were fitted on (before any refit)
+    int heldOutFrames = 0;  ///< 0 = the clips were too short: learned without validation
+    /// Held-out divergence per held-out frame at the chosen iteration (NaN if not validated).
+    double heldOut = 0.0;
+    /// The held-out divergence per frame at every check of the chosen K.
+    std::vector<int> checkIterations;
+    std::vector<double> heldOutCurve;
+    /// Every candidate K with its best held-out divergence per frame and its iteration.
+    std::vector<int> candidateComponents;
+    std::vector<double> candidateHeldOut;
+    std::vector<int> candidateIterations;
+};
 
 struct SeparationSettings {
     StftSettings stft;
@@ -75,6 +124,11 @@ struct SeparationSettings {
     /// alone, exactly as learnTemplates. Not the default because over six learning seeds
     /// it did not separate the dev set better (bench/RESULTS.md, "Quality round 4").
     int discriminativeIterations = 0;
+    /// Template learning only: held-out validation (early stopping, optionally choosing K).
+    LearningValidation validation;
+    /// Called once per learned source when validation is enabled, on the learning thread,
+    /// with what it chose. Must not throw.
+    std::function<void(const LearningChoice&)> onLearningChoice;
     /// Worker threads for NMF; 0 = all hardware threads. Rendering (renderStems) uses a
     /// second thread unless this is 1 (the stems are bit-identical either way).
     int threads = 0;
