@@ -54,6 +54,8 @@ learned as alone; repeat a NAME to give it several inputs).
                      off: keep the templates learned on the fitting blocks
   --validate-block S length of the interleaved blocks in seconds (default 0.5)
   --validate-every N hold out one block in N (default 4)
+  --validate-folds F cross-validation: F splits (1..N), each holding out other blocks;
+                     their held-out fits are pooled (default 1; implies --validate)
   -o LIBRARY         the library file to write (replaced atomically if it exists)
 
 )";
@@ -146,6 +148,9 @@ int runLearn(const Arguments& arguments) {
             common.settings.validation.refit = value == "on";
         } else if (token == "--validate-block") {
             common.settings.validation.blockSeconds = args.doubleValue(token, 0.01, 60.0);
+        } else if (token == "--validate-folds") {
+            common.settings.validation.enabled = true;
+            common.settings.validation.folds = args.intValue(token, 1, 1000);
         } else if (token == "--validate-every") {
             common.settings.validation.holdOutEvery = args.intValue(token, 2, 1000);
         } else if (token == "-o" || token == "--output") {
@@ -165,6 +170,12 @@ int runLearn(const Arguments& arguments) {
         for (const auto& in : inputs) sourceInputs.emplace_back(name, in);
     }
     if (output.empty()) throw UsageError("learn: -o LIBRARY is required");
+    if (common.settings.validation.folds > common.settings.validation.holdOutEvery)
+        throw UsageError("learn: --validate-folds " +
+                         std::to_string(common.settings.validation.folds) +
+                         " is more than --validate-every " +
+                         std::to_string(common.settings.validation.holdOutEvery) +
+                         " (each fold holds out another block of every N)");
     // The sources in order of first mention, each with its inputs.
     std::vector<std::pair<std::string, std::vector<std::string>>> sourceFiles;
     for (const auto& [source, file] : sourceInputs) {

@@ -10,13 +10,20 @@
 
 namespace demix::detail {
 
-FrameSplit splitFrames(Eigen::Index frames, int blockFrames, int holdOutEvery, int guard) {
+FrameSplit splitFrames(Eigen::Index frames, int blockFrames, int holdOutEvery, int guard,
+                       int fold) {
     if (blockFrames < 1) throw InvalidArgument("held-out blocks need at least 1 frame");
     if (holdOutEvery < 2)
         throw InvalidArgument("held-out validation needs holdOutEvery >= 2, got " +
                               std::to_string(holdOutEvery));
     if (guard < 0) throw InvalidArgument("held-out guard frames must be >= 0");
-    const auto heldOutAt = [&](Eigen::Index t) { return (t / blockFrames) % holdOutEvery == 1; };
+    if (fold < 0 || fold >= holdOutEvery)
+        throw InvalidArgument("held-out fold " + std::to_string(fold) + " is not in [0, " +
+                              std::to_string(holdOutEvery) + ")");
+    const int heldBlock = (1 + fold) % holdOutEvery;
+    const auto heldOutAt = [&](Eigen::Index t) {
+        return (t / blockFrames) % holdOutEvery == heldBlock;
+    };
     FrameSplit split;
     for (Eigen::Index t = 0; t < frames; ++t) {
         if (heldOutAt(t)) {

@@ -17,10 +17,12 @@ struct FrameSplit {
 };
 
 /// Splits `frames` frames into interleaved blocks of `blockFrames`: block b is held out
-/// when b % holdOutEvery == 1, and the `guard` frames either side of a held-out block
-/// belong to neither part. Deterministic; both lists ascending. Throws InvalidArgument for
-/// blockFrames < 1, holdOutEvery < 2 or guard < 0.
-FrameSplit splitFrames(Eigen::Index frames, int blockFrames, int holdOutEvery, int guard);
+/// when b % holdOutEvery == (1 + fold) % holdOutEvery, and the `guard` frames either side
+/// of a held-out block belong to neither part. Deterministic; both lists ascending. Throws
+/// InvalidArgument for blockFrames < 1, holdOutEvery < 2, guard < 0 or a fold outside
+/// [0, holdOutEvery).
+FrameSplit splitFrames(Eigen::Index frames, int blockFrames, int holdOutEvery, int guard,
+                       int fold = 0);
 
 /// The columns `columns` of V, in order.
 Matrix selectFrames(const Matrix& V, const std::vector<Eigen::Index>& columns);

@@ -32,6 +32,9 @@ void checkValidation(const LearningValidation& v) {
     if (v.holdOutEvery < 2)
         throw InvalidArgument("held-out validation needs holdOutEvery >= 2, got " +
                               std::to_string(v.holdOutEvery));
+    if (v.folds < 1 || v.folds > v.holdOutEvery)
+        throw InvalidArgument("held-out validation needs 1 <= folds <= holdOutEvery, got " +
+                              std::to_string(v.folds));
     for (int k : v.componentChoices)
         if (k < 1)
             throw InvalidArgument("every candidate number of templates must be >= 1, got " +
@@ -67,25 +70,57 @@ Matrix validatedTemplates(const Matrix& V, const std::string& name, int componen
         return W;
     }
 
-    const Matrix Vfit = detail::selectFrames(V, split.fit);
-    const Matrix Vheld = detail::selectFrames(V, split.heldOut);
-    const double searchShare = v.refit ? 0.8 : 0.95;
-    const double perCandidate = searchShare / static_cast<double>(candidates.size());
+    // Every fold: learned on its fitting frames, checked on its held-out ones; the curves
+    // summed over folds (divergence × frames), a fold that stopped early keeping its last value.
+    // (Folds whose blocks lie past the end of a short clip are left out.)
+    std::vector<detail::FrameSplit> splits{split};
+    for (int fold = 1; fold < v.folds; ++fold) {
+        detail::FrameSplit s = detail::splitFrames(V.cols(), blockFrames, v.holdOutEvery, guard, fold);
+        if (!s.heldOut.empty() && static_cast<int>(s.fit.size()) >= largest) splits.push_back(std::move(s));
+    }
+    const bool refit = v.refit || v.folds > 1;
+    const double searchShare = refit ? 0.8 : 0.95;
+    const double perRun = searchShare / static_cast<double>(candidates.size() * splits.size());
     detail::ValidatedRun best;
     int bestK = 0;
-    for (std::size_t c = 0; c < candidates.size(); ++c) {
-        const detail::StageProgress stage(progress, "learning", 0.05 + perCandidate * c,
-                                          perCandidate);
-        stage.report(0.0);
-        detail::ValidatedRun run = detail::learnValidated(
-            Vfit, Vheld, candidates[c], learningNmf(settings, candidates[c]),
-            [&stage](double fraction) { stage.report(fraction); });
-        choice.candidateComponents.push_back(candidates[c]);
-        choice.candidateHeldOut.push_back(run.bestHeldOut);
-        choice.candidateIterations.push_back(run.bestIteration);
-        if (bestK == 0 || run.bestHeldOut < best.bestHeldOut) {
-            best = std::move(run);
-            bestK = candidates[c];
+    int run = 0;
+    for (int K : candidates) {
+        detail::ValidatedRun combined;
+        double heldFrames = 0.0;
+        for (const detail::FrameSplit& s : splits) {
+            const detail::StageProgress stage(progress, "learning", 0.05 + perRun * run++, perRun);
+            stage.report(0.0);
+            detail::ValidatedRun one = detail::learnValidated(
+                detail::selectFrames(V, s.fit), detail::selectFrames(V, s.heldOut), K,
+                learningNmf(settings, K), [&stage](double fraction) { stage.report(fraction); });
+            const double frames = static_cast<double>(s.heldOut.size());
+            heldFrames += frames;
+            if (splits.size() == 1) {
+                combined = std::move(one);
+                break;
+            }
+            if (one.checkIterations.size() > combined.checkIterations.size()) {
+                const double last = combined.heldOutCurve.empty() ? 0.0 : combined.heldOutCurve.back();
+                combined.checkIterations = one.checkIterations;
+                combined.heldOutCurve.resize(one.heldOutCurve.size(), last);
+            }
+            for (std::size_t i = 0; i < combined.heldOutCurve.size(); ++i)
+                combined.heldOutCurve[i] +=
+                    frames * one.heldOutCurve[std::min(i, one.heldOutCurve.size() - 1)];
+        }
+        if (splits.size() > 1) {
+            for (double& value : combined.heldOutCurve) value /= heldFrames;
+            const auto at = std::min_element(combined.heldOutCurve.begin(), combined.heldOutCurve.end());
+            combined.bestHeldOut = *at;
+            combined.bestIteration =
+                combined.checkIterations[static_cast<std::size_t>(at - combined.heldOutCurve.begin())];
+        }
+        choice.candidateComponents.push_back(K);
+        choice.candidateHeldOut.push_back(combined.bestHeldOut);
+        choice.candidateIterations.push_back(combined.bestIteration);
+        if (bestK == 0 || combined.bestHeldOut < best.bestHeldOut) {
+            best = std::move(combined);
+            bestK = K;
         }
     }
     choice.components = bestK;
@@ -97,14 +132,14 @@ Matrix validatedTemplates(const Matrix& V, const std::string& name, int componen
     choice.heldOutCurve = best.heldOutCurve;
 
     Matrix W;
-    if (v.refit) {
+    if (refit) {
         // All frames, from the same seed, for exactly the chosen number of iterations.
         NmfSettings nmf = learningNmf(settings, bestK);
         nmf.maxIterations = best.bestIteration;
         nmf.tol = 0.0;
-        const detail::StageProgress refit(progress, "learning", 0.05 + searchShare,
+        const detail::StageProgress again(progress, "learning", 0.05 + searchShare,
                                           0.95 - searchShare);
-        NmfResult result = detail::runNmf(V, nmf, {}, refit, settings.onObjective);
+        NmfResult result = detail::runNmf(V, nmf, {}, again, settings.onObjective);
         detail::normaliseColumns(result.W);
         W = std::move(result.W);
     } else {

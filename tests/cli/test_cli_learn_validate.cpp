@@ -55,6 +55,13 @@ TEST_CASE("learn --validate reports the chosen iterations; --validate-k chooses 
     CHECK(TemplateLibrary::load(dir.path("plain.dmxt")).sources[0].templates ==
           library.sources[0].templates);
 
+    // Cross-validation over 2 folds: also a refit for the pooled choice.
+    r = runFast({"learn", dir.path("tone.wav"), "--name", "tone", "-k", "4", "--validate-folds", "2",
+                 "-o", dir.path("cv.dmxt"), "--json", dir.path("cv.json")});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(readBytes(dir.path("cv.json")), Catch::Contains("\"validated\": true"));
+    CHECK(TemplateLibrary::load(dir.path("cv.dmxt")).sources[0].templates.cols() == 4);
+
     // K per source from candidates, several sources in one call.
     r = runFast({"learn", "--source", "tone=" + dir.path("tone.wav"), "--source",
                  "hats=" + dir.path("hats.wav"), "--validate-k", "1,3", "--validate-refit", "off",
@@ -94,4 +101,8 @@ TEST_CASE("learn --validate: short inputs and usage errors", "[learn-validate]")
     r = runFast({"learn", dir.path("short.wav"), "--name", "x", "--validate", "--validate-every", "1",
                  "-o", dir.path("x.dmxt")});
     CHECK(r.exitCode == 2);
+    r = runFast({"learn", dir.path("short.wav"), "--name", "x", "--validate-folds", "5", "-o",
+                 dir.path("x.dmxt")});
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("--validate-folds 5 is more than --validate-every 4"));
 }

@@ -80,6 +80,10 @@ TEST_CASE("held-out split: interleaved blocks, guard frames, deterministic", "[s
     CHECK_THROWS_AS(detail::splitFrames(100, 0, 4, 3), InvalidArgument);
     CHECK_THROWS_AS(detail::splitFrames(100, 10, 1, 3), InvalidArgument);
     CHECK_THROWS_AS(detail::splitFrames(100, 10, 4, -1), InvalidArgument);
+    CHECK_THROWS_AS(detail::splitFrames(100, 10, 4, 3, 4), InvalidArgument);
+    // Fold j holds out the blocks b with b % 4 == (1 + j) % 4; the folds cover every block.
+    CHECK(detail::splitFrames(100, 10, 4, 3, 1).heldOut.front() == 20);
+    CHECK(detail::splitFrames(100, 10, 4, 3, 3).heldOut.front() == 0);
 }
 
 TEST_CASE("early stopping keeps the templates of the best held-out check",
@@ -169,6 +173,52 @@ TEST_CASE("learnTemplates with validation: chosen iterations, refit on all frame
     CHECK(kept.sources[0].templates != library.sources[0].templates);
     // Deterministic.
     CHECK(learnTemplates({clip}, "tone", 8, s).sources[0].templates == kept.sources[0].templates);
+}
+
+TEST_CASE("cross-validation pools the folds' held-out curves", "[separator][validation]") {
+    SeparationSettings s = validatedSettings();
+    s.validation.folds = 4;
+    s.nmf.tol = 0.0;
+    s.nmf.maxIterations = 60;
+    const std::vector<float> x = wideTone(static_cast<std::size_t>(3.0 * kTestRate), 4);
+    std::vector<LearningChoice> choices;
+    s.onLearningChoice = [&](const LearningChoice& c) { choices.push_back(c); };
+    const TemplateLibrary library = learnTemplates({monoBuffer(x)}, "tone", 5, s);
+    REQUIRE(choices.size() == 1);
+    const LearningChoice& c = choices.front();
+
+    // The pooled curve: the folds' curves weighted by their held-out frames.
+    const Matrix V = spectrogramOf(x, s);
+    NmfSettings nmf = s.nmf;
+    nmf.components = 5;
+    nmf.accelerate = false;
+    std::vector<double> pooled(6, 0.0);
+    double frames = 0.0;
+    std::set<Eigen::Index> heldSomewhere;
+    for (int fold = 0; fold < 4; ++fold) {
+        const detail::FrameSplit split = detail::splitFrames(V.cols(), 16, 4, 3, fold);
+        heldSomewhere.insert(split.heldOut.begin(), split.heldOut.end());
+        const detail::ValidatedRun run = detail::learnValidated(
+            detail::selectFrames(V, split.fit), detail::selectFrames(V, split.heldOut), 5, nmf);
+        REQUIRE(run.heldOutCurve.size() == 6);
+        for (std::size_t i = 0; i < 6; ++i) pooled[i] += run.heldOutCurve[i] * split.heldOut.size();
+        frames += static_cast<double>(split.heldOut.size());
+    }
+    CHECK(heldSomewhere.size() == static_cast<std::size_t>(V.cols()));  // every frame held out once
+    REQUIRE(c.heldOutCurve.size() == 6);
+    for (std::size_t i = 0; i < 6; ++i) CHECK(c.heldOutCurve[i] == Approx(pooled[i] / frames).epsilon(1e-9));
+    const std::size_t best = static_cast<std::size_t>(
+        std::min_element(pooled.begin(), pooled.end()) - pooled.begin());
+    CHECK(c.iterations == 10 * static_cast<int>(best + 1));
+    // Refit on all frames for that many iterations, as with one split.
+    SeparationSettings plain = smallSeparationSettings(1024, 256, c.iterations);
+    plain.nmf.tol = 0.0;
+    CHECK(learnTemplates({monoBuffer(x)}, "tone", 5, plain).sources[0].templates ==
+          library.sources[0].templates);
+
+    s.validation.folds = 5;  // more folds than blocks in a cycle
+    CHECK_THROWS_WITH(learnTemplates({monoBuffer(x)}, "tone", 5, s),
+                      Catch::Contains("1 <= folds <= holdOutEvery"));
 }
 
 TEST_CASE("validation chooses K by the held-out divergence per frame", "[separator][validation]") {

@@ -56,6 +56,13 @@ struct LearningValidation {
     double blockSeconds = 0.5;  ///< length of the interleaved blocks (> 0 s)
     int holdOutEvery = 4;       ///< one block in this many is held out (>= 2)
     bool refit = true;          ///< learn again on all frames for the chosen iterations
+    /// Cross-validation: 1 = the one split above; n (2..holdOutEvery) = n splits, split j
+    /// holding out the blocks b with b % holdOutEvery == (1 + j) % holdOutEvery, each
+    /// learned and checked alike; the held-out divergences (summed over the splits' frames,
+    /// per frame; a split that stopped early keeps its last value) choose the iterations
+    /// (and K). Less noisy than one split, n times the learning. With n > 1 the templates
+    /// are always refit on all frames.
+    int folds = 1;
     /// Empty: K as asked. Otherwise the candidates for K (each >= 1); the one with the
     /// lowest best held-out divergence per frame wins (the asked K is then ignored).
     std::vector<int> componentChoices;
