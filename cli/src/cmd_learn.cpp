@@ -40,22 +40,24 @@ learned as alone; repeat a NAME to give it several inputs).
   -k K, --components K
                      number of templates (default 16, per source); at most the number
                      of STFT frames in the inputs
-  --validate         held-out validation: learn on 3 of every 4 blocks of 0.5 s of the
-                     inputs, measure the fit of the other blocks at every check (every
-                     10 iterations) and keep the best iteration count (early stopping);
-                     the templates are then learned again on all of the input for that
-                     many iterations. The choice is printed and in --json
+  --validate         held-out validation (the default): learn on 3 of every 4 blocks
+                     of 0.5 s of the inputs, measure the fit of the other blocks at every
+                     check (every 10 iterations); 4 such folds (each block held out
+                     once) choose the iteration count with the best held-out fit (early
+                     stopping), then the templates are learned on all of the input for
+                     that many iterations. The choice is printed and in --json
+  --no-validate      learn on all frames until --iterations / --tol (the old rule)
   --validate-k K1,K2,...
                      with validation: also choose the number of templates per source
-                     from these candidates, by the held-out fit per frame (implies
-                     --validate; -k is then ignored)
+                     from these candidates, by the held-out fit per frame (-k is then
+                     ignored; the held-out fit favours large K, which separated worse)
   --validate-refit on|off
-                     on (default): learn again on all frames for the chosen iterations;
-                     off: keep the templates learned on the fitting blocks
+                     with --validate-folds 1: on (default) learn again on all frames
+                     for the chosen iterations; off: keep the fitting blocks' templates
   --validate-block S length of the interleaved blocks in seconds (default 0.5)
   --validate-every N hold out one block in N (default 4)
-  --validate-folds F cross-validation: F splits (1..N), each holding out other blocks;
-                     their held-out fits are pooled (default 1; implies --validate)
+  --validate-folds F cross-validation: F folds (1..N), each holding out other blocks;
+                     their held-out fits are pooled (default 4)
   -o LIBRARY         the library file to write (replaced atomically if it exists)
 
 )";
@@ -116,6 +118,7 @@ int runLearn(const Arguments& arguments) {
     int k = 16;
     CommonOptions common;
     std::vector<std::pair<std::string, std::string>> sourceInputs;  // --source NAME=FILE
+    bool foldsGiven = false;
     while (!args.done()) {
         const std::string token = args.next();
         if (token == "--help" || token == "-h") {
@@ -138,8 +141,9 @@ int runLearn(const Arguments& arguments) {
             common.settings.discriminativeIterations = args.intValue(token, 0, 100000);
         } else if (token == "--validate") {
             common.settings.validation.enabled = true;
+        } else if (token == "--no-validate") {
+            common.settings.validation.enabled = false;
         } else if (token == "--validate-k") {
-            common.settings.validation.enabled = true;
             common.settings.validation.componentChoices = componentList(args.value(token));
         } else if (token == "--validate-refit") {
             const std::string value = args.value(token);
@@ -149,7 +153,7 @@ int runLearn(const Arguments& arguments) {
         } else if (token == "--validate-block") {
             common.settings.validation.blockSeconds = args.doubleValue(token, 0.01, 60.0);
         } else if (token == "--validate-folds") {
-            common.settings.validation.enabled = true;
+            foldsGiven = true;
             common.settings.validation.folds = args.intValue(token, 1, 1000);
         } else if (token == "--validate-every") {
             common.settings.validation.holdOutEvery = args.intValue(token, 2, 1000);
@@ -170,7 +174,7 @@ int runLearn(const Arguments& arguments) {
         for (const auto& in : inputs) sourceInputs.emplace_back(name, in);
     }
     if (output.empty()) throw UsageError("learn: -o LIBRARY is required");
-    if (common.settings.validation.folds > common.settings.validation.holdOutEvery)
+    if (foldsGiven && common.settings.validation.folds > common.settings.validation.holdOutEvery)
         throw UsageError("learn: --validate-folds " +
                          std::to_string(common.settings.validation.folds) +
                          " is more than --validate-every " +

@@ -32,9 +32,8 @@ void checkValidation(const LearningValidation& v) {
     if (v.holdOutEvery < 2)
         throw InvalidArgument("held-out validation needs holdOutEvery >= 2, got " +
                               std::to_string(v.holdOutEvery));
-    if (v.folds < 1 || v.folds > v.holdOutEvery)
-        throw InvalidArgument("held-out validation needs 1 <= folds <= holdOutEvery, got " +
-                              std::to_string(v.folds));
+    if (v.folds < 1)
+        throw InvalidArgument("held-out validation needs folds >= 1, got " + std::to_string(v.folds));
     for (int k : v.componentChoices)
         if (k < 1)
             throw InvalidArgument("every candidate number of templates must be >= 1, got " +
@@ -74,7 +73,7 @@ Matrix validatedTemplates(const Matrix& V, const std::string& name, int componen
     // summed over folds (divergence × frames), a fold that stopped early keeping its last value.
     // (Folds whose blocks lie past the end of a short clip are left out.)
     std::vector<detail::FrameSplit> splits{split};
-    for (int fold = 1; fold < v.folds; ++fold) {
+    for (int fold = 1; fold < std::min(v.folds, v.holdOutEvery); ++fold) {
         detail::FrameSplit s = detail::splitFrames(V.cols(), blockFrames, v.holdOutEvery, guard, fold);
         if (!s.heldOut.empty() && static_cast<int>(s.fit.size()) >= largest) splits.push_back(std::move(s));
     }

@@ -50,11 +50,22 @@ std::vector<float> wideTone(std::size_t n, std::uint32_t seed) {
 SeparationSettings validatedSettings() {
     SeparationSettings s = smallSeparationSettings(1024, 256, 150);
     s.validation.enabled = true;
+    s.validation.folds = 1;
     s.validation.blockSeconds = 0.25;  // 16 frames at 16 kHz / 256
     return s;
 }
 
 }  // namespace
+
+TEST_CASE("validation is on by default with 4 folds of 0.5-s blocks", "[separator][validation]") {
+    const LearningValidation v = SeparationSettings{}.validation;
+    CHECK(v.enabled);
+    CHECK(v.folds == 4);
+    CHECK(v.holdOutEvery == 4);
+    CHECK(v.blockSeconds == 0.5);
+    CHECK(v.refit);
+    CHECK(v.componentChoices.empty());
+}
 
 TEST_CASE("held-out split: interleaved blocks, guard frames, deterministic", "[separator][validation]") {
     const detail::FrameSplit split = detail::splitFrames(100, 10, 4, 3);
@@ -162,6 +173,7 @@ TEST_CASE("learnTemplates with validation: chosen iterations, refit on all frame
     // Refit = the unvalidated learner on every frame for exactly that many iterations.
     SeparationSettings plain = smallSeparationSettings(1024, 256, c.iterations);
     plain.nmf.tol = 0.0;
+    plain.validation.enabled = false;
     const TemplateLibrary same = learnTemplates({clip}, "tone", 8, plain);
     CHECK(same.sources[0].templates == library.sources[0].templates);
 
@@ -213,12 +225,15 @@ TEST_CASE("cross-validation pools the folds' held-out curves", "[separator][vali
     // Refit on all frames for that many iterations, as with one split.
     SeparationSettings plain = smallSeparationSettings(1024, 256, c.iterations);
     plain.nmf.tol = 0.0;
+    plain.validation.enabled = false;
     CHECK(learnTemplates({monoBuffer(x)}, "tone", 5, plain).sources[0].templates ==
           library.sources[0].templates);
 
-    s.validation.folds = 5;  // more folds than blocks in a cycle
-    CHECK_THROWS_WITH(learnTemplates({monoBuffer(x)}, "tone", 5, s),
-                      Catch::Contains("1 <= folds <= holdOutEvery"));
+    s.validation.folds = 5;  // more folds than blocks in a cycle: as many as there are
+    CHECK(learnTemplates({monoBuffer(x)}, "tone", 5, s).sources[0].templates ==
+          library.sources[0].templates);
+    s.validation.folds = 0;
+    CHECK_THROWS_WITH(learnTemplates({monoBuffer(x)}, "tone", 5, s), Catch::Contains("folds >= 1"));
 }
 
 TEST_CASE("validation chooses K by the held-out divergence per frame", "[separator][validation]") {
