@@ -40,24 +40,27 @@ learned as alone; repeat a NAME to give it several inputs).
   -k K, --components K
                      number of templates (default 16, per source); at most the number
                      of STFT frames in the inputs
-  --validate         held-out validation (the default): learn on 3 of every 4 blocks
-                     of 0.5 s of the inputs, measure the fit of the other blocks at every
-                     check (every 10 iterations); 4 such folds (each block held out
-                     once) choose the iteration count with the best held-out fit (early
-                     stopping), then the templates are learned on all of the input for
-                     that many iterations. The choice is printed and in --json
-  --no-validate      learn on all frames until --iterations / --tol (the old rule)
+  --validate         held-out validation: learn on 3 of every 4 blocks of 0.5 s of the
+                     inputs, measure the fit of the other blocks at every check (every
+                     10 iterations); 4 such folds (each block held out once) choose the
+                     iteration count with the best held-out fit (early stopping), then
+                     the templates are learned on all of the input for that many
+                     iterations. The choice is printed and in --json. Off by default:
+                     on the project's test set it was not a robust gain, and it takes
+                     15-25x longer (bench/RESULTS.md)
+  --no-validate      learn on all frames until --iterations / --tol (the default)
   --validate-k K1,K2,...
                      with validation: also choose the number of templates per source
-                     from these candidates, by the held-out fit per frame (-k is then
-                     ignored; the held-out fit favours large K, which separated worse)
+                     from these candidates, by the held-out fit per frame (implies
+                     --validate; -k is then ignored; the held-out fit favours large K,
+                     which separated worse)
   --validate-refit on|off
                      with --validate-folds 1: on (default) learn again on all frames
                      for the chosen iterations; off: keep the fitting blocks' templates
   --validate-block S length of the interleaved blocks in seconds (default 0.5)
   --validate-every N hold out one block in N (default 4)
   --validate-folds F cross-validation: F folds (1..N), each holding out other blocks;
-                     their held-out fits are pooled (default 4)
+                     their held-out fits are pooled (default 4; implies --validate)
   -o LIBRARY         the library file to write (replaced atomically if it exists)
 
 )";
@@ -144,6 +147,7 @@ int runLearn(const Arguments& arguments) {
         } else if (token == "--no-validate") {
             common.settings.validation.enabled = false;
         } else if (token == "--validate-k") {
+            common.settings.validation.enabled = true;
             common.settings.validation.componentChoices = componentList(args.value(token));
         } else if (token == "--validate-refit") {
             const std::string value = args.value(token);
@@ -154,6 +158,7 @@ int runLearn(const Arguments& arguments) {
             common.settings.validation.blockSeconds = args.doubleValue(token, 0.01, 60.0);
         } else if (token == "--validate-folds") {
             foldsGiven = true;
+            common.settings.validation.enabled = true;
             common.settings.validation.folds = args.intValue(token, 1, 1000);
         } else if (token == "--validate-every") {
             common.settings.validation.holdOutEvery = args.intValue(token, 2, 1000);

@@ -57,9 +57,9 @@ SeparationSettings validatedSettings() {
 
 }  // namespace
 
-TEST_CASE("validation is on by default with 4 folds of 0.5-s blocks", "[separator][validation]") {
+TEST_CASE("validation is off by default, 4 folds of 0.5-s blocks when on", "[separator][validation]") {
     const LearningValidation v = SeparationSettings{}.validation;
-    CHECK(v.enabled);
+    CHECK_FALSE(v.enabled);
     CHECK(v.folds == 4);
     CHECK(v.holdOutEvery == 4);
     CHECK(v.blockSeconds == 0.5);
@@ -156,7 +156,7 @@ TEST_CASE("learnTemplates with validation: chosen iterations, refit on all frame
     s.onLearningChoice = [&](const LearningChoice& c) { choices.push_back(c); };
     const TemplateLibrary library = learnTemplates({clip}, "tone", 8, s);
     REQUIRE(choices.size() == 1);
-    const LearningChoice& c = choices.front();
+    const LearningChoice c = choices.front();  // a copy: later runs push more
     CHECK(c.source == "tone");
     CHECK(c.components == 8);
     CHECK(c.heldOutFrames > 0);
@@ -197,7 +197,7 @@ TEST_CASE("cross-validation pools the folds' held-out curves", "[separator][vali
     s.onLearningChoice = [&](const LearningChoice& c) { choices.push_back(c); };
     const TemplateLibrary library = learnTemplates({monoBuffer(x)}, "tone", 5, s);
     REQUIRE(choices.size() == 1);
-    const LearningChoice& c = choices.front();
+    const LearningChoice c = choices.front();  // a copy: later runs push more
 
     // The pooled curve: the folds' curves weighted by their held-out frames.
     const Matrix V = spectrogramOf(x, s);
@@ -244,7 +244,7 @@ TEST_CASE("validation chooses K by the held-out divergence per frame", "[separat
     s.onLearningChoice = [&](const LearningChoice& c) { choices.push_back(c); };
     const TemplateLibrary library = learnTemplates({clip}, "tone", 16, s);
     REQUIRE(choices.size() == 1);
-    const LearningChoice& c = choices.front();
+    const LearningChoice c = choices.front();  // a copy: later runs push more
     REQUIRE(c.candidateComponents == std::vector<int>{2, 6, 10});
     REQUIRE(c.candidateHeldOut.size() == 3);
     const std::size_t best = static_cast<std::size_t>(
