@@ -172,10 +172,11 @@ ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
 /// unsupervised decomposition V ≈ W·H of a mix whose sources have libraries (the user's
 /// from `demix learn`, or shipped ones) but where the library templates are not put
 /// into W. What is matched: the library's templates (all sources, frozen) are fitted to
-/// V by KL multiplicative updates of their activations (50 iterations: one supervised
-/// activation solve); each source's model L_s·A_s gives it a ratio mask of the mix;
+/// V by KL multiplicative updates of their activations (50 accelerated iterations on every
+/// fftSize/(2·hop)-th frame — the 2nd at 75 % overlap —, about the cost of the supervised
+/// separation's frozen stage); each source's model L_s·A_s gives it a ratio mask of the mix;
 /// r_sk = Σ_{f,t} mask_s · w_k h_kᵀ is the part of component k's spectrogram that source
-/// s claims. Component k goes to the source for which r_sk is the largest FRACTION of that
+/// s claims (summed over those frames). Component k goes to the source for which r_sk is the largest FRACTION of that
 /// source's total claim Σ_k r_sk (equal priors over the sources: a library that explains
 /// too much of the mix does not take every component). A source left without a component
 /// takes the one it scores highest among sources holding several. Groups list
