@@ -150,3 +150,31 @@ TEST_CASE("separate --group-by maps a library learned at another FFT size onto t
     CHECK(cli::scoreStem(scene.bass, bass).sdr > cli::scoreStem(scene.bass, scene.mix).sdr + 3.0);
     CHECK(cli::scoreStem(scene.hat, hat).sdr > cli::scoreStem(scene.hat, scene.mix).sdr + 3.0);
 }
+
+TEST_CASE("batch --group-by names the stems and redoes an input when the libraries change",
+          "[batch][group-by]") {
+    Scene scene;
+    const auto batch = [&](const std::string& hatsLibrary) {
+        return runDemix(with({"batch", scene.dir.path("mix.wav"), "-o", scene.dir.path("out"),
+                              "--components", "8", "--group-by", scene.dir.path("bass.dmxt"),
+                              "--group-by", scene.dir.path(hatsLibrary)}));
+    };
+    auto r = batch("hats.dmxt");
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("1 separated, 0 skipped"));
+    const auto bass = readWav(scene.dir.path("out/mix/bass.wav"));
+    const auto hat = readWav(scene.dir.path("out/mix/hats.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(bass, hat)) <= 1e-5);
+
+    r = batch("hats.dmxt");
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("0 separated, 1 skipped"));
+    // The same source names from another library file: not the same separation.
+    r = runDemix(with({"learn", scene.dir.path("hats-train.wav"), "--name", "hats", "-k", "3",
+                       "-o", scene.dir.path("hats3.dmxt")}));
+    REQUIRE(r.exitCode == 0);
+    r = batch("hats3.dmxt");
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("1 separated, 0 skipped"));
+}
