@@ -147,6 +147,11 @@ std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
     if (!r.groupByPaths.empty()) {
         r.groupingLibrary = loadMerged(r.groupByPaths, true);
         const int count = static_cast<int>(r.groupingLibrary->sources.size());
+        if (count < 2)
+            throw UsageError("--group-by needs at least 2 sources to choose between, but the "
+                             "libraries hold only '" + sourceList(*r.groupingLibrary) +
+                             "' (every component would go to it); for one source and the rest, "
+                             "use --templates LIB --free K");
         if (r.sources > 0 && r.sources != count)
             throw UsageError("--sources " + std::to_string(r.sources) + " does not match the " +
                              std::to_string(count) + " source(s) of the --group-by libraries (" +

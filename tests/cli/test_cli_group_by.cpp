@@ -115,6 +115,8 @@ TEST_CASE("separate --group-by usage errors", "[separate][group-by][usage]") {
     r = runDemix(with({"separate", mix, "--components", "8", "--sources", "3", "--group-by", bass,
                        "--group-by", hats, "-o", out}));
     expectUsageError(r, "--sources 3 does not match the 2 source(s) of the --group-by libraries (bass, hats)");
+    r = runDemix(with({"separate", mix, "--components", "8", "--group-by", bass, "-o", out}));
+    expectUsageError(r, "--group-by needs at least 2 sources to choose between, but the libraries hold only 'bass'");
     r = runDemix(with({"separate", mix, "--components", "1", "--group-by", bass, "--group-by",
                        hats, "-o", out}));
     expectUsageError(r, "--components 1 is fewer than the 2 sources");
