@@ -4,7 +4,7 @@
 //   bench_nmf DIR [--solver mu|hals] [--objective kl|frobenius] [--iters 200]
 //             [--threads 2] [--runs 1] [--target OBJ] [--eval-every 10] [--out DIR2]
 //             [--fixed-w 1] [--accelerate 0|1] [--curve 1] [--activation-floor X]
-//             [--precision float32|mixed]
+//             [--precision adaptive|float32|mixed|bfloat16]
 //
 // DIR holds V.npy (F × T), W0.npy (F × K), H0.npy (K × T), float32. Prints one line per
 // run: "run i ms_per_iter X iterations N seconds S objective D cpu_ms_per_iter C" where D
@@ -14,8 +14,9 @@
 // final W and H of the last run. --fixed-w 1 keeps W = W0 and solves only the activations
 // (the supervised path of `demix separate`). --accelerate 1 runs the accelerated solvers
 // (NmfSettings::accelerate: the engine's default; off here so that figure 1 times plain MU); --curve 1 prints every recorded objective as
-// "curve ITERATION VALUE". --precision sets NmfSettings::precision (mixed: bf16 products where
-// the CPU has AVX512-BF16).
+// "curve ITERATION VALUE". --precision sets NmfSettings::precision (default adaptive; bf16
+// products where the CPU has AVX512-BF16); every run line ends with "bf16_iterations N"
+// (NmfResult::bfloat16Iterations).
 #include "bench_nmf_npy.hpp"
 #include "demix/nmf.hpp"
 
@@ -105,14 +106,16 @@ int main(int argc, char** argv)
         const double cpu = cpuSeconds() - cpuStart;
         const double d = demix::divergence(V, last.W * last.H, s.objective, s.beta);
         if (target > 0.0)
-            std::printf("run %d reached %d seconds %.4f iterations %d objective %.10g\n", run,
-                        reachedIteration >= 0 ? 1 : 0, reachedIteration >= 0 ? reachedAt : seconds,
-                        last.iterations, d);
+            std::printf("run %d reached %d seconds %.4f iterations %d objective %.10g "
+                        "bf16_iterations %d\n",
+                        run, reachedIteration >= 0 ? 1 : 0, reachedIteration >= 0 ? reachedAt : seconds,
+                        last.iterations, d, last.bfloat16Iterations);
         else
             std::printf("run %d ms_per_iter %.3f iterations %d seconds %.4f objective %.10g "
-                        "cpu_ms_per_iter %.3f\n",
+                        "cpu_ms_per_iter %.3f bf16_iterations %d\n",
                         run, 1000.0 * seconds / std::max(1, last.iterations), last.iterations,
-                        seconds, d, 1000.0 * cpu / std::max(1, last.iterations));
+                        seconds, d, 1000.0 * cpu / std::max(1, last.iterations),
+                        last.bfloat16Iterations);
         if (curve)
             for (std::size_t i = 0; i < last.objective.size(); ++i)
                 std::printf("curve %d %.10g\n", last.objectiveIterations[i], last.objective[i]);

@@ -118,7 +118,7 @@ def main():
                         "test every iteration, as before)")
     p.add_argument("--no-200", action="store_true",
                    help="skip the 200-iteration objective comparison (figure 1 timing only)")
-    p.add_argument("--precision", choices=["float32", "mixed", "bfloat16"],
+    p.add_argument("--precision", choices=["adaptive", "float32", "mixed", "bfloat16"],
                    help="NmfSettings::precision of every Demix run (default: the engine's default)")
     a = p.parse_args()
     if a.precision:

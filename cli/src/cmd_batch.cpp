@@ -63,7 +63,8 @@ juce::var inputIdentity(const std::string& path) {
     return juce::var(o);
 }
 
-/// Everything that changes the stems: settings, mode, libraries (with their identity).
+/// Everything that changes the stems: settings, mode, libraries and --group-by libraries
+/// (with their identity).
 juce::String settingsFingerprint(const SeparateRequest& r) {
     auto* o = new juce::DynamicObject();
     o->setProperty("settings", settingsToJson(r.common));
@@ -77,6 +78,13 @@ juce::String settingsFingerprint(const SeparateRequest& r) {
     for (const auto& p : r.libraryPaths)
         libs.add(inputIdentity(juce::File::getCurrentWorkingDirectory().getChildFile(p).getFullPathName().toStdString()));
     o->setProperty("libraries", libs);
+    // Only when given, so the records of earlier runs without it still match.
+    if (!r.groupByPaths.empty()) {
+        juce::Array<juce::var> grouping;
+        for (const auto& p : r.groupByPaths)
+            grouping.add(inputIdentity(juce::File::getCurrentWorkingDirectory().getChildFile(p).getFullPathName().toStdString()));
+        o->setProperty("group_by", grouping);
+    }
     return juce::JSON::toString(juce::var(o), true);
 }
 

@@ -17,9 +17,12 @@ namespace {
 const char* kSeparateHelp = R"(Usage:
   demix separate MIX.wav --templates LIBRARY [--templates LIBRARY ...] [--free K] -o OUTDIR
   demix separate MIX.wav --components K [--sources S] -o OUTDIR
+  demix separate MIX.wav --components K --group-by LIBRARY [--group-by LIBRARY ...] -o OUTDIR
 
 Writes OUTDIR/<source>.wav for every library source (plus OUTDIR/residual.wav with
 --free K), or OUTDIR/source-1.wav ... source-S.wav (unsupervised with --sources), or
+OUTDIR/<source>.wav for every source of the --group-by libraries (unsupervised: the K
+free components are assigned to the library sources whose templates claim them), or
 OUTDIR/component-1.wav ... component-K.wav. Each stem has the mix's sample rate, channel
 count and length; with float32 output the stems sum to the mix. Stems are written to a
 temporary name and renamed when complete; the input is never changed.

@@ -214,11 +214,13 @@ const char* commonOptionsHelp() {
                      with repeated inner sweeps); default on, except for learn, the
                      short frozen stage of supervised separation and its adaptation
                      next to --free components (plain MU measured better there)
-  --precision P      mixed (default) | float32 | bfloat16: arithmetic of the KL
-                     multiplicative updates on CPUs with AVX512-BF16 (elsewhere all
-                     three are float32). mixed: the model WH in float32, the update
+  --precision P      adaptive (default) | mixed | float32 | bfloat16: arithmetic of
+                     the KL multiplicative updates on CPUs with AVX512-BF16 (elsewhere
+                     all are float32). mixed: the model WH in float32, the update
                      products with bfloat16 operands and float32 sums (≈ 22 % less
-                     NMF time); bfloat16: WH too (≈ 40 % less; objective ≈ 1e-4 off)
+                     NMF time); bfloat16: WH too (≈ 40 % less; objective ≈ 1e-4 off);
+                     adaptive: bfloat16 while the objective still falls by more than
+                     0.1 % per iteration, then mixed
   --init I           random | nndsvd | nndsvda | nndsvdar: how learned and free
                      templates start (default random, drawn from --seed)
   --iterations N     maximum NMF iterations (default 200)

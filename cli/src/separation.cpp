@@ -51,6 +51,8 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
         r.components = args.intValue(option, 1, 4096);
     } else if (option == "--sources") {
         r.sources = args.intValue(option, 1, 4096);
+    } else if (option == "--group-by") {
+        r.groupByPaths.push_back(args.value(option));
     } else {
         return parseCommonOption(option, args, r.common);
     }
@@ -59,6 +61,8 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
 
 void finaliseSeparateRequest(SeparateRequest& r) {
     const bool supervised = !r.libraryPaths.empty();
+    if (!r.groupByPaths.empty() && !supervised && r.components == 0)
+        throw UsageError("--group-by LIB needs --components K: the components it groups");
     if (supervised && r.components > 0)
         throw UsageError("give either --templates LIBRARY (supervised) or --components K "
                          "(unsupervised), not both");
@@ -70,6 +74,10 @@ void finaliseSeparateRequest(SeparateRequest& r) {
     if (supervised && r.sources > 0)
         throw UsageError("--sources S groups the components of --components K; with "
                          "--templates each library source is a stem");
+    if (!r.groupByPaths.empty() && supervised)
+        throw UsageError("--group-by LIB groups the free components of --components K; with "
+                         "--templates the library templates are the components already "
+                         "(use one or the other)");
     if (r.sources > r.components && !supervised)
         throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
                          std::to_string(r.components) + ": every source needs a component");
@@ -98,23 +106,64 @@ TemplateLibrary loadLibraryFile(const std::string& path) {
     }
 }
 
-std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
-    if (r.libraryPaths.empty()) return std::nullopt;
+namespace {
+
+/// "drums, bass, piano"
+std::string sourceList(const TemplateLibrary& library) {
+    std::string list;
+    for (const auto& s : library.sources) list += (list.empty() ? "" : ", ") + s.name;
+    return list;
+}
+
+/// The libraries at `paths` merged into one (stem names checked). InputError naming the
+/// file that is unreadable or cannot be combined with the first. With `resample`, a
+/// library on another frequency grid (sample rate, FFT size, hop, window) is first
+/// mapped onto the first one's (engine resampleLibrary) instead of being refused.
+TemplateLibrary loadMerged(const std::vector<std::string>& paths, bool resample) {
     std::optional<TemplateLibrary> merged;
-    for (const auto& path : r.libraryPaths) {
+    for (const auto& path : paths) {
         TemplateLibrary library = loadLibraryFile(path);
         for (const auto& s : library.sources) checkStemName(s.name, inQuotes(path));
         if (!merged) {
             merged = std::move(library);
         } else {
             try {
+                if (resample)
+                    library = resampleLibrary(library, merged->settings.sampleRate,
+                                              merged->settings.stft);
                 merged->merge(library, path);
             } catch (const std::exception& e) {
                 throw InputError(inQuotes(path) + ": cannot be combined with " +
-                                 inQuotes(r.libraryPaths.front()) + ": " + e.what());
+                                 inQuotes(paths.front()) + ": " + e.what());
             }
         }
     }
+    return std::move(*merged);
+}
+
+}  // namespace
+
+std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
+    if (!r.groupByPaths.empty()) {
+        r.groupingLibrary = loadMerged(r.groupByPaths, true);
+        const int count = static_cast<int>(r.groupingLibrary->sources.size());
+        if (count < 2)
+            throw UsageError("--group-by needs at least 2 sources to choose between, but the "
+                             "libraries hold only '" + sourceList(*r.groupingLibrary) +
+                             "' (every component would go to it); for one source and the rest, "
+                             "use --templates LIB --free K");
+        if (r.sources > 0 && r.sources != count)
+            throw UsageError("--sources " + std::to_string(r.sources) + " does not match the " +
+                             std::to_string(count) + " source(s) of the --group-by libraries (" +
+                             sourceList(*r.groupingLibrary) + "): each library source is a stem; "
+                             "leave --sources out");
+        if (count > r.components)
+            throw UsageError("--components " + std::to_string(r.components) + " is fewer than the " +
+                             std::to_string(count) + " sources of the --group-by libraries (" +
+                             sourceList(*r.groupingLibrary) + "): every source needs a component");
+    }
+    if (r.libraryPaths.empty()) return std::nullopt;
+    std::optional<TemplateLibrary> merged = loadMerged(r.libraryPaths, false);
     const auto& lib = merged->settings;
     // Explicit analysis options must agree with the library: its templates only fit
     // spectra made the same way.
@@ -153,7 +202,9 @@ const TemplateLibrary& libraryForRate(const TemplateLibrary& library, double sam
 
 std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibrary* library) {
     std::vector<std::string> names;
-    if (library != nullptr) {
+    if (library == nullptr && r.groupingLibrary) {
+        for (const auto& s : r.groupingLibrary->sources) names.push_back(s.name);
+    } else if (library != nullptr) {
         for (const auto& s : library->sources) names.push_back(s.name);
         if (r.freeComponents > 0) names.push_back("residual");
     } else if (r.sources > 0) {
@@ -222,6 +273,9 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
         if (library != nullptr)
             decomposition = decomposeSupervised(mix, *library, r.freeComponents, settings,
                                                 progress.callback(0.0, 0.85));
+        else if (r.groupingLibrary)
+            decomposition = decomposeGroupedByLibrary(mix, r.components, *r.groupingLibrary,
+                                                      settings, progress.callback(0.0, 0.85));
         else
             decomposition = decomposeUnsupervised(mix, r.components, r.sources, settings,
                                                   progress.callback(0.0, 0.85));
@@ -291,6 +345,18 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
     juce::Array<juce::var> libs;
     for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
     rep->setProperty("libraries", libs);
+    if (r.groupingLibrary) {
+        juce::Array<juce::var> grouping;
+        for (const auto& p : r.groupByPaths) grouping.add(juce::String(p));
+        rep->setProperty("group_by", grouping);
+        juce::Array<juce::var> groups;
+        for (const auto& g : decomposition.groups) {
+            juce::Array<juce::var> members;
+            for (int k : g) members.add(k);
+            groups.add(members);
+        }
+        rep->setProperty("groups", groups);
+    }
     rep->setProperty("settings", settingsToJson(r.common));
     rep->setProperty("components", static_cast<int>(decomposition.W.cols()));
     rep->setProperty("frames", static_cast<int>(decomposition.V.cols()));
@@ -319,6 +385,11 @@ const char* separateOptionsHelp() {
   --components K, -k K      unsupervised: factorise into K components
   --sources S               unsupervised: group the K components into S sources
                             (source-1.wav ...); without it one stem per component
+  --group-by LIB            unsupervised: group the K components by the sources of
+                            template libraries (repeat to combine; e.g. the shipped
+                            assets/templates/*.dmxt): one stem per library source,
+                            named after it. The libraries only name and sort the
+                            components, they are not part of the factorisation
 )";
 }
 

@@ -21,6 +21,11 @@ struct SeparateRequest {
     int freeComponents = 0;                 ///< --free K
     int components = 0;                     ///< --components K (unsupervised)
     int sources = 0;                        ///< --sources S (0 = one stem per component)
+    /// --group-by LIB (repeatable): unsupervised components grouped by these libraries'
+    /// sources (engine groupComponentsByLibrary), one stem per library source
+    std::vector<std::string> groupByPaths;
+    /// The --group-by libraries merged (filled by loadLibraries)
+    std::optional<TemplateLibrary> groupingLibrary;
     CommonOptions common;
 };
 
@@ -38,6 +43,8 @@ TemplateLibrary loadLibraryFile(const std::string& path);
 
 /// Loads and merges the --templates libraries and adopts their analysis settings as
 /// defaults. Throws InputError naming the library file. Empty when unsupervised.
+/// Also loads and merges the --group-by libraries into request.groupingLibrary (their
+/// analysis settings are not adopted: templates on another grid are resampled).
 std::optional<TemplateLibrary> loadLibraries(SeparateRequest& request);
 
 /// The library to separate audio at `sampleRate` with: `library` itself when it was

@@ -187,6 +187,7 @@ void runExtrapolatedMultiplicative(LoopContext& loop)
     double accepted = std::numeric_limits<double>::infinity();
     bool extrapolated = false;  // W, H differ from Wplain, Hplain
     for (int it = 0;; ++it) {
+        loop.adaptPrecision();
         const bool evalNow = loop.evaluatesAt(it);
         if (it == maxIt) {
             if (evalNow && !loop.log.has(it)) {

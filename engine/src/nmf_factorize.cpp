@@ -126,7 +126,11 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     ctx.continuityH = settings.continuityH;
     ctx.activationFloor = std::max(settings.activationFloor, kTiny);
     ctx.normaliseW = settings.normaliseW;
-    ctx.precision = settings.precision;
+    // Adaptive starts in Bfloat16 only if some objective is recorded before the end
+    // (otherwise nothing would ever tell it to switch).
+    ctx.precision = settings.precision != Precision::Adaptive ? settings.precision
+                    : settings.evalEvery < settings.maxIterations ? Precision::Bfloat16
+                                                                  : Precision::Mixed;
     ctx.freeW.assign(static_cast<std::size_t>(K), true);
     ctx.freeH.assign(static_cast<std::size_t>(K), true);
     for (std::size_t k = 0; k < init.freezeW.size(); ++k) ctx.freeW[k] = !init.freezeW[k];
@@ -151,6 +155,8 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
     nmf_detail::ObjectiveLog log(result, settings.tol, settings.maxIterations);
     nmf_detail::LoopContext loop{ctx, settings, result, log, progress};
+    if (ctx.precision == Precision::Bfloat16 && settings.precision == Precision::Adaptive)
+        loop.adaptiveObjectiveFloor = kAdaptivePrecisionMisfit * V.cast<double>().sum();
     switch (settings.solver) {
     case Solver::Multiplicative:
         // Extrapolation decides restarts on the reported objective; the continuity
@@ -178,6 +184,9 @@ bool ObjectiveLog::record(int iteration, double value)
     result_.objective.push_back(value);
     result_.objectiveIterations.push_back(iteration);
     latest_ = value;
+    if (result_.objective.size() > 1 && iteration > previousIteration_)
+        progress_ = (previous_ - value) / (std::abs(value) * (iteration - previousIteration_));
+    previousIteration_ = iteration;
     if (result_.objective.size() == 1) {
         first_ = previous_ = value;
         return tol_ > 0.0 && iteration < maxIterations_ && !(value > 0.0);  // already perfect
@@ -190,11 +199,23 @@ bool ObjectiveLog::record(int iteration, double value)
 bool LoopContext::finished(int done)
 {
     result.iterations = done;
+    if (ctx.precision == Precision::Bfloat16 && ctx.beta == 1.0 && klkernel::mixedAvailable())
+        ++result.bfloat16Iterations;
     if (progress && !progress(done, settings.maxIterations, log.latest())) {
         result.cancelled = true;
         return false;
     }
     return true;
+}
+
+void LoopContext::adaptPrecision()
+{
+    if (settings.precision != Precision::Adaptive || ctx.precision != Precision::Bfloat16) return;
+    if (result.objective.empty()) return;  // nothing recorded yet
+    const double progress = log.progressPerIteration();  // NaN after one record
+    if (!(log.latest() > adaptiveObjectiveFloor) ||
+        (!std::isnan(progress) && !(progress > kAdaptivePrecisionProgress)))
+        ctx.precision = Precision::Mixed;
 }
 
 void normaliseColumns(const StepContext& ctx, Matrix& W, Matrix& H)
@@ -223,6 +244,7 @@ void runMultiplicative(LoopContext& loop)
     Matrix& H = result.H;
     const int maxIt = loop.settings.maxIterations;
     for (int it = 0;; ++it) {
+        loop.adaptPrecision();
         const bool evalNow = loop.evaluatesAt(it);
         if (it == maxIt) {
             if (evalNow && !loop.log.has(it)) {

@@ -140,7 +140,9 @@ struct StepContext {
     std::vector<bool> freeH;  ///< size K: row k of H may change
     bool anyFreeW = true;
     bool anyFreeH = true;
-    /// Arithmetic of the KL MU products (settings.precision; bf16 only where the CPU can).
+    /// Arithmetic of the KL MU products of the next iteration: settings.precision, or for
+    /// Adaptive Bfloat16/Mixed as the loop decides (never Adaptive itself; bf16 only where
+    /// the CPU can).
     Precision precision = Precision::Float32;
     int workers = 1;
     Workspace* workspace = nullptr;  ///< owned by factorize; sized for `workers`

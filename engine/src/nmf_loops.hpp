@@ -27,23 +27,31 @@ public:
                result_.objectiveIterations.back() == iteration;
     }
     double latest() const { return latest_; }
+    /// The objective's fall per iteration between the last two records, relative to the
+    /// last value (negative if it rose); NaN before the second record.
+    double progressPerIteration() const { return progress_; }
 
 private:
     NmfResult& result_;
     double tol_;
     int maxIterations_;
     double first_ = 0.0, previous_ = 0.0;
+    int previousIteration_ = 0;
+    double progress_ = std::numeric_limits<double>::quiet_NaN();
     double latest_ = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// What every loop needs: the step context, the settings, the result being built (its W
 /// and H are the iterate) and the progress callback.
 struct LoopContext {
-    const StepContext& ctx;
+    StepContext& ctx;  ///< the loops may change ctx.precision (Precision::Adaptive)
     const NmfSettings& settings;
     NmfResult& result;
     ObjectiveLog& log;
     const NmfProgress& progress;
+    /// Precision::Adaptive: Bfloat16 ends once the objective is at or below this
+    /// (kAdaptivePrecisionMisfit × ΣV).
+    double adaptiveObjectiveFloor = 0.0;
 
     /// The objective is recorded after `iteration` iterations.
     bool evaluatesAt(int iteration) const
@@ -53,6 +61,10 @@ struct LoopContext {
     /// Bookkeeping after iteration `done` (1-based) finished: the count and the progress
     /// callback. Returns false (and sets result.cancelled) if the caller cancelled.
     bool finished(int done);
+    /// Precision::Adaptive: switches ctx.precision from Bfloat16 to Mixed once the
+    /// recorded objective's progress is below kAdaptivePrecisionProgress. Call before
+    /// each iteration.
+    void adaptPrecision();
 };
 
 /// Unit L1 norm for each column k of W whose column and H row are both free; the scale

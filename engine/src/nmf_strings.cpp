@@ -115,8 +115,9 @@ Precision precisionFromString(const std::string& text)
     if (t == "float32") return Precision::Float32;
     if (t == "mixed") return Precision::Mixed;
     if (t == "bfloat16") return Precision::Bfloat16;
+    if (t == "adaptive") return Precision::Adaptive;
     throw InvalidArgument("unknown NMF precision '" + text +
-                          "' (expected float32, mixed or bfloat16)");
+                          "' (expected adaptive, float32, mixed or bfloat16)");
 }
 
 std::string toString(Precision precision)
@@ -124,6 +125,7 @@ std::string toString(Precision precision)
     switch (precision) {
     case Precision::Mixed: return "mixed";
     case Precision::Bfloat16: return "bfloat16";
+    case Precision::Adaptive: return "adaptive";
     case Precision::Float32: break;
     }
     return "float32";

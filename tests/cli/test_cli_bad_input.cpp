@@ -62,7 +62,7 @@ TEST_CASE("usage errors exit with status 2 and say what is wrong", "[usage]") {
     expectError(r, 2, "--accelerate", "expected on or off");
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--precision", "bf16",
                   "-o", dir.path("out")});
-    expectError(r, 2, "--precision", "float32, mixed or bfloat16");
+    expectError(r, 2, "--precision", "adaptive, float32, mixed or bfloat16");
     r = runDemix({"separate", dir.path("mix.wav"), "-o", dir.path("out")});
     expectError(r, 2, "--templates", "nothing to separate");
     r = runDemix({"separate", dir.path("mix.wav"), "--components", "2", "--bogus", "-o", dir.path("o")});

@@ -54,16 +54,18 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
     CHECK(cli::scoreStem(bass, b).sdr > cli::scoreStem(bass, mix).sdr + 3.0);
 
     // --plot needs the whole-file decomposition, so it takes the whole-file path. With a
-    // fixed iteration count and frozen templates the chunked stems would be the same to
-    // float rounding; the default adaptation fits each chunk's templates to that chunk,
-    // so they agree closely but not exactly.
+    // fixed iteration count, frozen templates and a fixed precision the chunked stems
+    // would be the same to float rounding; the default adaptation fits each chunk's
+    // templates to that chunk, and the default adaptive precision switches from bf16 when
+    // that chunk's objective says so, so they agree closely but not exactly (measured:
+    // 1.05e-2 with adaptive precision, 0.86e-2 with --precision mixed).
     args = with({"separate", dir.path("mix.wav"), "-o", dir.path("whole"), "--plot", dir.path("plots")});
     args.insert(args.end(), libs.begin(), libs.end());
     const auto w = runDemix(args, "", 300.0);
     INFO(w.err);
     REQUIRE(w.exitCode == 0);
-    CHECK(relativeMaxError(readWav(dir.path("whole/bass.wav")), b) <= 1e-2);
-    CHECK(relativeMaxError(readWav(dir.path("whole/hats.wav")), h) <= 1e-2);
+    CHECK(relativeMaxError(readWav(dir.path("whole/bass.wav")), b) <= 2e-2);
+    CHECK(relativeMaxError(readWav(dir.path("whole/hats.wav")), h) <= 2e-2);
 }
 
 TEST_CASE("a long mix at another sample rate than the library is resampled and chunked",

@@ -313,7 +313,7 @@ TEST_CASE("analysis and NMF options reach the engine and the report", "[separate
     CHECK(settings["objective"].toString() == "frobenius");
     CHECK(settings["solver"].toString() == "als");
     CHECK_FALSE(static_cast<bool>(settings["accelerate"]));
-    CHECK(settings["precision"].toString() == "mixed");  // the default
+    CHECK(settings["precision"].toString() == "adaptive");  // the default
     CHECK(settings["seed"].toString() == "42");
     CHECK(static_cast<double>(settings["alpha"]) == 2.0);
     CHECK(static_cast<int>(settings["threads"]) == 1);

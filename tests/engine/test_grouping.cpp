@@ -15,27 +15,6 @@ using namespace demix::testing;
 
 namespace {
 
-/// A clarinet-like instrument: odd harmonics only (1/h), notes of 0.3 s from
-/// {392, 466, 523} Hz with a soft attack, sustained; other pitches than harmonicTone.
-std::vector<float> oddHarmonicTone(std::size_t n, std::uint32_t seed, float gain = 0.3f) {
-    std::mt19937 rng(seed);
-    const double pitches[] = {392.0, 466.2, 523.3};
-    std::vector<float> x(n, 0.0f);
-    const std::size_t note = static_cast<std::size_t>(0.3 * kTestRate);
-    for (std::size_t start = 0; start < n; start += note) {
-        const double f0 = pitches[rng() % 3];
-        const double level = 0.5 + 0.5 * (rng() % 100) / 100.0;
-        for (std::size_t i = 0; i < note && start + i < n; ++i) {
-            const double t = static_cast<double>(i) / kTestRate;
-            const double envelope = level * std::min(1.0, t * 40.0) * std::exp(-1.0 * t);
-            double v = 0.0;
-            for (int h = 1; h <= 15; h += 2) v += std::sin(2.0 * M_PI * f0 * h * t) / h;
-            x[start + i] = static_cast<float>(gain * envelope * v);
-        }
-    }
-    return x;
-}
-
 /// The better of the two assignments of two anonymous stems: SDR (dB) of each source.
 std::pair<double, double> bestSdr(const std::vector<float>& a, const std::vector<float>& b,
                                   const std::vector<Stem>& stems) {

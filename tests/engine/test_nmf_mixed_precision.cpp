@@ -81,8 +81,10 @@ TEST_CASE("nmf precision names round-trip", "[nmf]")
     CHECK(demix::toString(demix::Precision::Float32) == "float32");
     CHECK_THROWS_WITH(demix::precisionFromString("bf16"),
                       Catch::Contains("unknown NMF precision 'bf16'") &&
-                          Catch::Contains("float32, mixed or bfloat16"));
-    CHECK(demix::NmfSettings{}.precision == demix::Precision::Mixed);
+                          Catch::Contains("adaptive, float32, mixed or bfloat16"));
+    CHECK(demix::precisionFromString("adaptive") == demix::Precision::Adaptive);
+    CHECK(demix::toString(demix::Precision::Adaptive) == "adaptive");
+    CHECK(demix::NmfSettings{}.precision == demix::Precision::Adaptive);
 }
 
 TEST_CASE("nmf mixed-precision KL block products match a double reference to bf16 accuracy",
@@ -269,4 +271,108 @@ TEST_CASE("nmf Precision::Mixed and Bfloat16 leave the other objectives and solv
         CHECK(nmf_test::bitwiseEqual(a.W, b.W));
         CHECK(nmf_test::bitwiseEqual(a.H, b.H));
     }
+}
+
+TEST_CASE("nmf Precision::Adaptive runs Bfloat16 until the objective's progress per iteration "
+          "drops below 1e-3, then Mixed",
+          "[nmf]")
+{
+    if (!mixedHere()) return;
+    const Matrix V = spectrogram();
+    demix::NmfSettings s = klSettings(12, 300, demix::Precision::Adaptive);
+    s.accelerate = false;
+    const auto adaptive = demix::factorize(V, s);
+    // The switch the rule asks for, found from the recorded objectives: the first record
+    // whose fall per iteration since the previous one is at most 1e-3 of its value (the
+    // misfit floor is far away on music: the fit ends near 0.1 ΣV).
+    REQUIRE(adaptive.objective.back() > 10.0 * demix::kAdaptivePrecisionMisfit * V.cast<double>().sum());
+    int expected = -1;
+    for (std::size_t i = 1; i < adaptive.objective.size() && expected < 0; ++i) {
+        const double fall = (adaptive.objective[i - 1] - adaptive.objective[i]) /
+                            (adaptive.objective[i] * (adaptive.objectiveIterations[i] -
+                                                      adaptive.objectiveIterations[i - 1]));
+        if (!(fall > demix::kAdaptivePrecisionProgress)) expected = adaptive.objectiveIterations[i];
+    }
+    REQUIRE(expected > 0);
+    REQUIRE(expected < 290);
+    // The iteration that recorded it still ran Bfloat16; the next ones Mixed.
+    CHECK(adaptive.bfloat16Iterations == expected + 1);
+
+    // Up to the switch, the iterates are Bfloat16's bit for bit; after it, not.
+    demix::NmfSettings sb = s;
+    sb.precision = demix::Precision::Bfloat16;
+    sb.maxIterations = s.maxIterations;
+    const auto bf16 = demix::factorize(V, sb);
+    CHECK(bf16.bfloat16Iterations == 300);
+    for (std::size_t i = 0; i < adaptive.objective.size(); ++i) {
+        CAPTURE(adaptive.objectiveIterations[i]);
+        if (adaptive.objectiveIterations[i] <= expected)
+            CHECK(adaptive.objective[i] == bf16.objective[i]);
+    }
+    CHECK_FALSE(nmf_test::bitwiseEqual(adaptive.W, bf16.W));
+
+    // The end is as accurate as Mixed's (both far below one iteration's progress apart
+    // from where the paths diverge: here within 3e-4, as Mixed is from Float32).
+    demix::NmfSettings sm = s;
+    sm.precision = demix::Precision::Mixed;
+    const auto mixed = demix::factorize(V, sm);
+    CHECK(mixed.bfloat16Iterations == 0);
+    CAPTURE(adaptive.objective.back(), mixed.objective.back());
+    CHECK(std::abs(adaptive.objective.back() - mixed.objective.back()) / mixed.objective.back() < 3e-4);
+}
+
+TEST_CASE("nmf Precision::Adaptive is Mixed when nothing is recorded before the end and on "
+          "nearly exact fits",
+          "[nmf]")
+{
+    if (!mixedHere()) return;
+    SECTION("no record before the last iteration")
+    {
+        const Matrix V = spectrogram();
+        demix::NmfSettings s = klSettings(12, 40, demix::Precision::Adaptive);
+        s.evalEvery = 40;
+        demix::NmfSettings sm = s;
+        sm.precision = demix::Precision::Mixed;
+        const auto a = demix::factorize(V, s);
+        const auto m = demix::factorize(V, sm);
+        CHECK(a.bfloat16Iterations == 0);
+        CHECK(nmf_test::bitwiseEqual(a.W, m.W));
+        CHECK(nmf_test::bitwiseEqual(a.H, m.H));
+    }
+    SECTION("an exactly low-rank V: Mixed once the objective is below 1e-3 ΣV")
+    {
+        const Matrix V = nmf_test::uniformMatrix(50, 4, 102, 0.0f, 1.0f) *
+                         nmf_test::uniformMatrix(4, 300, 103, 0.0f, 2.0f);
+        demix::NmfSettings s = klSettings(4, 400, demix::Precision::Adaptive);
+        s.accelerate = false;
+        const auto r = demix::factorize(V, s);
+        const double floor = demix::kAdaptivePrecisionMisfit * V.cast<double>().sum();
+        int below = -1;  // first record at or below the floor
+        for (std::size_t i = 0; i < r.objective.size() && below < 0; ++i)
+            if (r.objective[i] <= floor) below = r.objectiveIterations[i];
+        REQUIRE(below >= 0);
+        CHECK(r.bfloat16Iterations <= below + 1);
+        CHECK(r.bfloat16Iterations < 400);
+    }
+}
+
+TEST_CASE("nmf Precision::Adaptive is deterministic and Float32 without AVX512-BF16", "[nmf]")
+{
+    const Matrix V = nmf_test::noisyLowRank(131, 1003, 9, 81);
+    demix::NmfSettings s = klSettings(17, 30, demix::Precision::Adaptive);
+    s.threads = 2;
+    s.evalEvery = 5;
+    const auto a = demix::factorize(V, s);
+    const auto b = demix::factorize(V, s);
+    CHECK(nmf_test::bitwiseEqual(a.W, b.W));
+    CHECK(nmf_test::bitwiseEqual(a.H, b.H));
+    CHECK(a.bfloat16Iterations == b.bfloat16Iterations);
+    demix::NmfSettings s32 = s;
+    s32.precision = demix::Precision::Float32;
+    const auto float32 = demix::factorize(V, s32);
+    ForceFallback fallback;
+    const auto fallen = demix::factorize(V, s);
+    CHECK(fallen.bfloat16Iterations == 0);
+    CHECK(nmf_test::bitwiseEqual(fallen.W, float32.W));
+    CHECK(nmf_test::bitwiseEqual(fallen.H, float32.H));
 }

@@ -35,6 +35,27 @@ inline std::vector<float> harmonicTone(std::size_t n, std::uint32_t seed, float 
     return x;
 }
 
+/// A clarinet-like instrument: odd harmonics only (1/h), notes of 0.3 s from
+/// {392, 466, 523} Hz with a soft attack, sustained; other pitches than harmonicTone.
+inline std::vector<float> oddHarmonicTone(std::size_t n, std::uint32_t seed, float gain = 0.3f) {
+    std::mt19937 rng(seed);
+    const double pitches[] = {392.0, 466.2, 523.3};
+    std::vector<float> x(n, 0.0f);
+    const std::size_t note = static_cast<std::size_t>(0.3 * kTestRate);
+    for (std::size_t start = 0; start < n; start += note) {
+        const double f0 = pitches[rng() % 3];
+        const double level = 0.5 + 0.5 * (rng() % 100) / 100.0;
+        for (std::size_t i = 0; i < note && start + i < n; ++i) {
+            const double t = static_cast<double>(i) / kTestRate;
+            const double envelope = level * std::min(1.0, t * 40.0) * std::exp(-1.0 * t);
+            double v = 0.0;
+            for (int h = 1; h <= 15; h += 2) v += std::sin(2.0 * M_PI * f0 * h * t) / h;
+            x[start + i] = static_cast<float>(gain * envelope * v);
+        }
+    }
+    return x;
+}
+
 /// High-passed noise (energy mostly above 3 kHz) in bursts of random length and level.
 inline std::vector<float> noiseBursts(std::size_t n, std::uint32_t seed, float gain = 0.3f) {
     std::mt19937 rng(seed);

@@ -41,12 +41,18 @@ namespace demix {
 constexpr float kEpsilon = 1e-10f;
 /// W/H entries below this are set to zero (avoids subnormal slow-down).
 constexpr float kTiny = 1e-30f;
+/// Precision::Adaptive switches from Bfloat16 to Mixed once the recorded objective falls
+/// by less than this fraction of its value per iteration ...
+constexpr double kAdaptivePrecisionProgress = 1e-3;
+/// ... or once the KL objective is below this fraction of ΣV (an RMS relative misfit of
+/// WH below ≈ 4.5 %, within about 10× bf16's rounding of W·H, ≈ 0.3 %).
+constexpr double kAdaptivePrecisionMisfit = 1e-3;
 
 enum class Objective { KullbackLeibler, Frobenius, ItakuraSaito, Beta };
 enum class Solver { Multiplicative, Als, Hals };
 enum class Initialisation { Random, Nndsvd, Nndsvda, Nndsvdar };
 /// Arithmetic of the KL multiplicative-update products (NmfSettings::precision).
-enum class Precision { Float32, Mixed, Bfloat16 };
+enum class Precision { Float32, Mixed, Bfloat16, Adaptive };
 
 /// Parse "kl", "frobenius", "is", "beta=B" (sets *beta). Throws InvalidArgument.
 Objective objectiveFromString(const std::string& text, float* beta);
@@ -58,7 +64,7 @@ std::string toString(Solver solver);
 Initialisation initialisationFromString(const std::string& text);
 std::string toString(Initialisation init);
 
-/// "float32", "mixed", "bfloat16". Throws InvalidArgument.
+/// "float32", "mixed", "bfloat16", "adaptive". Throws InvalidArgument.
 Precision precisionFromString(const std::string& text);
 std::string toString(Precision precision);
 
@@ -152,10 +158,23 @@ struct NmfSettings {
     ///  - Bfloat16: W·H from bf16 operands too. ≈ 40 % less time; E then carries W·H's
     ///    rounding, and the objective after 200 iterations differs from Float32's by
     ///    ≈ 1.5e-4 relative (lower there; either sign on other data).
-    /// Default Mixed: on figure 1's 3-minute song it agrees with Float32 (3e-5) and with
-    /// scikit-learn (2.7e-5, with its activation floor) and separates as well (dev set:
-    /// supervised 9.79 vs 9.80 dB over three learning seeds, unsupervised 5.81 vs 5.77).
-    Precision precision = Precision::Mixed;
+    ///  - Adaptive (default): Bfloat16 while the fit is far from converged, Mixed from the
+    ///    iteration after the first recorded objective (recorded every evalEvery
+    ///    iterations) that has fallen by less than kAdaptivePrecisionProgress (1e-3) of
+    ///    its value per iteration since the previous record (or has risen), or that is
+    ///    below kAdaptivePrecisionMisfit (1e-3) × ΣV (a nearly exact fit, where bf16's
+    ///    rounding of W·H would be a visible part of the misfit); never back. bf16's
+    ///    effect on the objective (≈ 1e-4 relative) is then an order of magnitude below
+    ///    one iteration's progress, and the last iterations, which set the final
+    ///    accuracy, run Mixed. (Music spectrograms fit to ≈ 0.09 ΣV.) Without a record before the end (evalEvery >=
+    ///    maxIterations) the whole run is Mixed. Unlike the fixed choices, the iterates
+    ///    depend on evalEvery (it decides when the switch is seen).
+    ///    NmfResult::bfloat16Iterations says how many iterations ran Bfloat16.
+    /// Mixed agrees with Float32 (3e-5) and with scikit-learn (2.7e-5, with its activation
+    /// floor) on figure 1's 3-minute song, and separates as well (dev set: supervised 9.79
+    /// vs 9.80 dB over three learning seeds, unsupervised 5.81 vs 5.77). Adaptive reaches
+    /// figure 2's objective in the time of Bfloat16 (bench/RESULTS.md).
+    Precision precision = Precision::Adaptive;
     /// Worker threads; 0 = all hardware threads (then results depend on the machine's
     /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.
     int threads = 0;
@@ -178,6 +197,9 @@ struct NmfResult {
     std::vector<double> objective;
     std::vector<int> objectiveIterations;  ///< the iteration of each objective value
     int iterations = 0;
+    /// Iterations whose W·H came from bf16 operands (Precision::Bfloat16, or Adaptive
+    /// before its switch; 0 without the CPU feature or for other objectives).
+    int bfloat16Iterations = 0;
     bool converged = false;
     bool cancelled = false;
 };

@@ -237,6 +237,45 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
 ComponentGroups groupComponents(const Matrix& W, const Matrix& H, int sources,
                                 std::uint64_t seed = 0);
 
+/// Grouping of K components by template libraries: one group per library source, in
+/// library order (so the stems can be named after the library's sources), for an
+/// unsupervised decomposition V ≈ W·H of a mix whose sources have libraries (the user's
+/// from `demix learn`, or shipped ones) but where the library templates are not put
+/// into W. What is matched: the library's templates (all sources, frozen) are fitted to
+/// V by KL multiplicative updates of their activations (50 accelerated iterations on every
+/// fftSize/(2·hop)-th frame — the 2nd at 75 % overlap —, about the cost of the supervised
+/// separation's frozen stage); each source's model L_s·A_s gives it a ratio mask of the mix;
+/// r_sk = Σ_{f,t} mask_s · w_k h_kᵀ is the part of component k's spectrogram that source
+/// s claims (summed over those frames). Component k goes to the source for which r_sk is the largest FRACTION of that
+/// source's total claim Σ_k r_sk (equal priors over the sources: a library that explains
+/// too much of the mix does not take every component). A source left without a component
+/// takes the one it scores highest among sources holding several. Groups list
+/// components ascending; every component is in exactly one group, no group is empty.
+/// Units: V is the magnitude spectrogram the decomposition was made from (F × T, F =
+/// analysis.stft.bins()); W's columns and H's rows are the components (any scale: only
+/// the product w_k h_kᵀ matters); library templates any non-negative scale.
+/// A library learned at another sample rate or FFT size is mapped onto the analysis grid
+/// with resampleTemplates (hop and window need not match: only spectral shapes are
+/// compared). Throws InvalidArgument if V, W, H and analysis.stft disagree in shape, the
+/// library has no sources or more sources than W has components; LibraryError if a
+/// source's templates do not have its own FFT size's bins or none at all.
+/// Threads: the activation solve and the claims use `threads` workers (0 = all hardware
+/// threads); the result does not depend on timing. Deterministic. Not real-time safe.
+ComponentGroups groupComponentsByLibrary(const Matrix& V, const Matrix& W, const Matrix& H,
+                                         const TemplateLibrary& library,
+                                         const AnalysisSettings& analysis, int threads = 0);
+
+/// Unsupervised separation with named sources: exactly decomposeUnsupervised(mix,
+/// components, 0, settings) (K free components, no library template in W), grouped by
+/// groupComponentsByLibrary into one source per library source, named after it.
+/// Throws like both (InvalidArgument: bad audio, components < the library's source
+/// count, a library without sources; LibraryError; Cancelled through `progress`, stages
+/// "analysing", "separating", "grouping").
+Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
+                                        const TemplateLibrary& library,
+                                        const SeparationSettings& settings,
+                                        const ProgressCallback& progress = {});
+
 /// Renders one stem per group of `decomposition` (α-Wiener masks from its W, H and groups,
 /// α = settings.alpha) by masking the STFT of every channel of `mix` (analysed with
 /// decomposition.analysis.stft) and inverting it; a stereo mix is filtered with the

@@ -1,0 +1,194 @@
+// Grouping unsupervised components by template libraries (groupComponentsByLibrary,
+// decomposeGroupedByLibrary): two synthetic pitched instruments whose libraries were
+// learned from other performances.
+
+#include "demix/separator.hpp"
+
+#include "test_separator_signals.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace demix;
+using namespace demix::testing;
+
+namespace {
+
+constexpr std::size_t kSeconds = 4;
+
+std::vector<float> tonePart(std::uint32_t seed) {
+    return harmonicTone(kSeconds * static_cast<std::size_t>(kTestRate), seed);
+}
+std::vector<float> clarinetPart(std::uint32_t seed) {
+    return oddHarmonicTone(kSeconds * static_cast<std::size_t>(kTestRate), seed);
+}
+
+/// Libraries "tone" and "clarinet" learned from performances other than the mix's, with
+/// `stft` (possibly another grid than the separation's), merged in the given order.
+TemplateLibrary libraries(const StftSettings& stft, bool clarinetFirst = false) {
+    SeparationSettings learn = smallSeparationSettings(stft.fftSize, stft.hop, 200);
+    const TemplateLibrary tone = learnTemplates({monoBuffer(tonePart(21))}, "tone", 6, learn);
+    const TemplateLibrary clarinet =
+        learnTemplates({monoBuffer(clarinetPart(22))}, "clarinet", 6, learn);
+    TemplateLibrary merged = clarinetFirst ? clarinet : tone;
+    merged.merge(clarinetFirst ? tone : clarinet);
+    return merged;
+}
+
+/// The source whose true magnitude spectrogram claims most of component k (ratio masks of
+/// the true sources applied to w_k h_kᵀ), and the fraction it claims.
+std::pair<int, double> trueOwner(const Matrix& A, const Matrix& B, const Decomposition& d,
+                                 Eigen::Index k) {
+    const Matrix component = d.W.col(k) * d.H.row(k);
+    const Matrix total = (A + B).cwiseMax(1e-12f);
+    const double a = (component.array() * A.array() / total.array()).sum();
+    const double b = (component.array() * B.array() / total.array()).sum();
+    return a >= b ? std::make_pair(0, a / (a + b)) : std::make_pair(1, b / (a + b));
+}
+
+/// Every component that clearly belongs to one instrument (the true sources give one of
+/// them ≥ 80 % of it) is in that instrument's group, and at least half are that clear.
+void requireTrueGrouping(const std::vector<float>& a, const std::vector<float>& b,
+                         const Decomposition& d, const ComponentGroups& groups,
+                         const SeparationSettings& settings) {
+    const Stft stft(settings.stft);
+    const Matrix A = magnitude(stft.forward(monoBuffer(a)));
+    const Matrix B = magnitude(stft.forward(monoBuffer(b)));
+    int clear = 0;
+    for (int s = 0; s < 2; ++s) {
+        for (int k : groups[static_cast<std::size_t>(s)]) {
+            const auto [owner, fraction] = trueOwner(A, B, d, k);
+            CAPTURE(k, s, owner, fraction, groups);
+            if (fraction < 0.8) continue;
+            ++clear;
+            REQUIRE(owner == s);
+        }
+    }
+    REQUIRE(clear >= d.W.cols() / 2);
+}
+
+
+void requirePartition(const ComponentGroups& groups, int components) {
+    std::vector<int> seen(static_cast<std::size_t>(components), 0);
+    for (const auto& group : groups) {
+        REQUIRE_FALSE(group.empty());
+        REQUIRE(std::is_sorted(group.begin(), group.end()));
+        for (int k : group) {
+            REQUIRE(k >= 0);
+            REQUIRE(k < components);
+            ++seen[static_cast<std::size_t>(k)];
+        }
+    }
+    for (int count : seen) REQUIRE(count == 1);
+}
+
+}  // namespace
+
+TEST_CASE("grouping by libraries names the sources and recovers the true grouping",
+          "[separator][grouping][library]") {
+    const std::vector<float> a = tonePart(11), b = clarinetPart(12);
+    std::vector<float> mixed(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const AudioBuffer mix = monoBuffer(mixed);
+    const SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
+    const TemplateLibrary library = libraries(settings.stft);
+    const int K = 12;
+
+    const Decomposition d = decomposeGroupedByLibrary(mix, K, library, settings);
+    REQUIRE(d.sourceNames == std::vector<std::string>{"tone", "clarinet"});
+    REQUIRE(d.groups.size() == 2);
+    requirePartition(d.groups, K);
+    // The factorisation is exactly the unsupervised one: the libraries are not in W.
+    const Decomposition free = decomposeUnsupervised(mix, K, 0, settings);
+    REQUIRE(d.W == free.W);
+    REQUIRE(d.H == free.H);
+
+    requireTrueGrouping(a, b, d, d.groups, settings);
+
+    // The named stems are the instruments (no permutation needed) and sum to the mix.
+    const std::vector<Stem> stems = renderStems(mix, d, settings);
+    REQUIRE(stems.size() == 2);
+    REQUIRE(stems[0].name == "tone");
+    REQUIRE(stems[1].name == "clarinet");
+    double error = 0.0, energy = 0.0;
+    for (std::size_t i = 0; i < mixed.size(); ++i) {
+        const double e = static_cast<double>(stems[0].audio.channels[0][i]) +
+                         stems[1].audio.channels[0][i] - mixed[i];
+        error += e * e;
+        energy += static_cast<double>(mixed[i]) * mixed[i];
+    }
+    REQUIRE(std::sqrt(error / energy) <= 1e-5);
+    const double sdrA = sdrDb(a, stems[0].audio.channels[0]);
+    const double sdrB = sdrDb(b, stems[1].audio.channels[0]);
+    const double inputA = sdrDb(a, mixed), inputB = sdrDb(b, mixed);
+    CAPTURE(sdrA, sdrB, inputA, inputB);
+    REQUIRE(sdrA > inputA + 6.0);
+    REQUIRE(sdrB > inputB + 6.0);
+
+    // The groups follow the library's source order, and do not depend on the threads.
+    const TemplateLibrary reversed = libraries(settings.stft, true);
+    const ComponentGroups swapped = groupComponentsByLibrary(d.V, d.W, d.H, reversed, d.analysis, 1);
+    REQUIRE(swapped == ComponentGroups{d.groups[1], d.groups[0]});
+    REQUIRE(groupComponentsByLibrary(d.V, d.W, d.H, library, d.analysis, 2) == d.groups);
+    REQUIRE(groupComponentsByLibrary(d.V, d.W, d.H, library, d.analysis, 1) == d.groups);
+}
+
+TEST_CASE("a library learned at another FFT size is resampled for grouping",
+          "[separator][grouping][library]") {
+    const std::vector<float> a = tonePart(31), b = clarinetPart(32);
+    std::vector<float> mixed(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const AudioBuffer mix = monoBuffer(mixed);
+    const SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
+    const Decomposition d = decomposeUnsupervised(mix, 12, 0, settings);
+
+    // Learned at FFT 2048 / hop 512: bins of 7.8 Hz, mapped onto the analysis' 15.6 Hz.
+    const TemplateLibrary other = libraries(stftSettingsFor(2048, 512));
+    REQUIRE(other.bins() == 1025);
+    const ComponentGroups groups = groupComponentsByLibrary(d.V, d.W, d.H, other, d.analysis);
+    requirePartition(groups, 12);
+    requireTrueGrouping(a, b, d, groups, settings);
+
+    // Named stems from the resampled library still beat the mix clearly.
+    Decomposition named = d;
+    named.groups = groups;
+    named.sourceNames = {"tone", "clarinet"};
+    const std::vector<Stem> stems = renderStems(mix, named, settings);
+    CHECK(sdrDb(a, stems[0].audio.channels[0]) > sdrDb(a, mixed) + 6.0);
+    CHECK(sdrDb(b, stems[1].audio.channels[0]) > sdrDb(b, mixed) + 6.0);
+}
+
+TEST_CASE("grouping by library refuses shapes and libraries that do not fit",
+          "[separator][grouping][library]") {
+    const AudioBuffer mix = monoBuffer(tonePart(41));
+    const SeparationSettings settings = smallSeparationSettings(1024, 256, 30);
+    const Decomposition d = decomposeUnsupervised(mix, 4, 0, settings);
+    const TemplateLibrary library = libraries(settings.stft);
+
+    // Templates on another grid than the analysis says.
+    AnalysisSettings wrong = d.analysis;
+    wrong.stft = stftSettingsFor(2048, 512);
+    REQUIRE_THROWS_WITH(groupComponentsByLibrary(d.V, d.W, d.H, library, wrong),
+                        Catch::Contains("FFT size 2048 gives 1025"));
+    // Activations that do not match the templates or the spectrogram.
+    REQUIRE_THROWS_AS(groupComponentsByLibrary(d.V, d.W, d.H.topRows(3), library, d.analysis),
+                      InvalidArgument);
+    REQUIRE_THROWS_AS(groupComponentsByLibrary(d.V, d.W, d.H.leftCols(5), library, d.analysis),
+                      InvalidArgument);
+    // More library sources than components; no sources at all.
+    REQUIRE_THROWS_WITH(groupComponentsByLibrary(d.V, d.W.leftCols(1), d.H.topRows(1), library,
+                                                 d.analysis),
+                        Catch::Contains("cannot group 1 components into the 2 sources"));
+    REQUIRE_THROWS_WITH(decomposeGroupedByLibrary(mix, 1, library, settings),
+                        Catch::Contains("every source needs a component"));
+    TemplateLibrary empty;
+    empty.settings = library.settings;
+    REQUIRE_THROWS_AS(groupComponentsByLibrary(d.V, d.W, d.H, empty, d.analysis), InvalidArgument);
+    // A source whose templates do not have its own FFT size's bins.
+    TemplateLibrary broken = library;
+    broken.sources[1].templates = Matrix::Ones(100, 3);
+    REQUIRE_THROWS_AS(groupComponentsByLibrary(d.V, d.W, d.H, broken, d.analysis), LibraryError);
+}
