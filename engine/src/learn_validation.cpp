@@ -68,7 +68,7 @@ double heldOutDivergence(const Matrix& VheldOut, const Matrix& W, Matrix& H,
     solve.evalEvery = 5;
     solve.normaliseW = false;
     solve.accelerate = true;
-    solve.precision = nmf.precision;
+    solve.precision = nmf.precision == Precision::Adaptive ? Precision::Mixed : nmf.precision;
     solve.threads = nmf.threads;
     NmfInit init;
     init.W = W;
@@ -86,6 +86,9 @@ ValidatedRun learnValidated(const Matrix& Vfit, const Matrix& VheldOut, int comp
     NmfSettings segment = nmf;
     segment.components = components;
     segment.tol = 0.0;  // the tol rule is applied here, over the whole run
+    // Adaptive precision keeps its state within one factorize call; the run here is cut
+    // into steps, which would each start again in bfloat16: Mixed throughout instead.
+    if (segment.precision == Precision::Adaptive) segment.precision = Precision::Mixed;
     Matrix W, H;
     initialise(Vfit, components, nmf.init, nmf.seed, W, H);
     const auto check = [&](int iteration) {

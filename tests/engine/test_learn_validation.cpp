@@ -110,6 +110,7 @@ TEST_CASE("early stopping keeps the templates of the best held-out check",
     nmf.tol = 0.0;
     nmf.accelerate = false;
     nmf.threads = 1;
+    nmf.precision = Precision::Mixed;  // what the validated run uses for Adaptive
     const detail::ValidatedRun run = detail::learnValidated(Vfit, Vheld, 6, nmf);
 
     REQUIRE(run.checkIterations.size() == 30);

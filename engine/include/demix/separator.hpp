@@ -49,6 +49,9 @@ namespace demix {
 /// templates are then learned again on all frames, from the same seed, for exactly the
 /// chosen number of iterations.
 ///
+/// The stepped fitting runs and the held-out solves use Precision::Mixed where nmf.precision
+/// is Adaptive (its state would restart at every step); the refit uses nmf.precision.
+///
 /// Clips too short to hold out at least one block (and keep at least K fitting frames)
 /// are learned without validation (reported with heldOutFrames = 0).
 ///
