@@ -27,8 +27,6 @@ namespace {
 /// the supervised separation's 25-iteration frozen stage. Enough for the masks' split of
 /// the mix to settle: 25 gave the same groups on the dev set up to single-component flips.
 constexpr int kActivationIterations = 50;
-/// Iterations of the activation solve: enough for the masks' split of the mix to settle
-/// (they decide only which source claims a component, not the stems themselves).
 
 /// Frames per block of the claim computation (bounds the temporary F × B matrices).
 constexpr Eigen::Index kBlockFrames = 256;
