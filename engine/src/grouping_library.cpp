@@ -109,8 +109,7 @@ ComponentGroups groupComponentsByLibrary(const Matrix& Vfull, const Matrix& W, c
     nmf.threads = threads;
     NmfInit init;
     init.W = L;
-    init.H = Matrix(L.cols(), V.cols());
-    init.H->rowwise() = V.colwise().sum() / static_cast<float>(L.cols());
+    init.H = detail::neutralActivations(V, static_cast<int>(L.cols()));
     init.freezeW.assign(static_cast<std::size_t>(L.cols()), true);
     const Matrix A = factorize(V, nmf, init).H;
 

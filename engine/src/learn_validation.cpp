@@ -46,13 +46,6 @@ Matrix selectFrames(const Matrix& V, const std::vector<Eigen::Index>& columns) {
     return out;
 }
 
-Matrix flatActivations(const Matrix& V, int components) {
-    Matrix H(components, V.cols());
-    for (Eigen::Index t = 0; t < V.cols(); ++t)
-        H.col(t).setConstant(std::max(V.col(t).sum() / static_cast<float>(components), kEpsilon));
-    return H;
-}
-
 double heldOutDivergence(const Matrix& VheldOut, const Matrix& W, Matrix& H,
                          const NmfSettings& nmf, int iterations, double tol) {
     // Activations with the templates fixed: a convex problem for KL, solved (nearly) to its
@@ -94,7 +87,7 @@ ValidatedRun learnValidated(const Matrix& Vfit, const Matrix& VheldOut, int comp
     const auto check = [&](int iteration) {
         Matrix unit = W;
         normaliseColumns(unit);
-        Matrix Hheld = flatActivations(VheldOut, components);
+        Matrix Hheld = neutralActivations(VheldOut, components);
         const double value = heldOutDivergence(VheldOut, unit, Hheld, nmf);
         run.checkIterations.push_back(iteration);
         run.heldOutCurve.push_back(value);

@@ -4,6 +4,7 @@
 
 #include "demix/nmf.hpp"
 #include "demix/separator.hpp"
+#include "separator_common.hpp"  // neutralActivations, used by the tests too
 
 #include <functional>
 #include <vector>
@@ -41,16 +42,12 @@ struct ValidatedRun {
 /// Learns K templates on Vfit with `nmf` (random or NNDSVD init from nmf.seed; runs until
 /// nmf.maxIterations or the nmf.tol rule, in steps of nmf.evalEvery iterations) and after
 /// every step measures the divergence of VheldOut with the templates fixed (activations
-/// solved afresh from flatActivations by heldOutDivergence). Returns the templates of the step with the
+/// solved afresh from neutralActivations by heldOutDivergence). Returns the templates of the step with the
 /// lowest held-out divergence (the earliest on ties). `step(fraction)` is called after
 /// every step (may throw to cancel).
 ValidatedRun learnValidated(const Matrix& Vfit, const Matrix& VheldOut, int components,
                             const NmfSettings& nmf,
                             const std::function<void(double)>& step = {});
-
-/// K × T activations with each frame's magnitude sum shared equally by the K templates
-/// (the unit-L1 templates' neutral start).
-Matrix flatActivations(const Matrix& V, int components);
 
 /// The divergence (nmf.objective) per frame of VheldOut with W fixed, its activations
 /// solved by accelerated multiplicative updates from H (which receives them) for at most

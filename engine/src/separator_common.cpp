@@ -141,6 +141,12 @@ void normaliseColumns(Matrix& W) {
     }
 }
 
+Matrix neutralActivations(const Matrix& V, int components) {
+    Matrix H(components, V.cols());
+    H.rowwise() = V.colwise().sum() / static_cast<float>(components);
+    return H;
+}
+
 NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
                  const StageProgress& progress,
                  const std::function<void(int, double)>& onObjective) {

@@ -62,6 +62,11 @@ AnalysisSettings analysisFor(double sampleRate, const SeparationSettings& settin
 /// Scales every column of W to unit L1 norm; all-zero columns become uniform 1/F.
 void normaliseColumns(Matrix& W);
 
+/// K × T activations that start MU with unit-L1 templates fixed: each frame's magnitude
+/// sum shared equally by the K templates, so W·H reproduces every frame's level (a
+/// neutral start; silent frames stay exactly zero).
+Matrix neutralActivations(const Matrix& V, int components);
+
 /// Runs factorize and throws Cancelled if it was cancelled. Hands every evaluated objective
 /// value (see SeparationSettings::onObjective) to `onObjective` if it is set.
 NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,

@@ -77,13 +77,9 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         for (int i = 0; i < freeComponents; ++i) groups.back().push_back(fixed + i);
         names.push_back(uniqueName(library, "residual"));
     }
-    // Templates have unit L1 norm, so h = (frame's magnitude sum) / K reproduces each
-    // frame's level: a neutral start that MU refines (silent frames stay exactly zero).
-    Matrix H(components, V.cols());
-    H.rowwise() = V.colwise().sum() / static_cast<float>(components);
     NmfInit init;
     init.W = std::move(W);
-    init.H = std::move(H);
+    init.H = detail::neutralActivations(V, components);
     init.freezeW.assign(static_cast<std::size_t>(components), false);
     std::fill(init.freezeW.begin(), init.freezeW.begin() + fixed, true);
 

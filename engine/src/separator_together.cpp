@@ -147,8 +147,7 @@ TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
         k += source.templates.cols();
     }
     // The same neutral start as decomposeSupervised: each frame's level spread evenly.
-    Matrix H(components, V.cols());
-    H.rowwise() = V.colwise().sum() / static_cast<float>(components);
+    Matrix H = detail::neutralActivations(V, components);
 
     // 3. The activations of the training mix with the library frozen (as the separation's
     //    first stage does), then rounds of: each source's templates updated so that its

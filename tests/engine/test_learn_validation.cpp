@@ -139,13 +139,13 @@ TEST_CASE("early stopping keeps the templates of the best held-out check",
     CHECK((last - run.W).cwiseAbs().maxCoeff() > 1e-2f * W.maxCoeff());
     // The held-out value is that of the kept templates, activations solved from a flat
     // start, and solving 10× longer does not lower it: the measurement is the optimum.
-    Matrix H = detail::flatActivations(Vheld, 6);
+    Matrix H = detail::neutralActivations(Vheld, 6);
     CHECK(detail::heldOutDivergence(Vheld, run.W, H, nmf) == Approx(run.bestHeldOut).epsilon(1e-9));
-    H = detail::flatActivations(Vheld, 6);
+    H = detail::neutralActivations(Vheld, 6);
     CHECK(detail::heldOutDivergence(Vheld, run.W, H, nmf, 3000, 0.0) ==
           Approx(run.bestHeldOut).epsilon(1e-6));
     // The uninterrupted run's templates measure the same to rounding.
-    H = detail::flatActivations(Vheld, 6);
+    H = detail::neutralActivations(Vheld, 6);
     CHECK(detail::heldOutDivergence(Vheld, W, H, nmf) == Approx(run.bestHeldOut).epsilon(1e-3));
 }
 
