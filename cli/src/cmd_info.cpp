@@ -50,7 +50,8 @@ int runInfo(const Arguments& arguments) {
     const auto& s = library.settings;
     std::printf("library:      %s\n", file.getFullPathName().toRawUTF8());
     std::printf("format:       Demix template library, version %u, %lld bytes\n",
-                TemplateLibrary::kFormatVersion, static_cast<long long>(file.getSize()));
+                library.ensembleSize() > 1 ? TemplateLibrary::kFormatVersion : 1u,
+                static_cast<long long>(file.getSize()));
     std::printf("sample rate:  %g Hz\n", s.sampleRate);
     std::printf("fft:          %d (%d bins)\n", s.stft.fftSize, s.stft.bins());
     std::printf("hop:          %d\n", s.stft.hop);
@@ -58,10 +59,16 @@ int runInfo(const Arguments& arguments) {
     std::printf("objective:    %s\n", toString(s.objective, s.beta).c_str());
     std::printf("sources:      %zu (%d templates)\n", library.sources.size(),
                 library.totalComponents());
-    for (const auto& src : library.sources)
-        std::printf("  %-20s %4d templates, centroid %.0f Hz\n", src.name.c_str(),
+    if (library.ensembleSize() > 1)
+        std::printf("ensemble:     %d template sets (restarts); separation averages over them\n",
+                    library.ensembleSize());
+    for (const auto& src : library.sources) {
+        std::printf("  %-20s %4d templates, centroid %.0f Hz", src.name.c_str(),
                     static_cast<int>(src.templates.cols()),
                     centroidHz(src.templates, s.sampleRate, s.stft.fftSize));
+        if (!src.alternates.empty()) std::printf(" (+%zu more sets)", src.alternates.size());
+        std::printf("\n");
+    }
     return kExitOk;
 }
 

@@ -40,6 +40,10 @@ learned as alone; repeat a NAME to give it several inputs).
   -k K, --components K
                      number of templates (default 16, per source); at most the number
                      of STFT frames in the inputs
+  --restarts N       learn each source N times from other random starts (seeds S, S+1,
+                     ...; default 3) and keep every set in the library: separation then
+                     averages over them (an ensemble, N times the separation's NMF work).
+                     The first set is the single-start library; --restarts 1 learns only it
   --validate         held-out validation: learn on 3 of every 4 blocks of 0.5 s of the
                      inputs, measure the fit of the other blocks at every check (every
                      10 iterations); 4 such folds (each block held out once) choose the
@@ -142,6 +146,8 @@ int runLearn(const Arguments& arguments) {
             sourceInputs.emplace_back(value.substr(0, eq), value.substr(eq + 1));
         } else if (token == "--discriminative") {
             common.settings.discriminativeIterations = args.intValue(token, 0, 100000);
+        } else if (token == "--restarts") {
+            common.settings.learningRestarts = args.intValue(token, 1, 64);
         } else if (token == "--validate") {
             common.settings.validation.enabled = true;
         } else if (token == "--no-validate") {
@@ -328,6 +334,7 @@ int runLearn(const Arguments& arguments) {
             rep->setProperty("discriminative", settings.discriminativeIterations);
         }
         rep->setProperty("components", k);
+        rep->setProperty("restarts", library.ensembleSize());
         if (settings.validation.enabled) {
             juce::Array<juce::var> list;
             for (const auto& choice : choices) list.add(choiceToJson(choice));
@@ -362,9 +369,13 @@ int runLearn(const Arguments& arguments) {
         for (const auto& source : sources) names += (names.empty() ? "'" : ", '") + source.name + "'";
         int learned = 0;
         for (const auto& source : library.sources) learned += static_cast<int>(source.templates.cols());
-        std::printf("learned %d templates for %s from %zu input%s (%.1f s) -> %s\n", learned,
-                    names.c_str(), sourceInputs.size(), sourceInputs.size() == 1 ? "" : "s",
-                    totalSeconds, outFile.getFullPathName().toRawUTF8());
+        const std::string sets = library.ensembleSize() > 1
+                                     ? " x " + std::to_string(library.ensembleSize()) + " restarts"
+                                     : "";
+        std::printf("learned %d templates%s for %s from %zu input%s (%.1f s) -> %s\n", learned,
+                    sets.c_str(), names.c_str(), sourceInputs.size(),
+                    sourceInputs.size() == 1 ? "" : "s", totalSeconds,
+                    outFile.getFullPathName().toRawUTF8());
     }
     return kExitOk;
 }

@@ -45,6 +45,13 @@ void StageProgress::report(double fraction) const {
     if (!callback_(base_ + span_ * fraction, stage_)) throw Cancelled();
 }
 
+ProgressCallback subProgress(const ProgressCallback& callback, double base, double span) {
+    if (!callback) return {};
+    return [callback, base, span](double fraction, const std::string& stage) {
+        return callback(base + span * fraction, stage);
+    };
+}
+
 NmfProgress StageProgress::nmfCallback() const {
     if (!callback_) return {};
     return [this](int iteration, int maxIterations, double) {

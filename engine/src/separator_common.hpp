@@ -34,6 +34,10 @@ private:
     double span_;
 };
 
+/// A progress callback mapping [0, 1] onto [base, base + span] of `callback` (stage names
+/// and the cancel answer passed through); empty if `callback` is empty.
+ProgressCallback subProgress(const ProgressCallback& callback, double base, double span);
+
 /// renderStems into `stems`, reusing the sample buffers it already holds where they are
 /// large enough (a chunked separation recycles the stems of chunks already written).
 void renderStemsInto(const AudioBuffer& mix, const Decomposition& decomposition,

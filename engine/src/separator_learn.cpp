@@ -162,6 +162,10 @@ TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std:
         throw InvalidArgument("learning '" + name + "' needs at least 1 component, got " +
                               std::to_string(components));
     }
+    if (settings.learningRestarts < 1) {
+        throw InvalidArgument("learning '" + name + "' needs at least 1 restart, got " +
+                              std::to_string(settings.learningRestarts));
+    }
     for (std::size_t i = 0; i < clips.size(); ++i) {
         detail::checkAudio(clips[i], "training clip " + std::to_string(i + 1) + " of '" + name + "'");
         if (clips[i].sampleRate != clips.front().sampleRate) {
@@ -193,15 +197,28 @@ TemplateLibrary learnTemplates(const std::vector<AudioBuffer>& clips, const std:
         throw InvalidArgument("the training clips of '" + name + "' are silent: nothing to learn");
     }
 
-    const detail::StageProgress learning(progress, "learning", 0.05, 0.95);
-    Matrix W = settings.validation.enabled
-                   ? validatedTemplates(V, name, components, clips.front().sampleRate, settings,
-                                        progress)
-                   : plainTemplates(V, components, settings, learning);
-
+    // Every restart is learned like a single start from its own seed; only the first one
+    // reports its objective curve and learning choice (the later ones repeat the method).
     TemplateLibrary library;
     library.settings = detail::analysisFor(clips.front().sampleRate, settings);
-    library.sources.push_back({name, std::move(W)});
+    library.sources.push_back({name, Matrix(), {}});
+    const int restarts = settings.learningRestarts;
+    for (int r = 0; r < restarts; ++r) {
+        SeparationSettings start = settings;
+        start.nmf.seed = settings.nmf.seed + static_cast<std::uint64_t>(r);
+        if (r > 0) {
+            start.onObjective = nullptr;
+            start.onLearningChoice = nullptr;
+        }
+        const double share = 0.95 / restarts;
+        const ProgressCallback part = detail::subProgress(progress, 0.05 + share * r, share);
+        const detail::StageProgress learning(part, "learning", 0.0, 1.0);
+        Matrix W = settings.validation.enabled
+                       ? validatedTemplates(V, name, components, clips.front().sampleRate, start, part)
+                       : plainTemplates(V, components, start, learning);
+        if (r == 0) library.sources.back().templates = std::move(W);
+        else library.sources.back().alternates.push_back(std::move(W));
+    }
     return library;
 }
 

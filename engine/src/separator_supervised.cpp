@@ -14,45 +14,18 @@ std::string uniqueName(const TemplateLibrary& library, std::string name) {
     return name;
 }
 
-}  // namespace
+struct Solved {
+    NmfResult result;
+    ComponentGroups groups;
+    std::vector<std::string> names;
+    std::vector<int> memberStarts;  // see Decomposition::memberStarts
+};
 
-Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary& library,
-                                  int freeComponents, const SeparationSettings& settings,
-                                  const ProgressCallback& progress) {
-    detail::checkAudio(mix, "the mix");
-    if (settings.frozenIterations < 0) {
-        throw InvalidArgument("the frozen stage needs iterations >= 0 (0 = all), got " +
-                              std::to_string(settings.frozenIterations));
-    }
-    if (settings.adaptIterations < 0 || !(settings.adaptAnchor >= 0.0f) ||
-        !std::isfinite(settings.adaptAnchor)) {
-        throw InvalidArgument("adaptation needs iterations >= 0 and an anchor >= 0, got " +
-                              std::to_string(settings.adaptIterations) + " and " +
-                              std::to_string(settings.adaptAnchor));
-    }
-    if (freeComponents < 0) {
-        throw InvalidArgument("free components must be >= 0, got " +
-                              std::to_string(freeComponents));
-    }
-    if (library.sources.empty() && freeComponents == 0) {
-        throw InvalidArgument("the template library has no sources and no free components were asked for");
-    }
-    const AnalysisSettings analysis = detail::analysisFor(mix.sampleRate, settings);
-    checkCompatible(library.settings, analysis, "the template library");
-    const Stft stft(settings.stft);
-    const Eigen::Index bins = settings.stft.bins();
-    for (const SourceTemplates& source : library.sources) {
-        if (source.templates.rows() != bins || source.templates.cols() < 1) {
-            throw LibraryError("source '" + source.name + "' of the template library has " +
-                               std::to_string(source.templates.rows()) + " x " +
-                               std::to_string(source.templates.cols()) +
-                               " templates; the analysis needs " + std::to_string(bins) +
-                               " bins and at least one template");
-        }
-    }
-
-    const detail::StageProgress analysing(progress, "analysing", 0.0, 0.05);
-    Matrix V = detail::meanMagnitude(mix, stft, analysing, settings.threads);
+// One set of templates per source (+ free components): the frozen stage, then the
+// anchored adaptation. Progress covers [0, 1] of `progress`.
+Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int freeComponents,
+                        const SeparationSettings& settings, const ProgressCallback& progress) {
+    const Eigen::Index bins = V.rows();
 
     const int fixed = library.totalComponents();
     const int components = fixed + freeComponents;
@@ -85,7 +58,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
     const bool adapt = settings.adaptIterations > 0 && fixed > 0 &&
                        settings.nmf.solver == Solver::Multiplicative;
-    const detail::StageProgress separating(progress, "separating", 0.05, adapt ? 0.6 : 0.95);
+    const detail::StageProgress separating(progress, "separating", 0.0, adapt ? 0.6 : 1.0);
     NmfSettings frozen = detail::nmfSettingsFor(settings, components);
     if (adapt && settings.frozenIterations > 0)
         frozen.maxIterations = std::min(frozen.maxIterations, settings.frozenIterations);
@@ -111,7 +84,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         NmfInit start;
         start.W = std::move(result.W);
         start.H = std::move(result.H);
-        const detail::StageProgress adapting(progress, "adapting", 0.65, 0.3);
+        const detail::StageProgress adapting(progress, "adapting", 0.6, 0.4);
         const int done = result.iterations;
         std::function<void(int, double)> onObjective;
         if (settings.onObjective) {
@@ -134,8 +107,106 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         adapted.iterations += result.iterations;
         result = std::move(adapted);
     }
-    return detail::makeDecomposition(analysis, std::move(V), std::move(result), std::move(groups),
-                                     std::move(names));
+    return {std::move(result), std::move(groups), std::move(names), {}};
+}
+
+// The members' decompositions side by side: W = [W_1 … W_M], H = [H_1; …; H_M] / M, and
+// source s owns its components in every member. W·H is then the members' mean model of the
+// mix, and each source's mask is built from the mean of its members' models.
+Solved combineMembers(std::vector<Solved> members) {
+    const Eigen::Index bins = members.front().result.W.rows();
+    const Eigen::Index frames = members.front().result.H.cols();
+    Eigen::Index total = 0;
+    for (const Solved& m : members) total += m.result.W.cols();
+    Matrix W(bins, total);
+    Matrix H(total, frames);
+    const float share = 1.0f / static_cast<float>(members.size());
+    ComponentGroups groups(members.front().groups.size());
+    std::vector<int> starts;
+    Eigen::Index offset = 0;
+    for (const Solved& m : members) {
+        const Eigen::Index k = m.result.W.cols();
+        starts.push_back(static_cast<int>(offset));
+        W.middleCols(offset, k) = m.result.W;
+        H.middleRows(offset, k) = m.result.H * share;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (int c : m.groups[g]) groups[g].push_back(static_cast<int>(offset) + c);
+        offset += k;
+    }
+    Solved out = std::move(members.front());
+    out.result.W = std::move(W);
+    out.result.H = std::move(H);
+    out.groups = std::move(groups);
+    out.memberStarts = std::move(starts);
+    return out;
+}
+
+}  // namespace
+
+Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary& library,
+                                  int freeComponents, const SeparationSettings& settings,
+                                  const ProgressCallback& progress) {
+    detail::checkAudio(mix, "the mix");
+    if (settings.frozenIterations < 0) {
+        throw InvalidArgument("the frozen stage needs iterations >= 0 (0 = all), got " +
+                              std::to_string(settings.frozenIterations));
+    }
+    if (settings.adaptIterations < 0 || !(settings.adaptAnchor >= 0.0f) ||
+        !std::isfinite(settings.adaptAnchor)) {
+        throw InvalidArgument("adaptation needs iterations >= 0 and an anchor >= 0, got " +
+                              std::to_string(settings.adaptIterations) + " and " +
+                              std::to_string(settings.adaptAnchor));
+    }
+    if (freeComponents < 0) {
+        throw InvalidArgument("free components must be >= 0, got " +
+                              std::to_string(freeComponents));
+    }
+    if (library.sources.empty() && freeComponents == 0) {
+        throw InvalidArgument("the template library has no sources and no free components were asked for");
+    }
+    const AnalysisSettings analysis = detail::analysisFor(mix.sampleRate, settings);
+    checkCompatible(library.settings, analysis, "the template library");
+    const Stft stft(settings.stft);
+    const Eigen::Index bins = settings.stft.bins();
+    for (const SourceTemplates& source : library.sources) {
+        std::vector<const Matrix*> sets{&source.templates};
+        for (const Matrix& set : source.alternates) sets.push_back(&set);
+        for (const Matrix* set : sets) {
+            if (set->rows() != bins || set->cols() < 1) {
+                throw LibraryError("source '" + source.name + "' of the template library has " +
+                                   std::to_string(set->rows()) + " x " +
+                                   std::to_string(set->cols()) +
+                                   " templates; the analysis needs " + std::to_string(bins) +
+                                   " bins and at least one template");
+            }
+        }
+    }
+
+    const detail::StageProgress analysing(progress, "analysing", 0.0, 0.05);
+    Matrix V = detail::meanMagnitude(mix, stft, analysing, settings.threads);
+
+    // A library with alternate template sets is an ensemble: each member (one set per
+    // source) separates the mix on its own, from the same neutral start; their models are
+    // averaged (combineMembers). Which local optimum a library's random start found moves
+    // the separation by up to 1.4 dB on dev; averaging over restarts removes most of that
+    // variance (bench/RESULTS.md, "Restart ensembles").
+    const int members = library.ensembleSize();
+    std::vector<Solved> solved;
+    for (int m = 0; m < members; ++m) {
+        SeparationSettings member = settings;
+        member.nmf.seed = settings.nmf.seed + static_cast<std::uint64_t>(m);  // free components
+        if (m > 0) member.onObjective = nullptr;  // the first member's curve is reported
+        const double share = 0.95 / members;
+        solved.push_back(solveWithLibrary(V, members == 1 ? library : library.ensembleMember(m),
+                                          freeComponents, member,
+                                          detail::subProgress(progress, 0.05 + share * m, share)));
+    }
+    Solved result = members == 1 ? std::move(solved.front()) : combineMembers(std::move(solved));
+    Decomposition decomposition =
+        detail::makeDecomposition(analysis, std::move(V), std::move(result.result),
+                                  std::move(result.groups), std::move(result.names));
+    decomposition.memberStarts = std::move(result.memberStarts);
+    return decomposition;
 }
 
 }  // namespace demix

@@ -67,6 +67,46 @@ void updateTemplates(const Matrix& Vs, Eigen::Ref<Matrix> Ws, Eigen::Ref<Matrix>
     }
 }
 
+// Discriminative refinement of one template set per source (`sets`, in the sources'
+// order) on the training mix V whose per-source spectrograms are `own`.
+void refineTogether(const Matrix& V, const std::vector<Matrix>& own, const std::vector<Matrix*>& sets,
+                    const SeparationSettings& settings, const detail::StageProgress& refining) {
+    Eigen::Index components = 0;
+    for (const Matrix* set : sets) components += set->cols();
+    Matrix W(V.rows(), components);
+    std::vector<Eigen::Index> first;
+    Eigen::Index k = 0;
+    for (const Matrix* set : sets) {
+        first.push_back(k);
+        W.middleCols(k, set->cols()) = *set;
+        k += set->cols();
+    }
+    // The same neutral start as decomposeSupervised: each frame's level spread evenly.
+    Matrix H = detail::neutralActivations(V, static_cast<int>(components));
+
+    // The activations of the training mix with the library frozen (as the separation's
+    // first stage does), then rounds of: each source's templates updated so that its
+    // part of the mix, W_s H_s, rebuilds its own spectrogram V_s, and the mix's
+    // activations updated for the new templates. A template that helps explain another
+    // source in the mix is pushed out of that source's bins, where V_s is quiet.
+    const int warmup = std::max(1, settings.frozenIterations);
+    updateActivations(V, W, H, warmup, settings);
+    const int rounds = settings.discriminativeIterations;
+    for (int r = 0; r < rounds; ++r) {
+        refining.report(static_cast<double>(r) / rounds);
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            const Eigen::Index count = sets[s]->cols();
+            updateTemplates(own[s], W.middleCols(first[s], count), H.middleRows(first[s], count));
+        }
+        updateActivations(V, W, H, 1, settings);
+    }
+    refining.report(1.0);
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        *sets[s] = W.middleCols(first[s], sets[s]->cols());
+        detail::normaliseColumns(*sets[s]);
+    }
+}
+
 }  // namespace
 
 TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
@@ -119,8 +159,6 @@ TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
 
     // 2. The training mix: the sum of the sources' training signals (each looped to the
     //    longest), and each source's own spectrogram within it.
-    const detail::StageProgress refining(progress, "learning together", learnShare,
-                                         1.0 - learnShare);
     std::vector<std::vector<float>> signals;
     std::size_t length = 0;
     for (const SourceClips& source : sources) {
@@ -137,39 +175,17 @@ TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
     }
     const Matrix V = stft.forward(mix.data(), length).cwiseAbs();
 
-    const int components = library.totalComponents();
-    Matrix W(V.rows(), components);
-    std::vector<Eigen::Index> first;
-    Eigen::Index k = 0;
-    for (const SourceTemplates& source : library.sources) {
-        first.push_back(k);
-        W.middleCols(k, source.templates.cols()) = source.templates;
-        k += source.templates.cols();
-    }
-    // The same neutral start as decomposeSupervised: each frame's level spread evenly.
-    Matrix H = detail::neutralActivations(V, components);
-
-    // 3. The activations of the training mix with the library frozen (as the separation's
-    //    first stage does), then rounds of: each source's templates updated so that its
-    //    part of the mix, W_s H_s, rebuilds its own spectrogram V_s, and the mix's
-    //    activations updated for the new templates. A template that helps explain another
-    //    source in the mix is pushed out of that source's bins, where V_s is quiet.
-    const int warmup = std::max(1, settings.frozenIterations);
-    updateActivations(V, W, H, warmup, settings);
-    const int rounds = settings.discriminativeIterations;
-    for (int r = 0; r < rounds; ++r) {
-        refining.report(static_cast<double>(r) / rounds);
-        for (std::size_t s = 0; s < library.sources.size(); ++s) {
-            const Eigen::Index count = library.sources[s].templates.cols();
-            updateTemplates(own[s], W.middleCols(first[s], count), H.middleRows(first[s], count));
-        }
-        updateActivations(V, W, H, 1, settings);
-    }
-    refining.report(1.0);
-    for (std::size_t s = 0; s < library.sources.size(); ++s) {
-        Matrix& templates = library.sources[s].templates;
-        templates = W.middleCols(first[s], templates.cols());
-        detail::normaliseColumns(templates);
+    // Every template set (each restart, SeparationSettings::learningRestarts) is refined
+    // on its own, as if it were the only one.
+    const int members = library.ensembleSize();
+    for (int m = 0; m < members; ++m) {
+        std::vector<Matrix*> sets;
+        for (SourceTemplates& source : library.sources)
+            sets.push_back(m == 0 ? &source.templates
+                                  : &source.alternates[static_cast<std::size_t>(m - 1)]);
+        const double share = (1.0 - learnShare) / members;
+        refineTogether(V, own, sets, settings,
+                       detail::StageProgress(progress, "learning together", learnShare + share * m, share));
     }
     return library;
 }

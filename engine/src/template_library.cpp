@@ -1,5 +1,6 @@
 #include "demix/template_library.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -69,6 +70,26 @@ int TemplateLibrary::totalComponents() const {
     int total = 0;
     for (const SourceTemplates& source : sources) total += static_cast<int>(source.templates.cols());
     return total;
+}
+
+int TemplateLibrary::ensembleSize() const {
+    std::size_t sets = 1;
+    for (const SourceTemplates& source : sources) sets = std::max(sets, 1 + source.alternates.size());
+    return static_cast<int>(sets);
+}
+
+TemplateLibrary TemplateLibrary::ensembleMember(int m) const {
+    if (m < 0 || m >= ensembleSize()) {
+        throw InvalidArgument("ensemble member " + std::to_string(m) + " does not exist: the library has " +
+                              std::to_string(ensembleSize()));
+    }
+    TemplateLibrary member;
+    member.settings = settings;
+    for (const SourceTemplates& source : sources) {
+        const std::size_t set = static_cast<std::size_t>(m) % (1 + source.alternates.size());
+        member.sources.push_back({source.name, set == 0 ? source.templates : source.alternates[set - 1], {}});
+    }
+    return member;
 }
 
 int TemplateLibrary::find(const std::string& name) const {

@@ -33,6 +33,11 @@ constexpr std::uint32_t kMaxSources = 4096;
 constexpr std::uint32_t kMaxNameBytes = 1024;
 constexpr std::uint32_t kMaxTemplatesPerSource = 65536;
 constexpr std::uint64_t kMaxPayload = std::uint64_t{1} << 31;  // 2 GiB
+constexpr std::uint32_t kMaxAlternates = 64;
+// Version 1: one template set per source. Version 2 appends every source's alternate sets
+// (a restart ensemble); a library without alternates is still written as version 1, so
+// builds that only read version 1 keep reading it.
+constexpr std::uint32_t kSingleSetVersion = 1;
 
 class Writer {
 public:
@@ -137,10 +142,35 @@ std::uint32_t objectiveCode(Objective o) {
     return 0;
 }
 
+/// Throws (through `fail`) unless `templates` is a valid template set of `library`.
+template <typename Fail>
+void checkTemplates(const Matrix& templates, const TemplateLibrary& library,
+                    const std::string& which, const Fail& fail) {
+    if (templates.rows() != library.bins()) {
+        fail(which + " has templates with " + std::to_string(templates.rows()) +
+             " bins, FFT size " + std::to_string(library.settings.stft.fftSize) + " needs " +
+             std::to_string(library.bins()));
+    }
+    if (templates.cols() < 1 || templates.cols() > static_cast<Eigen::Index>(kMaxTemplatesPerSource)) {
+        fail(which + " has " + std::to_string(templates.cols()) + " templates (allowed: 1 to " +
+             std::to_string(kMaxTemplatesPerSource) + ")");
+    }
+    for (Eigen::Index k = 0; k < templates.cols(); ++k) {
+        for (Eigen::Index f = 0; f < templates.rows(); ++f) {
+            const float v = templates(f, k);
+            if (!(v >= 0.0f) || !std::isfinite(v)) {
+                fail(which + " has the value " + std::to_string(v) + " at bin " +
+                     std::to_string(f) + " of template " + std::to_string(k + 1) +
+                     "; template values must be finite and non-negative");
+            }
+        }
+    }
+}
+
 /// Throws LibraryError if the library could not be loaded back (so save never writes
 /// a file that load rejects).
 void checkContents(const TemplateLibrary& library, const std::string& name) {
-    const auto fail = [&](const std::string& problem) {
+    const auto fail = [&](const std::string& problem) -> void {
         throw LibraryError(name + " is invalid: " + problem);
     };
     const AnalysisSettings& a = library.settings;
@@ -169,27 +199,41 @@ void checkContents(const TemplateLibrary& library, const std::string& name) {
             fail("the name of source " + std::to_string(s + 1) + " is longer than " +
                  std::to_string(kMaxNameBytes) + " bytes");
         }
-        if (source.templates.rows() != library.bins()) {
-            fail(which + " has templates with " + std::to_string(source.templates.rows()) +
-                 " bins, FFT size " + std::to_string(a.stft.fftSize) + " needs " +
-                 std::to_string(library.bins()));
+        checkTemplates(source.templates, library, which, fail);
+        if (source.alternates.size() > kMaxAlternates) {
+            fail(which + " has " + std::to_string(source.alternates.size()) +
+                 " alternate template sets (allowed: up to " + std::to_string(kMaxAlternates) + ")");
         }
-        if (source.templates.cols() < 1 ||
-            source.templates.cols() > static_cast<Eigen::Index>(kMaxTemplatesPerSource)) {
-            fail(which + " has " + std::to_string(source.templates.cols()) +
-                 " templates (allowed: 1 to " + std::to_string(kMaxTemplatesPerSource) + ")");
-        }
-        for (Eigen::Index k = 0; k < source.templates.cols(); ++k) {
-            for (Eigen::Index f = 0; f < source.templates.rows(); ++f) {
-                const float v = source.templates(f, k);
-                if (!(v >= 0.0f) || !std::isfinite(v)) {
-                    fail(which + " has the value " + std::to_string(v) + " at bin " +
-                         std::to_string(f) + " of template " + std::to_string(k + 1) +
-                         "; template values must be finite and non-negative");
-                }
-            }
+        for (std::size_t m = 0; m < source.alternates.size(); ++m) {
+            checkTemplates(source.alternates[m], library,
+                           which + ", alternate set " + std::to_string(m + 1), fail);
         }
     }
+}
+
+/// One template set: u32 rows | u32 K | rows × K f32, column-major.
+Matrix readTemplates(Reader& in, std::uint32_t bins, std::uint32_t fftSize, const std::string& which) {
+    const std::uint32_t rows = in.u32("a template size");
+    const std::uint32_t cols = in.u32("a template count");
+    if (rows != bins) {
+        in.fail(which + " has templates with " + std::to_string(rows) + " bins, FFT size " +
+                std::to_string(fftSize) + " needs " + std::to_string(bins));
+    }
+    if (cols < 1 || cols > kMaxTemplatesPerSource) {
+        in.fail(which + " has an absurd template count of " + std::to_string(cols));
+    }
+    in.need(std::size_t{rows} * cols * 4, "the template values");
+    Matrix templates(rows, cols);
+    float* values = templates.data();
+    for (std::size_t i = 0; i < std::size_t{rows} * cols; ++i) values[i] = in.f32("templates");
+    return templates;
+}
+
+void writeTemplates(Writer& out, const Matrix& templates) {
+    out.u32(static_cast<std::uint32_t>(templates.rows()));
+    out.u32(static_cast<std::uint32_t>(templates.cols()));
+    const float* values = templates.data();
+    for (Eigen::Index i = 0; i < templates.size(); ++i) out.f32(values[i]);
 }
 
 TemplateLibrary parse(const std::uint8_t* data, std::size_t size, const std::string& name) {
@@ -203,9 +247,10 @@ TemplateLibrary parse(const std::uint8_t* data, std::size_t size, const std::str
     }
     Reader header(data + 8, kHeaderSize - 8, name);
     const std::uint32_t version = header.u32("the version");
-    if (version != TemplateLibrary::kFormatVersion) {
+    if (version < kSingleSetVersion || version > TemplateLibrary::kFormatVersion) {
         throw LibraryError(name + " has format version " + std::to_string(version) +
-                           "; this build of Demix reads version " +
+                           "; this build of Demix reads versions " +
+                           std::to_string(kSingleSetVersion) + " to " +
                            std::to_string(TemplateLibrary::kFormatVersion));
     }
     const std::uint64_t payloadSize = header.u64("the payload size");
@@ -279,22 +324,23 @@ TemplateLibrary parse(const std::uint8_t* data, std::size_t size, const std::str
         }
         SourceTemplates source;
         source.name = in.string(nameBytes, "a source name");
-        const std::uint32_t rows = in.u32("a template size");
-        const std::uint32_t cols = in.u32("a template count");
-        if (rows != bins) {
-            in.fail(which + " ('" + source.name + "') has templates with " +
-                    std::to_string(rows) + " bins, FFT size " + std::to_string(fftSize) +
-                    " needs " + std::to_string(bins));
-        }
-        if (cols < 1 || cols > kMaxTemplatesPerSource) {
-            in.fail(which + " ('" + source.name + "') has an absurd template count of " +
-                    std::to_string(cols));
-        }
-        in.need(std::size_t{rows} * cols * 4, "the template values");
-        source.templates.resize(rows, cols);
-        float* values = source.templates.data();
-        for (std::size_t i = 0; i < std::size_t{rows} * cols; ++i) values[i] = in.f32("templates");
+        source.templates = readTemplates(in, bins, fftSize, which + " ('" + source.name + "')");
         library.sources.push_back(std::move(source));
+    }
+    if (version >= 2) {
+        for (std::uint32_t s = 0; s < count; ++s) {
+            SourceTemplates& source = library.sources[s];
+            const std::string which = "source " + std::to_string(s + 1) + " ('" + source.name + "')";
+            const std::uint32_t alternates = in.u32("an alternate set count");
+            if (alternates > kMaxAlternates) {
+                in.fail(which + " has an absurd count of " + std::to_string(alternates) +
+                        " alternate template sets");
+            }
+            for (std::uint32_t m = 0; m < alternates; ++m) {
+                source.alternates.push_back(readTemplates(
+                    in, bins, fftSize, which + ", alternate set " + std::to_string(m + 1)));
+            }
+        }
     }
     if (in.remaining() != 0) {
         in.fail(std::to_string(in.remaining()) + " unexpected bytes after the last source");
@@ -325,10 +371,14 @@ std::vector<std::uint8_t> TemplateLibrary::serialize() const {
     for (const SourceTemplates& source : sources) {
         payload.u32(static_cast<std::uint32_t>(source.name.size()));
         payload.bytes(source.name.data(), source.name.size());
-        payload.u32(static_cast<std::uint32_t>(source.templates.rows()));
-        payload.u32(static_cast<std::uint32_t>(source.templates.cols()));
-        const float* values = source.templates.data();
-        for (Eigen::Index i = 0; i < source.templates.size(); ++i) payload.f32(values[i]);
+        writeTemplates(payload, source.templates);
+    }
+    const bool alternates = ensembleSize() > 1;
+    if (alternates) {
+        for (const SourceTemplates& source : sources) {
+            payload.u32(static_cast<std::uint32_t>(source.alternates.size()));
+            for (const Matrix& set : source.alternates) writeTemplates(payload, set);
+        }
     }
     const std::vector<std::uint8_t>& body = payload.data();
     if (body.size() > kMaxPayload) {
@@ -338,7 +388,7 @@ std::vector<std::uint8_t> TemplateLibrary::serialize() const {
 
     Writer file;
     file.bytes(kMagic, sizeof kMagic);
-    file.u32(kFormatVersion);
+    file.u32(alternates ? kFormatVersion : kSingleSetVersion);
     file.u64(body.size());
     file.bytes(body.data(), body.size());
     file.u32(detail::crc32(body.data(), body.size()));

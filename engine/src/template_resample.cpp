@@ -92,10 +92,14 @@ TemplateLibrary resampleLibrary(const TemplateLibrary& library, double sampleRat
     out.settings = from;
     out.settings.sampleRate = sampleRate;
     out.settings.stft = stft;
+    const auto resample = [&](const Matrix& templates) {
+        return resampleTemplates(templates, from.sampleRate, from.stft.fftSize, sampleRate,
+                                 stft.fftSize);
+    };
     for (const SourceTemplates& source : library.sources) {
-        out.sources.push_back({source.name,
-                               resampleTemplates(source.templates, from.sampleRate,
-                                                 from.stft.fftSize, sampleRate, stft.fftSize)});
+        SourceTemplates mapped{source.name, resample(source.templates), {}};
+        for (const Matrix& set : source.alternates) mapped.alternates.push_back(resample(set));
+        out.sources.push_back(std::move(mapped));
     }
     return out;
 }

@@ -558,6 +558,9 @@ bool DemixProcessor::stopRecordingAndLearn(juce::String& message)
     settings.nmf.seed = static_cast<std::uint64_t>(slot) + 1;
     settings.nmf.threads = 1;
     settings.threads = 1;  // leave the other cores to the DAW
+    // The real-time solve uses one template set per source (the streaming separator takes
+    // the first), so further restarts would only cost learning time and state size.
+    settings.learningRestarts = 1;
     const auto name = slotInfo(slot).name.toStdString();
     learner_.start(slot, std::move(clip), name, learnComponents(), settings,
                    [this](int s, std::optional<demix::TemplateLibrary> library, std::string text) {

@@ -290,20 +290,41 @@ TemplateLibrary Session::templateLibrary() const
         throw InvalidArgument("Run a separation before exporting templates");
     TemplateLibrary library;
     library.settings = decomposition_->analysis;
+    // An ensemble decomposition (an ensemble library, or sources learned with restarts)
+    // exports one template set per member: a source's components within member m's block.
+    std::vector<int> starts = decomposition_->memberStarts;
+    if (starts.empty())
+        starts.push_back(0);
+    starts.push_back(int(decomposition_->W.cols()));
+    const auto unitColumns = [this](const std::vector<int>& components) {
+        Matrix set(decomposition_->W.rows(), Eigen::Index(components.size()));
+        for (size_t i = 0; i < components.size(); ++i) {
+            auto column = decomposition_->W.col(components[i]);
+            const float sum = column.sum();
+            set.col(Eigen::Index(i)) = sum > 0.0f ? Matrix(column / sum) : Matrix(column);
+        }
+        return set;
+    };
     for (int s = 0; s < grouping_.sources(); ++s) {
         const auto& group = grouping_.groups[size_t(s)];
-        if (group.empty())
-            continue;
         SourceTemplates source;
         source.name = grouping_.names[size_t(s)];
-        source.templates.resize(decomposition_->W.rows(), Eigen::Index(group.size()));
-        for (size_t i = 0; i < group.size(); ++i) {
-            auto column = decomposition_->W.col(group[i]);
-            const float sum = column.sum();
-            source.templates.col(Eigen::Index(i)) =
-                sum > 0.0f ? Matrix(column / sum) : Matrix(column);
+        bool first = true;
+        for (size_t m = 0; m + 1 < starts.size(); ++m) {
+            std::vector<int> inMember;
+            for (int c : group)
+                if (c >= starts[m] && c < starts[m + 1])
+                    inMember.push_back(c);
+            if (inMember.empty())
+                continue;  // regrouped away from this source in this member
+            if (first)
+                source.templates = unitColumns(inMember);
+            else
+                source.alternates.push_back(unitColumns(inMember));
+            first = false;
         }
-        library.sources.push_back(std::move(source));
+        if (!first)
+            library.sources.push_back(std::move(source));
     }
     return library;
 }

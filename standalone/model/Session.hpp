@@ -119,7 +119,9 @@ public:
     bool setStems(int revision, std::vector<Stem> stems);
 
     /// The templates of every non-empty source, as a library for `demix` and the plugin
-    /// (columns L1-normalised, analysis settings of the decomposition).
+    /// (columns L1-normalised, analysis settings of the decomposition). An ensemble
+    /// decomposition (Decomposition::memberStarts) gives one template set per member
+    /// (SourceTemplates::alternates after the first).
     TemplateLibrary templateLibrary() const;
 
     // --- Export -----------------------------------------------------------------------

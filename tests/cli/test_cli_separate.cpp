@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include "metrics.hpp"
+#include "demix/template_library.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -252,7 +253,29 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK(static_cast<int>(report["iterations"]) <= 20);
     CHECK(exists(dir.path("keys.lib")));  // exactly the path given, no extension added
     CHECK_THAT(r.err, Catch::Contains("demix: keys"));  // plain progress lines (not a tty)
+    // Three template sets by default (restarts), each from its own random start.
+    CHECK_THAT(r.out, Catch::Contains("learned 4 templates x 3 restarts for 'keys'"));
+    CHECK(static_cast<int>(report["restarts"]) == 3);
+    auto info = runDemix({"info", dir.path("keys.lib")});
+    CHECK_THAT(info.out, Catch::Contains("version 2") && Catch::Contains("ensemble:     3 template sets") &&
+                             Catch::Contains("(+2 more sets)"));
+
+    // --restarts 1: one set, a version-1 file (as before restarts existed), the same first set.
+    r = runDemix({"learn", dir.path("a.wav"), dir.path("b.wav"), "--name", "keys", "-k", "4",
+                  "--fft", "512", "--iterations", "20", "--restarts", "1", "-o", dir.path("one.lib")});
+    REQUIRE(r.exitCode == 0);
     CHECK_THAT(r.out, Catch::Contains("learned 4 templates for 'keys'"));
+    const auto one = TemplateLibrary::load(dir.path("one.lib"));
+    const auto three = TemplateLibrary::load(dir.path("keys.lib"));
+    CHECK(one.ensembleSize() == 1);
+    CHECK(one.sources[0].templates == three.sources[0].templates);
+    CHECK(three.sources[0].alternates.size() == 2);
+    info = runDemix({"info", dir.path("one.lib")});
+    CHECK_THAT(info.out, Catch::Contains("version 1"));
+    CHECK_THAT(info.out, !Catch::Contains("ensemble"));
+    r = runDemix({"learn", dir.path("a.wav"), "--name", "keys", "--restarts", "0", "-o", dir.path("x.lib")});
+    CHECK(r.exitCode == 2);
+    CHECK_THAT(r.err, Catch::Contains("--restarts"));
 
     r = runDemix({"learn", dir.path("a.wav"), "--name", "keys", "-k", "4", "--fft", "512",
                   "--iterations", "20", "--quiet", "-o", dir.path("quiet.lib")});

@@ -79,9 +79,12 @@ inline std::vector<float> noiseBursts(std::size_t n, std::uint32_t seed, float g
     return x;
 }
 
-/// Small single-threaded separation settings for the test signals (other fields default).
+/// Small single-threaded separation settings for the test signals (other fields default,
+/// except one template set per learned source: the restart ensemble has its own tests,
+/// test_ensemble.cpp).
 inline SeparationSettings smallSeparationSettings(int fftSize, int hop, int maxIterations) {
     SeparationSettings s;
+    s.learningRestarts = 1;
     s.stft.fftSize = fftSize;
     s.stft.hop = hop;
     s.nmf.maxIterations = maxIterations;

@@ -45,7 +45,7 @@ TemplateLibrary sampleLibrary(int fftSize = 64) {
         for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = dist(rng);
         W.col(0).setZero();
         W(3, 0) = std::numeric_limits<float>::denorm_min();
-        library.sources.push_back({name, W});
+        library.sources.push_back({name, W, {}});
     }
     return library;
 }
@@ -88,13 +88,18 @@ bool bitIdentical(const TemplateLibrary& a, const TemplateLibrary& b) {
         a.sources.size() != b.sources.size()) {
         return false;
     }
+    const auto same = [](const Matrix& x, const Matrix& y) {
+        return x.rows() == y.rows() && x.cols() == y.cols() &&
+               std::memcmp(x.data(), y.data(), sizeof(float) * static_cast<std::size_t>(x.size())) == 0;
+    };
     for (std::size_t s = 0; s < a.sources.size(); ++s) {
-        const Matrix& x = a.sources[s].templates;
-        const Matrix& y = b.sources[s].templates;
-        if (a.sources[s].name != b.sources[s].name || x.rows() != y.rows() || x.cols() != y.cols() ||
-            std::memcmp(x.data(), y.data(), sizeof(float) * static_cast<std::size_t>(x.size())) != 0) {
+        if (a.sources[s].name != b.sources[s].name ||
+            !same(a.sources[s].templates, b.sources[s].templates) ||
+            a.sources[s].alternates.size() != b.sources[s].alternates.size()) {
             return false;
         }
+        for (std::size_t m = 0; m < a.sources[s].alternates.size(); ++m)
+            if (!same(a.sources[s].alternates[m], b.sources[s].alternates[m])) return false;
     }
     return true;
 }
@@ -191,7 +196,7 @@ TEST_CASE("loading a broken library file gives a clear LibraryError", "[library]
         auto bytes = good;
         putU32(bytes, 8, 7);
         REQUIRE_THAT(loadError(bytes), Catch::Contains("format version 7") &&
-                                           Catch::Contains("reads version 1"));
+                                           Catch::Contains("reads versions 1 to 2"));
     }
     SECTION("checksum mismatch") {
         auto bytes = good;
@@ -300,7 +305,7 @@ TEST_CASE("merge appends sources and refuses conflicts", "[library]") {
     TemplateLibrary a = sampleLibrary();
     TemplateLibrary b;
     b.settings = a.settings;
-    b.sources.push_back({"bass", Matrix::Ones(33, 2)});
+    b.sources.push_back({"bass", Matrix::Ones(33, 2), {}});
     a.merge(b, "library 'bass.dmxt'");
     REQUIRE(a.sources.size() == 4);
     REQUIRE(a.find("bass") == 3);
@@ -313,4 +318,67 @@ TEST_CASE("merge appends sources and refuses conflicts", "[library]") {
     REQUIRE_THROWS_WITH(a.merge(c, "library 'c.dmxt'"),
                         Catch::Contains("library 'c.dmxt' was learned at 22050 Hz, this library is 48000 Hz"));
     REQUIRE(a.sources.size() == 4);
+}
+
+TEST_CASE("alternate template sets (a restart ensemble) round-trip as format version 2", "[library]") {
+    const TemplateLibrary single = sampleLibrary();
+    REQUIRE(single.ensembleSize() == 1);
+    const std::vector<std::uint8_t> singleBytes = single.serialize();
+    // Without alternates the file stays version 1, readable by older builds.
+    REQUIRE(singleBytes[8] == 1);
+
+    TemplateLibrary library = single;
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+    const auto randomSet = [&](Eigen::Index cols) {
+        Matrix W(library.bins(), cols);
+        for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = dist(rng);
+        return W;
+    };
+    library.sources[0].alternates = {randomSet(2), randomSet(1)};  // 3 sets, another K each
+    library.sources[2].alternates = {randomSet(4)};                 // 2 sets
+    REQUIRE(library.ensembleSize() == 3);
+    REQUIRE(library.totalComponents() == single.totalComponents());  // the first sets
+
+    const std::vector<std::uint8_t> bytes = library.serialize();
+    REQUIRE(bytes[8] == 2);
+    // Version 2 is version 1's payload plus the alternates section after the last source.
+    REQUIRE(std::equal(singleBytes.begin() + 20, singleBytes.end() - 4, bytes.begin() + 20));
+    const TemplateLibrary back = TemplateLibrary::deserialize(bytes.data(), bytes.size());
+    REQUIRE(bitIdentical(back, library));
+    TempDir dir;
+    library.save(dir.file("ensemble.dmxt"));
+    REQUIRE(bitIdentical(TemplateLibrary::load(dir.file("ensemble.dmxt")), library));
+
+    // Members: one set per source, sources with fewer sets cycling through theirs.
+    const TemplateLibrary m0 = library.ensembleMember(0);
+    const TemplateLibrary m2 = library.ensembleMember(2);
+    REQUIRE(bitIdentical(m0, single));
+    REQUIRE(m2.ensembleSize() == 1);
+    REQUIRE(m2.sources[0].templates == library.sources[0].alternates[1]);
+    REQUIRE(m2.sources[1].templates == library.sources[1].templates);
+    REQUIRE(m2.sources[2].templates == library.sources[2].templates);  // 2 mod 2 = its first set
+    REQUIRE(library.ensembleMember(1).sources[2].templates == library.sources[2].alternates[0]);
+    REQUIRE_THROWS_WITH(library.ensembleMember(3), Catch::Contains("does not exist"));
+    REQUIRE_THROWS_AS(library.ensembleMember(-1), InvalidArgument);
+
+    // Invalid alternates are refused on save and on load, naming the set.
+    TemplateLibrary bad = library;
+    bad.sources[1].alternates = {Matrix::Constant(library.bins(), 2, -1.0f)};
+    REQUIRE_THROWS_WITH(bad.serialize(), Catch::Contains("alternate set 1") &&
+                                            Catch::Contains("non-negative"));
+    bad.sources[1].alternates = {Matrix::Constant(library.bins() + 1, 2, 1.0f)};
+    REQUIRE_THROWS_WITH(bad.serialize(), Catch::Contains("'snare'") && Catch::Contains("bins"));
+    std::vector<std::uint8_t> cut(bytes.begin(), bytes.end() - 4 - 8);
+    cut.insert(cut.end(), 4, 0);
+    putU32(cut, 12, static_cast<std::uint32_t>(cut.size() - 24));
+    fixChecksum(cut);
+    REQUIRE_THROWS_WITH(TemplateLibrary::deserialize(cut.data(), cut.size()),
+                        Catch::Contains("ends inside the template values"));
+    // An absurd alternate count: the section starts right after version 1's payload.
+    std::vector<std::uint8_t> absurd = bytes;
+    putU32(absurd, singleBytes.size() - 4, 100000);
+    fixChecksum(absurd);
+    REQUIRE_THROWS_WITH(TemplateLibrary::deserialize(absurd.data(), absurd.size()),
+                        Catch::Contains("absurd count of 100000 alternate"));
 }

@@ -253,7 +253,7 @@ TEST_CASE("templates learned at another rate are resampled to the engine's grid"
     DemixProcessor p;
     demix::TemplateLibrary library;
     library.settings = learned;
-    library.sources.push_back({"peak", W});
+    library.sources.push_back({"peak", W, {}});
     juce::String message;
     REQUIRE(p.setSlotTemplates(2, library, message));
     prepare(p, 44100.0, 512);
@@ -270,7 +270,7 @@ TEST_CASE("bad libraries are refused with a message", "[processor]")
     CHECK(message.contains("exactly one source"));
 
     demix::TemplateLibrary big;
-    big.sources.push_back({"big", demix::Matrix::Constant(1025, kMaxComponentsPerSource + 1, 1.0f)});
+    big.sources.push_back({"big", demix::Matrix::Constant(1025, kMaxComponentsPerSource + 1, 1.0f), {}});
     CHECK_FALSE(p.setSlotTemplates(0, big, message));
     CHECK(message.contains("templates"));
 

@@ -23,6 +23,7 @@ AppSettings quickSettings()
     s.separation.nmf.maxIterations = 40;
     s.separation.threads = 1;
     s.separation.nmf.threads = 1;
+    s.separation.learningRestarts = 1;  // one template set per learned source (but see below)
     s.method.method = Method::Unsupervised;
     s.method.components = 4;
     s.method.sources = 2;
@@ -238,6 +239,38 @@ TEST_CASE("session: exported templates are a library for supervised and semi-sup
     CHECK(s.grouping().sources() == 3);
     CHECK(s.grouping().names[0] == "low");
     CHECK(sumError(s.stems(), s.mix()) < 1e-4f);
+}
+
+TEST_CASE("session: sources learned with restarts export an ensemble library", "[session][library]")
+{
+    OpenedSession o;
+    auto& s = o.session;
+    AppSettings settings = quickSettings();
+    settings.separation.learningRestarts = 2;
+    settings.method.method = Method::Supervised;
+    settings.method.learned = {{"low", "", 0.0, 0.75, 3}, {"high", "", 1.25, 2.0, 2}};
+    s.setSettings(settings);
+    s.runBlocking();
+    CHECK(s.components() == 2 * (3 + 2));
+    CHECK(sumError(s.stems(), s.mix()) < 1e-4f);
+    const auto libraryFile = o.tmp / "ensemble.dmxt";
+    s.exportTemplates(libraryFile);
+    const auto library = TemplateLibrary::load(libraryFile.getFullPathName().toStdString());
+    REQUIRE(library.sources.size() == 2);
+    CHECK(library.ensembleSize() == 2);
+    CHECK(library.sources[0].templates.cols() == 3);
+    REQUIRE(library.sources[0].alternates.size() == 1);
+    CHECK(library.sources[0].alternates[0].cols() == 3);
+    CHECK(library.sources[1].alternates[0].cols() == 2);
+    CHECK(library.sources[1].alternates[0].colwise().sum().isApproxToConstant(1.0f, 1e-4f));
+
+    // Separating with the exported ensemble uses every set again.
+    settings.method.learned.clear();
+    settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
+    s.setSettings(settings);
+    s.runBlocking();
+    CHECK(s.components() == 10);
+    CHECK(s.grouping().names == std::vector<std::string>{"low", "high"});
 }
 
 TEST_CASE("session: mismatched libraries and bad settings give clear errors", "[session][errors]")

@@ -124,6 +124,15 @@ struct SeparationSettings {
     /// worse (bench/RESULTS.md, "Figures 2 and 3 on the full data"). The faces share this
     /// default, so a library learned in the plugin, the app or `demix learn` is the same.
     bool accelerateLearning = false;
+    /// Template learning: how many template sets each learned source gets, each from its
+    /// own random start (nmf.seed, nmf.seed + 1, …; the first set is exactly the
+    /// single-start library). The further sets are stored as SourceTemplates::alternates,
+    /// and supervised separation averages over them (an ensemble: see decomposeSupervised).
+    /// Which local optimum one random start lands in moves a dev case by up to 1.4 dB; the
+    /// ensemble of 3 separated the dev set 0.4 dB better than its members on average
+    /// (bench/RESULTS.md, "Restart ensembles"). Learning and separation cost scale with it.
+    /// Must be >= 1.
+    int learningRestarts = 3;
     /// renderStems, stereo mixes only: the stems come from a multichannel (spatial) Wiener
     /// filter instead of one mask per channel. Each source gets, per frequency bin, a 2 × 2
     /// spatial covariance R_s (where it sits in the stereo image, how wide it is), and its
@@ -170,6 +179,11 @@ struct Decomposition {
     ComponentGroups groups;        ///< components of each source
     std::vector<std::string> sourceNames;  ///< one per group
     NmfResult nmf;                 ///< objective curve, iterations, converged (W/H moved out)
+    /// Supervised separation with an ensemble library (TemplateLibrary::ensembleSize() > 1):
+    /// the first component of each member's block of W's columns / H's rows, in order
+    /// (member m owns [memberStarts[m], memberStarts[m + 1]) ); nmf is then the first
+    /// member's run. Empty for a decomposition with one member.
+    std::vector<int> memberStarts;
 };
 
 struct Stem {

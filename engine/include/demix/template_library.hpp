@@ -3,7 +3,12 @@
 /// A template library: named sources, each a set of spectral templates (F × K_s, each
 /// column L1-normalised), plus the analysis settings they were learned with.
 ///
-/// File format (".dmxt", version 1), little-endian:
+/// A source may hold several template sets ("alternates"): the same source learned from
+/// other random starts. Separation with such a library is an ensemble (see
+/// decomposeSupervised); everything else (streaming, totalComponents) uses the first set.
+///
+/// File format (".dmxt", version 2; version 1 is version 2 without alternates and is what
+/// a library without alternates is written as), little-endian:
 ///   magic "DMXTLIB\0" (8 bytes) | u32 version | u64 payload size | payload | u32 CRC-32
 ///   (IEEE, as zlib) of the payload.
 /// Payload: f64 sample rate | u32 FFT size | u32 hop | u32 window (0 hann, 1 sqrt-hann,
@@ -11,6 +16,8 @@
 ///   u32 objective (0 KL, 1 Frobenius, 2 IS, 3 beta) | f32 beta | u32 source count |
 ///   per source: u32 name length | UTF-8 name bytes | u32 rows (= FFT size/2+1) |
 ///   u32 K_s | rows × K_s f32 (column-major).
+/// Version 2 only, after the last source: per source, in the same order: u32 alternate
+///   count A_s (≤ 64) | A_s × (u32 rows | u32 K | rows × K f32).
 /// Loading checks magic, version, sizes (limits: FFT size 2^20, 4096 sources, names of
 /// 1024 bytes, 65536 templates per source, 2 GiB payload), checksum, settings and that
 /// every value is finite and non-negative; any problem throws `LibraryError` with a
@@ -51,17 +58,29 @@ void checkCompatible(const AnalysisSettings& library, const AnalysisSettings& au
 struct SourceTemplates {
     std::string name;
     Matrix templates;  ///< F × K_s, non-negative
+    /// Further template sets of the same source (each F × K, non-negative, any K ≥ 1),
+    /// e.g. learned from other random starts (SeparationSettings::learningRestarts).
+    /// Empty for a library with one set per source.
+    std::vector<Matrix> alternates;
 };
 
 class TemplateLibrary {
 public:
-    static constexpr std::uint32_t kFormatVersion = 1;
+    static constexpr std::uint32_t kFormatVersion = 2;
 
     AnalysisSettings settings;
     std::vector<SourceTemplates> sources;
 
     int bins() const { return settings.stft.bins(); }
+    /// Templates of the first set of every source.
     int totalComponents() const;
+    /// Number of ensemble members: the largest number of sets (1 + alternates) of any
+    /// source; 1 for a library without alternates (and for an empty one).
+    int ensembleSize() const;
+    /// Member `m` (0 ≤ m < ensembleSize()) as a library with one set per source: source s
+    /// contributes its set m mod (1 + alternates), so sources with fewer sets repeat theirs.
+    /// Member 0 is the library's first sets. Throws InvalidArgument for m out of range.
+    TemplateLibrary ensembleMember(int m) const;
     /// Index of the source with this name, or -1.
     int find(const std::string& name) const;
 
