@@ -7,6 +7,7 @@
 #include "report.hpp"
 #include "separation_chunked.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <new>
@@ -359,6 +360,8 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
     }
     rep->setProperty("settings", settingsToJson(r.common));
     rep->setProperty("components", static_cast<int>(decomposition.W.cols()));
+    rep->setProperty("ensemble_members",
+                     std::max(1, static_cast<int>(decomposition.memberStarts.size())));
     rep->setProperty("frames", static_cast<int>(decomposition.V.cols()));
     rep->setProperty("iterations", decomposition.nmf.iterations);
     rep->setProperty("converged", decomposition.nmf.converged);

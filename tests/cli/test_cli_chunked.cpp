@@ -40,6 +40,9 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
 
     const auto report = juce::JSON::parse(juce::File(dir.path("report.json")));
     CHECK(static_cast<int>(report["chunks"]) == 2);
+    // Default libraries hold three template sets: each chunk is an ensemble of three.
+    CHECK(static_cast<int>(report["ensemble_members"]) == 3);
+    CHECK(static_cast<int>(report["components"]) == 3 * (6 + 6));
     REQUIRE(report["iterations"].isArray());
     CHECK(report["iterations"].getArray()->size() == 2);
     // 25 iterations with the libraries frozen (the CLI's --frozen default; --iterations is

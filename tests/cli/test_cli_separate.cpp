@@ -78,6 +78,9 @@ TEST_CASE("learn then separate writes one stem per source that sums to the mix",
     REQUIRE(report.isObject());
     CHECK(report["command"].toString() == "separate");
     CHECK(static_cast<int>(report["settings"]["fft"]) == 512);
+    // Libraries learned with the default three restarts: every member separates the mix.
+    CHECK(static_cast<int>(report["ensemble_members"]) == 3);
+    CHECK(static_cast<int>(report["components"]) == 3 * (6 + 6));
     CHECK(static_cast<int>(report["iterations"]) >= 1);
     CHECK(report["objective"].getArray()->size() >= 1);
     CHECK(report["stems"].getArray()->size() == 2);
