@@ -99,6 +99,8 @@ void Session::saveProject(const juce::File& file) const
         dec.setProperty("objective", joinDoubles(d.nmf.objective), nullptr);
         dec.setProperty("W", encodeMatrix(d.W), nullptr);
         dec.setProperty("H", encodeMatrix(d.H), nullptr);
+        if (!d.memberStarts.empty())  // an ensemble: the first component of each member
+            dec.setProperty("memberStarts", joinInts(d.memberStarts), nullptr);
         juce::ValueTree sources(kSources);
         for (int s = 0; s < grouping_.sources(); ++s) {
             juce::ValueTree source(kSource);
@@ -172,6 +174,11 @@ void Session::loadProject(const juce::File& file)
             grouping.validate(k);
             d.groups = grouping.groups;
             d.sourceNames = grouping.names;
+            d.memberStarts = splitInts(dec.getProperty("memberStarts").toString());
+            for (size_t m = 0; m < d.memberStarts.size(); ++m)
+                if (d.memberStarts[m] < 0 || d.memberStarts[m] >= k
+                    || (m == 0 ? d.memberStarts[m] != 0 : d.memberStarts[m] <= d.memberStarts[m - 1]))
+                    throw InvalidArgument("The project's ensemble members are invalid");
             decomposition = std::make_shared<const Decomposition>(std::move(d));
         }
 

@@ -264,6 +264,12 @@ TEST_CASE("session: sources learned with restarts export an ensemble library", "
     CHECK(library.sources[1].alternates[0].cols() == 2);
     CHECK(library.sources[1].alternates[0].colwise().sum().isApproxToConstant(1.0f, 1e-4f));
 
+    // A saved project keeps the members: its export is the same ensemble.
+    s.saveProject(o.tmp / "ensemble.demix");
+    s.loadProject(o.tmp / "ensemble.demix");
+    s.exportTemplates(o.tmp / "again.dmxt");
+    CHECK(TemplateLibrary::load((o.tmp / "again.dmxt").getFullPathName().toStdString()).ensembleSize() == 2);
+
     // Separating with the exported ensemble uses every set again.
     settings.method.learned.clear();
     settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
