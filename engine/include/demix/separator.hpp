@@ -133,6 +133,19 @@ struct SeparationSettings {
     /// (bench/RESULTS.md, "Restart ensembles"). Learning and separation cost scale with it.
     /// Must be >= 1.
     int learningRestarts = 3;
+    /// Unsupervised separation with grouped sources (decomposeUnsupervised with sources >= 1,
+    /// decomposeGroupedByLibrary): how many factorisations of the mix to average, each
+    /// from its own random start (nmf.seed, nmf.seed + 1, …; the first is exactly the
+    /// single-start separation), each grouped on its own. Their models are combined as
+    /// decomposeSupervised combines an ensemble library's members: W = [W_1 … W_M],
+    /// H = [H_1; …; H_M] / M, each source owning its components in every member
+    /// (Decomposition::memberStarts). Library-grouped members align by source name; the
+    /// anonymous sources of the blind grouping are matched to the first member's by the
+    /// similarity of their model spectrograms. Cost: M factorisations and groupings (the
+    /// NMF and grouping time × M; rendering unchanged, with M·K components). Ignored with
+    /// sources == 0 (one stem per component: components have no identity across starts).
+    /// Must be >= 1. bench/RESULTS.md, "Unsupervised restart ensembles", has the measurements.
+    int unsupervisedRestarts = 1;
     /// renderStems, stereo mixes only: the stems come from a multichannel (spatial) Wiener
     /// filter instead of one mask per channel. Each source gets, per frequency bin, a 2 × 2
     /// spatial covariance R_s (where it sits in the stereo image, how wide it is), and its
@@ -179,7 +192,8 @@ struct Decomposition {
     ComponentGroups groups;        ///< components of each source
     std::vector<std::string> sourceNames;  ///< one per group
     NmfResult nmf;                 ///< objective curve, iterations, converged (W/H moved out)
-    /// Supervised separation with an ensemble library (TemplateLibrary::ensembleSize() > 1):
+    /// Supervised separation with an ensemble library (TemplateLibrary::ensembleSize() > 1),
+    /// or unsupervised with SeparationSettings::unsupervisedRestarts > 1:
     /// the first component of each member's block of W's columns / H's rows, in order
     /// (member m owns [memberStarts[m], memberStarts[m + 1]) ); nmf is then the first
     /// member's run. Empty for a decomposition with one member.
