@@ -254,6 +254,12 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
 /// Unsupervised: K free components, grouped automatically into `sources` sources
 /// (named "source-1" …), or one source per component ("component-1" …) if sources == 0.
+/// With sources >= 1 and settings.unsupervisedRestarts = M > 1: M factorisations (seeds
+/// nmf.seed + m), each grouped by groupComponents, later members' sources matched to the
+/// first's; W is M·K wide, H holds each member's activations / M, memberStarts marks the
+/// blocks, nmf is the first member's run. Throws InvalidArgument (bad audio, components
+/// < 1, sources outside [0, K], restarts < 1); Cancelled through `progress` (stages
+/// "analysing", then per member "separating" and "grouping").
 Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int sources,
                                     const SeparationSettings& settings,
                                     const ProgressCallback& progress = {});
@@ -298,10 +304,13 @@ ComponentGroups groupComponentsByLibrary(const Matrix& V, const Matrix& W, const
 
 /// Unsupervised separation with named sources: exactly decomposeUnsupervised(mix,
 /// components, 0, settings) (K free components, no library template in W), grouped by
-/// groupComponentsByLibrary into one source per library source, named after it.
+/// groupComponentsByLibrary into one source per library source, named after it. With
+/// settings.unsupervisedRestarts = M > 1, M such factorisations (seeds nmf.seed + m), each
+/// grouped on its own, source s being library source s in every member, combined as in
+/// decomposeUnsupervised (M·K components, memberStarts).
 /// Throws like both (InvalidArgument: bad audio, components < the library's source
-/// count, a library without sources; LibraryError; Cancelled through `progress`, stages
-/// "analysing", "separating", "grouping").
+/// count, a library without sources, restarts < 1; LibraryError; Cancelled through
+/// `progress`, stages "analysing", then per member "separating" and "grouping").
 Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
                                         const TemplateLibrary& library,
                                         const SeparationSettings& settings,
