@@ -412,7 +412,7 @@ const char* separateOptionsHelp() {
                             factorisations from seeds S, S+1, ... (--seed S), each
                             grouped on its own (blind sources matched to the first
                             run's); costs N times the factorisation and grouping
-                            (default 1)
+                            (default 3)
 )";
 }
 
