@@ -78,6 +78,11 @@ juce::String settingsFingerprint(const SeparateRequest& r) {
     for (const auto& p : r.libraryPaths)
         libs.add(inputIdentity(juce::File::getCurrentWorkingDirectory().getChildFile(p).getFullPathName().toStdString()));
     o->setProperty("libraries", libs);
+    // Unsupervised restarts only when more than one, so the records of earlier runs (one
+    // factorisation) still match exactly the runs that repeat them.
+    const int restarts = unsupervisedRestartsFor(r.common.settings, !r.groupByPaths.empty());
+    if (r.libraryPaths.empty() && (r.sources > 0 || !r.groupByPaths.empty()) && restarts != 1)
+        o->setProperty("restarts", restarts);
     // Only when given, so the records of earlier runs without it still match.
     if (!r.groupByPaths.empty()) {
         juce::Array<juce::var> grouping;

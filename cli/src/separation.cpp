@@ -54,6 +54,9 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
         r.sources = args.intValue(option, 1, 4096);
     } else if (option == "--group-by") {
         r.groupByPaths.push_back(args.value(option));
+    } else if (option == "--restarts") {
+        r.common.settings.unsupervisedRestarts = args.intValue(option, 1, 64);
+        r.restartsGiven = true;
     } else {
         return parseCommonOption(option, args, r.common);
     }
@@ -79,6 +82,14 @@ void finaliseSeparateRequest(SeparateRequest& r) {
         throw UsageError("--group-by LIB groups the free components of --components K; with "
                          "--templates the library templates are the components already "
                          "(use one or the other)");
+    if (r.restartsGiven && supervised)
+        throw UsageError("--restarts N repeats the unsupervised factorisation of --components K; "
+                         "with --templates the library's template sets are the ensemble "
+                         "(demix learn --restarts N)");
+    if (r.restartsGiven && !supervised && r.sources == 0 && r.groupByPaths.empty())
+        throw UsageError("--restarts N averages grouped sources; without --sources S or "
+                         "--group-by LIB each component is a stem and has no identity across "
+                         "random starts");
     if (r.sources > r.components && !supervised)
         throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
                          std::to_string(r.components) + ": every source needs a component");
@@ -393,6 +404,12 @@ const char* separateOptionsHelp() {
                             assets/templates/*.dmxt): one stem per library source,
                             named after it. The libraries only name and sort the
                             components, they are not part of the factorisation
+  --restarts N              unsupervised with --sources or --group-by: average N
+                            factorisations from seeds S, S+1, ... (--seed S), each
+                            grouped on its own (blind sources matched to the first
+                            run's); costs N times the factorisation and grouping
+                            (default 3 with --group-by, 1 with --sources: the blind
+                            grouping gained nothing robust from it)
 )";
 }
 

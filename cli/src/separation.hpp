@@ -26,6 +26,8 @@ struct SeparateRequest {
     std::vector<std::string> groupByPaths;
     /// The --group-by libraries merged (filled by loadLibraries)
     std::optional<TemplateLibrary> groupingLibrary;
+    /// --restarts N was given (its value is in common.settings.unsupervisedRestarts)
+    bool restartsGiven = false;
     CommonOptions common;
 };
 

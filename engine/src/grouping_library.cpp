@@ -196,18 +196,20 @@ Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
                               " components into the " + std::to_string(library.sources.size()) +
                               " sources of the library: every source needs a component");
     }
-    // The factorisation: exactly decomposeUnsupervised's, one group per component.
-    const ProgressCallback decomposing = [&progress](double fraction, const std::string& stage) {
-        return !progress || progress(fraction * 0.9, stage);
+    detail::checkRestarts(settings);
+    // Each factorisation is exactly decomposeUnsupervised's (K free components); with
+    // restarts, every member is grouped on its own and source s is the library's source s
+    // in every member (aligned by name).
+    std::vector<std::string> names;
+    for (const SourceTemplates& source : library.sources) names.push_back(source.name);
+    const detail::MemberGrouping byLibrary = [&](const Matrix& V, const NmfResult& nmf,
+                                                 std::uint64_t) {
+        return groupComponentsByLibrary(V, nmf.W, nmf.H, library,
+                                        detail::analysisFor(mix.sampleRate, settings),
+                                        settings.threads);
     };
-    Decomposition d = decomposeUnsupervised(mix, components, 0, settings, decomposing);
-    const detail::StageProgress grouping(progress, "grouping", 0.9, 0.1);
-    grouping.report(0.0);
-    d.groups = groupComponentsByLibrary(d.V, d.W, d.H, library, d.analysis, settings.threads);
-    d.sourceNames.clear();
-    for (const SourceTemplates& source : library.sources) d.sourceNames.push_back(source.name);
-    grouping.report(1.0);
-    return d;
+    return detail::decomposeFree(mix, components, unsupervisedRestartsFor(settings, true), settings,
+                                 progress, byLibrary, false, std::move(names));
 }
 
 }  // namespace demix

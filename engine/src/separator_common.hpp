@@ -7,6 +7,7 @@
 #include <atomic>
 #include <complex>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace demix::detail {
@@ -76,6 +77,51 @@ Matrix neutralActivations(const Matrix& V, int components);
 NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
                  const StageProgress& progress,
                  const std::function<void(int, double)>& onObjective = {});
+
+/// One separation of a mix: its factorisation, the components of each source, their names,
+/// and (for an ensemble) where each member's block starts (Decomposition::memberStarts).
+struct Solved {
+    NmfResult result;
+    ComponentGroups groups;
+    std::vector<std::string> names;
+    std::vector<int> memberStarts;
+};
+
+/// The members' decompositions of one V side by side: W = [W_1 … W_M], H = [H_1; …; H_M] / M,
+/// and source s (the same index in every member) owns its components in every member. W·H
+/// is then the members' mean model, and each source's mask is built from the mean of its
+/// members' models. The result keeps the first member's names and NmfResult fields
+/// (objective curve, iterations) and records memberStarts. Members need the same F, T and
+/// number of groups.
+Solved combineMembers(std::vector<Solved> members);
+
+/// How the S sources of `member` correspond to the S sources of `reference` (two
+/// factorisations of one V, sources anonymous): order[s] is the member's source matched to
+/// the reference's source s. The match maximises the summed cosine similarity of the
+/// sources' model spectrograms W_s·H_s (computed from K × K Gram matrices, no F × T
+/// product), over all permutations for S <= 8, greedily (most similar pair first) beyond.
+/// Deterministic: ties go to the lower-numbered permutation / pair.
+std::vector<int> matchSources(const Solved& reference, const Solved& member);
+
+/// How an unsupervised member's components are grouped: the groups of factorisation `nmf`
+/// of V made with random seed `seed`.
+using MemberGrouping =
+    std::function<ComponentGroups(const Matrix& V, const NmfResult& nmf, std::uint64_t seed)>;
+
+/// The unsupervised separation shared by decomposeUnsupervised and
+/// decomposeGroupedByLibrary: `members` factorisations of the mix's V into `components`
+/// free components (seeds settings.nmf.seed + m), each grouped by `group`, combined by
+/// combineMembers. With `anonymous` sources each member's groups are first reordered to
+/// match the first member's (matchSources); otherwise group s is the same named source in
+/// every member. Only the first member reports objective values. Progress: "analysing",
+/// then per member "separating" and "grouping". members == 1 is exactly one factorisation.
+Decomposition decomposeFree(const AudioBuffer& mix, int components, int members,
+                            const SeparationSettings& settings, const ProgressCallback& progress,
+                            const MemberGrouping& group, bool anonymous,
+                            std::vector<std::string> names);
+
+/// Throws InvalidArgument unless settings.unsupervisedRestarts >= 0.
+void checkRestarts(const SeparationSettings& settings);
 
 /// Packs V, the NMF result, groups and names into a Decomposition (W, H moved out of nmf).
 Decomposition makeDecomposition(const AnalysisSettings& analysis, Matrix V, NmfResult nmf,

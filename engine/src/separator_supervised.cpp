@@ -14,12 +14,7 @@ std::string uniqueName(const TemplateLibrary& library, std::string name) {
     return name;
 }
 
-struct Solved {
-    NmfResult result;
-    ComponentGroups groups;
-    std::vector<std::string> names;
-    std::vector<int> memberStarts;  // see Decomposition::memberStarts
-};
+using detail::Solved;
 
 // One set of templates per source (+ free components): the frozen stage, then the
 // anchored adaptation. Progress covers [0, 1] of `progress`.
@@ -110,37 +105,6 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
     return {std::move(result), std::move(groups), std::move(names), {}};
 }
 
-// The members' decompositions side by side: W = [W_1 … W_M], H = [H_1; …; H_M] / M, and
-// source s owns its components in every member. W·H is then the members' mean model of the
-// mix, and each source's mask is built from the mean of its members' models.
-Solved combineMembers(std::vector<Solved> members) {
-    const Eigen::Index bins = members.front().result.W.rows();
-    const Eigen::Index frames = members.front().result.H.cols();
-    Eigen::Index total = 0;
-    for (const Solved& m : members) total += m.result.W.cols();
-    Matrix W(bins, total);
-    Matrix H(total, frames);
-    const float share = 1.0f / static_cast<float>(members.size());
-    ComponentGroups groups(members.front().groups.size());
-    std::vector<int> starts;
-    Eigen::Index offset = 0;
-    for (const Solved& m : members) {
-        const Eigen::Index k = m.result.W.cols();
-        starts.push_back(static_cast<int>(offset));
-        W.middleCols(offset, k) = m.result.W;
-        H.middleRows(offset, k) = m.result.H * share;
-        for (std::size_t g = 0; g < groups.size(); ++g)
-            for (int c : m.groups[g]) groups[g].push_back(static_cast<int>(offset) + c);
-        offset += k;
-    }
-    Solved out = std::move(members.front());
-    out.result.W = std::move(W);
-    out.result.H = std::move(H);
-    out.groups = std::move(groups);
-    out.memberStarts = std::move(starts);
-    return out;
-}
-
 }  // namespace
 
 Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary& library,
@@ -201,7 +165,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                                           freeComponents, member,
                                           detail::subProgress(progress, 0.05 + share * m, share)));
     }
-    Solved result = members == 1 ? std::move(solved.front()) : combineMembers(std::move(solved));
+    Solved result = members == 1 ? std::move(solved.front()) : detail::combineMembers(std::move(solved));
     Decomposition decomposition =
         detail::makeDecomposition(analysis, std::move(V), std::move(result.result),
                                   std::move(result.groups), std::move(result.names));

@@ -80,11 +80,13 @@ inline std::vector<float> noiseBursts(std::size_t n, std::uint32_t seed, float g
 }
 
 /// Small single-threaded separation settings for the test signals (other fields default,
-/// except one template set per learned source: the restart ensemble has its own tests,
-/// test_ensemble.cpp).
+/// except one template set per learned source and one unsupervised factorisation: the
+/// restart ensembles have their own tests, test_ensemble.cpp and
+/// test_unsupervised_ensemble.cpp).
 inline SeparationSettings smallSeparationSettings(int fftSize, int hop, int maxIterations) {
     SeparationSettings s;
     s.learningRestarts = 1;
+    s.unsupervisedRestarts = 1;
     s.stft.fftSize = fftSize;
     s.stft.hop = hop;
     s.nmf.maxIterations = maxIterations;
