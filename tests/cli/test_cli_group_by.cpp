@@ -1,5 +1,6 @@
 // demix separate --components K --group-by LIB: unsupervised components grouped by the
 // sources of template libraries, stems named after them; usage errors.
+#include "library_scene.hpp"
 #include "test_support.hpp"
 
 #include "metrics.hpp"
@@ -10,48 +11,7 @@
 
 using namespace demix;
 using namespace demix::test;
-
-namespace {
-
-constexpr double kRate = 16000.0;
-const std::vector<std::string> kFast{"--fft", "512", "--hop", "128", "--iterations", "60",
-                                     "--seed", "1", "--quiet"};
-
-std::vector<std::string> with(std::vector<std::string> args) {
-    args.insert(args.end(), kFast.begin(), kFast.end());
-    return args;
-}
-
-void expectUsageError(const RunResult& r, const std::string& what) {
-    INFO("stderr: " << r.err);
-    CHECK(r.exitCode == 2);
-    CHECK_THAT(r.err, Catch::Contains("demix: error:"));
-    CHECK_THAT(r.err, Catch::Contains(what));
-}
-
-/// A low harmonic tone ("bass") and noise bursts ("hats"): training clips, their
-/// libraries (one file each) and a stereo mix of other performances.
-struct Scene {
-    TempDir dir;
-    AudioBuffer bass, hat, mix;
-    Scene() {
-        writeWav(dir.path("bass-train.wav"), tone(110.0, 6, 1.5, kRate, 1, 0.3, 0.5));
-        writeWav(dir.path("hats-train.wav"), hats(1.5, kRate, 1, 7));
-        bass = tone(146.8, 6, 2.0, kRate, 2, 0.3, 0.4);
-        hat = hats(2.0, kRate, 2, 99, 0.3, 0.3);
-        mix = sum(bass, hat);
-        writeWav(dir.path("mix.wav"), mix);
-        for (const char* name : {"bass", "hats"}) {
-            const auto r = runDemix(with({"learn", dir.path(std::string(name) + "-train.wav"),
-                                          "--name", name, "-k", "4", "-o",
-                                          dir.path(std::string(name) + ".dmxt")}));
-            INFO(r.err);
-            REQUIRE(r.exitCode == 0);
-        }
-    }
-};
-
-}  // namespace
+using namespace demix::test::library_scene;
 
 TEST_CASE("separate --group-by names the unsupervised stems after the library sources",
           "[separate][group-by]") {

@@ -1,5 +1,6 @@
 // demix separate/batch --restarts N: unsupervised restart ensembles (--sources S and
 // --group-by LIB); the JSON report, batch records and usage errors.
+#include "library_scene.hpp"
 #include "test_support.hpp"
 
 #include "metrics.hpp"
@@ -10,46 +11,9 @@
 
 using namespace demix;
 using namespace demix::test;
+using namespace demix::test::library_scene;
 
 namespace {
-
-constexpr double kRate = 16000.0;
-const std::vector<std::string> kFast{"--fft", "512", "--hop", "128", "--iterations", "60",
-                                     "--seed", "1", "--quiet"};
-
-std::vector<std::string> with(std::vector<std::string> args) {
-    args.insert(args.end(), kFast.begin(), kFast.end());
-    return args;
-}
-
-void expectUsageError(const RunResult& r, const std::string& what) {
-    INFO("stderr: " << r.err);
-    CHECK(r.exitCode == 2);
-    CHECK_THAT(r.err, Catch::Contains("demix: error:"));
-    CHECK_THAT(r.err, Catch::Contains(what));
-}
-
-/// A low harmonic tone ("bass") and noise bursts ("hats"): a stereo mix and libraries
-/// learned from other performances.
-struct Scene {
-    TempDir dir;
-    AudioBuffer bass, hat, mix;
-    Scene() {
-        writeWav(dir.path("bass-train.wav"), tone(110.0, 6, 1.5, kRate, 1, 0.3, 0.5));
-        writeWav(dir.path("hats-train.wav"), hats(1.5, kRate, 1, 7));
-        bass = tone(146.8, 6, 2.0, kRate, 2, 0.3, 0.4);
-        hat = hats(2.0, kRate, 2, 99, 0.3, 0.3);
-        mix = sum(bass, hat);
-        writeWav(dir.path("mix.wav"), mix);
-        for (const char* name : {"bass", "hats"}) {
-            const auto r = runDemix(with({"learn", dir.path(std::string(name) + "-train.wav"),
-                                          "--name", name, "-k", "4", "--restarts", "1", "-o",
-                                          dir.path(std::string(name) + ".dmxt")}));
-            INFO(r.err);
-            REQUIRE(r.exitCode == 0);
-        }
-    }
-};
 
 juce::var report(const Scene& scene, const std::string& name) {
     const auto r = juce::JSON::parse(juce::File(scene.dir.path(name)));
@@ -60,7 +24,7 @@ juce::var report(const Scene& scene, const std::string& name) {
 }  // namespace
 
 TEST_CASE("separate --restarts averages blind unsupervised runs", "[separate][restarts]") {
-    Scene scene;
+    Scene scene("1");
     const auto run = [&](const std::string& restarts, const std::string& out) {
         return runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "6",
                               "--sources", "2", "--restarts", restarts, "-o", scene.dir.path(out),
@@ -97,7 +61,7 @@ TEST_CASE("separate --restarts averages blind unsupervised runs", "[separate][re
 
 TEST_CASE("separate --group-by --restarts groups every run by the libraries",
           "[separate][group-by][restarts]") {
-    Scene scene;
+    Scene scene("1");
     const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "8",
                                   "--group-by", scene.dir.path("bass.dmxt"), "--group-by",
                                   scene.dir.path("hats.dmxt"), "--restarts", "2", "-o",
@@ -130,7 +94,7 @@ TEST_CASE("separate --group-by --restarts groups every run by the libraries",
 }
 
 TEST_CASE("batch --restarts redoes a file separated with another count", "[batch][restarts]") {
-    Scene scene;
+    Scene scene("1");
     const auto batch = [&](const std::string& restarts) {
         return runDemix(with({"batch", scene.dir.path("mix.wav"), "-o", scene.dir.path("out"),
                               "--components", "6", "--sources", "2", "--restarts", restarts}));
@@ -146,7 +110,7 @@ TEST_CASE("batch --restarts redoes a file separated with another count", "[batch
 }
 
 TEST_CASE("separate --restarts usage errors", "[separate][restarts][usage]") {
-    Scene scene;
+    Scene scene("1");
     const std::string mix = scene.dir.path("mix.wav"), out = scene.dir.path("o");
     auto r = runDemix(with({"separate", mix, "--components", "6", "--sources", "2", "--restarts",
                             "0", "-o", out}));
