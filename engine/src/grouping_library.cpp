@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 namespace demix {
@@ -64,20 +65,19 @@ Matrix libraryTemplates(const TemplateLibrary& library, const AnalysisSettings& 
     return L;
 }
 
-}  // namespace
 
-ComponentGroups groupComponentsByLibrary(const Matrix& Vfull, const Matrix& W, const Matrix& Hfull,
-                                         const TemplateLibrary& library,
-                                         const AnalysisSettings& analysis, int threads) {
-    checkShapes(Vfull, W, Hfull, analysis);
-    const auto sources = static_cast<Eigen::Index>(library.sources.size());
-    const Eigen::Index K = W.cols();
-    if (sources < 1) throw InvalidArgument("grouping by library: the library has no sources");
-    if (sources > K) {
-        throw InvalidArgument("cannot group " + std::to_string(K) + " components into the " +
-                              std::to_string(sources) +
-                              " sources of the library: every source needs a component");
-    }
+/// The frozen library fitted to the mix: its templates on the analysis grid, the first
+/// column of each source, and their activations on every stride-th frame. Depends only on
+/// V and the library, so an ensemble's members share it.
+struct LibraryFit {
+    Matrix L;
+    std::vector<Eigen::Index> first;
+    Matrix A;
+    Eigen::Index stride = 1;
+};
+
+LibraryFit fitLibrary(const Matrix& Vfull, const TemplateLibrary& library,
+                      const AnalysisSettings& analysis, int threads) {
     for (const SourceTemplates& source : library.sources) {
         if (source.templates.rows() != library.bins() || source.templates.cols() < 1) {
             throw LibraryError("source '" + source.name + "' of the template library has " +
@@ -87,31 +87,54 @@ ComponentGroups groupComponentsByLibrary(const Matrix& Vfull, const Matrix& W, c
                                std::to_string(library.bins()) + " bins and at least one template");
         }
     }
-    std::vector<Eigen::Index> first;
-    const Matrix L = libraryTemplates(library, analysis, first);
+    LibraryFit fit;
+    fit.L = libraryTemplates(library, analysis, fit.first);
     // The claims are sums over frames, and frames overlapping by more than half repeat
     // each other's samples: every fftSize/(2·hop)-th frame is enough (the 2nd at the
     // default 75 % overlap), which halves the activation solve.
-    const Eigen::Index stride = std::max(1, analysis.stft.fftSize / (2 * analysis.stft.hop));
-    const Eigen::Index frames = (Vfull.cols() + stride - 1) / stride;
-    Matrix V(Vfull.rows(), frames), H(Hfull.rows(), frames);
-    for (Eigen::Index t = 0; t < frames; ++t) {
-        V.col(t) = Vfull.col(t * stride);
-        H.col(t) = Hfull.col(t * stride);
-    }
+    fit.stride = std::max(1, analysis.stft.fftSize / (2 * analysis.stft.hop));
+    const Eigen::Index frames = (Vfull.cols() + fit.stride - 1) / fit.stride;
+    Matrix V(Vfull.rows(), frames);
+    for (Eigen::Index t = 0; t < frames; ++t) V.col(t) = Vfull.col(t * fit.stride);
 
     // Activations of the frozen library on the mix (the supervised separation's first
     // stage; its neutral start: each frame's level spread evenly over the templates).
     NmfSettings nmf;
-    nmf.components = static_cast<int>(L.cols());
+    nmf.components = static_cast<int>(fit.L.cols());
     nmf.maxIterations = kActivationIterations;
     nmf.tol = 0.0;
     nmf.threads = threads;
     NmfInit init;
-    init.W = L;
-    init.H = detail::neutralActivations(V, static_cast<int>(L.cols()));
-    init.freezeW.assign(static_cast<std::size_t>(L.cols()), true);
-    const Matrix A = factorize(V, nmf, init).H;
+    init.W = fit.L;
+    init.H = detail::neutralActivations(V, static_cast<int>(fit.L.cols()));
+    init.freezeW.assign(static_cast<std::size_t>(fit.L.cols()), true);
+    fit.A = factorize(V, nmf, init).H;
+    return fit;
+}
+
+void checkGrouping(const Matrix& Vfull, const Matrix& W, const Matrix& Hfull,
+                   const TemplateLibrary& library, const AnalysisSettings& analysis) {
+    checkShapes(Vfull, W, Hfull, analysis);
+    const auto sources = static_cast<Eigen::Index>(library.sources.size());
+    if (sources < 1) throw InvalidArgument("grouping by library: the library has no sources");
+    if (sources > W.cols()) {
+        throw InvalidArgument("cannot group " + std::to_string(W.cols()) + " components into the " +
+                              std::to_string(sources) +
+                              " sources of the library: every source needs a component");
+    }
+}
+
+/// Each component of W, Hfull to the source of `fit` that holds the largest fraction of its
+/// own total claim (see the top of this file).
+ComponentGroups groupByFit(const LibraryFit& fit, const Matrix& W, const Matrix& Hfull, int threads) {
+    const Matrix& L = fit.L;
+    const Matrix& A = fit.A;
+    const std::vector<Eigen::Index>& first = fit.first;
+    const auto sources = static_cast<Eigen::Index>(first.size() - 1);
+    const Eigen::Index K = W.cols();
+    const Eigen::Index frames = A.cols();
+    Matrix H(Hfull.rows(), frames);
+    for (Eigen::Index t = 0; t < frames; ++t) H.col(t) = Hfull.col(t * fit.stride);
 
     // r(s, k): the part of component k that source s's ratio mask claims, summed over
     // blocks of frames; each worker owns whole blocks and the partial sums are added in
@@ -184,6 +207,15 @@ ComponentGroups groupComponentsByLibrary(const Matrix& Vfull, const Matrix& W, c
     return groups;
 }
 
+}  // namespace
+
+ComponentGroups groupComponentsByLibrary(const Matrix& Vfull, const Matrix& W, const Matrix& Hfull,
+                                         const TemplateLibrary& library,
+                                         const AnalysisSettings& analysis, int threads) {
+    checkGrouping(Vfull, W, Hfull, library, analysis);
+    return groupByFit(fitLibrary(Vfull, library, analysis, threads), W, Hfull, threads);
+}
+
 Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
                                         const TemplateLibrary& library,
                                         const SeparationSettings& settings,
@@ -202,11 +234,14 @@ Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
     // in every member (aligned by name).
     std::vector<std::string> names;
     for (const SourceTemplates& source : library.sources) names.push_back(source.name);
+    // The library's fit to the mix depends on V only: made once, shared by the members.
+    const AnalysisSettings analysis = detail::analysisFor(mix.sampleRate, settings);
+    std::optional<LibraryFit> fit;
     const detail::MemberGrouping byLibrary = [&](const Matrix& V, const NmfResult& nmf,
                                                  std::uint64_t) {
-        return groupComponentsByLibrary(V, nmf.W, nmf.H, library,
-                                        detail::analysisFor(mix.sampleRate, settings),
-                                        settings.threads);
+        checkGrouping(V, nmf.W, nmf.H, library, analysis);
+        if (!fit) fit = fitLibrary(V, library, analysis, settings.threads);
+        return groupByFit(*fit, nmf.W, nmf.H, settings.threads);
     };
     return detail::decomposeFree(mix, components, unsupervisedRestartsFor(settings, true), settings,
                                  progress, byLibrary, false, std::move(names));
