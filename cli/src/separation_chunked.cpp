@@ -134,9 +134,7 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
     rep->setProperty("libraries", libs);
     rep->setProperty("settings", settingsToJson(r.common));
-    int components = 0;  // every member's, as in the whole-file report
-    for (int m = 0; m < library.ensembleSize(); ++m) components += library.ensembleMember(m).totalComponents();
-    rep->setProperty("components", components);
+    rep->setProperty("components", library.ensembleComponents());  // every member's, as whole-file
     rep->setProperty("ensemble_members", library.ensembleSize());
     rep->setProperty("chunks", static_cast<int>(result.iterations.size()));
     juce::Array<juce::var> iterations;

@@ -78,22 +78,22 @@ NmfResult runNmf(const Matrix& V, const NmfSettings& nmf, const NmfInit& init,
                  const StageProgress& progress,
                  const std::function<void(int, double)>& onObjective = {});
 
-/// One separation of a mix: its factorisation, the components of each source, their names,
-/// and (for an ensemble) where each member's block starts (Decomposition::memberStarts).
+/// One separation of a mix: its factorisation, the components of each source, their names.
 struct Solved {
     NmfResult result;
     ComponentGroups groups;
     std::vector<std::string> names;
-    std::vector<int> memberStarts;
 };
 
-/// The members' decompositions of one V side by side: W = [W_1 … W_M], H = [H_1; …; H_M] / M,
-/// and source s (the same index in every member) owns its components in every member. W·H
-/// is then the members' mean model, and each source's mask is built from the mean of its
-/// members' models. The result keeps the first member's names and NmfResult fields
-/// (objective curve, iterations) and records memberStarts. Members need the same F, T and
-/// number of groups.
-Solved combineMembers(std::vector<Solved> members);
+/// The decomposition of V made of the members' separations of it. One member is returned
+/// as it is. Several are put side by side: W = [W_1 … W_M], H = [H_1; …; H_M] / M, and
+/// source s (the same index in every member) owns its components in every member. W·H is
+/// then the members' mean model, and each source's mask is built from the mean of its
+/// members' models. The first member's names and NmfResult fields (objective curve,
+/// iterations) are kept, and Decomposition::memberStarts records the blocks. Members need
+/// the same F, T and number of groups.
+Decomposition ensembleDecomposition(const AnalysisSettings& analysis, Matrix V,
+                                    std::vector<Solved> members);
 
 /// How the S sources of `member` correspond to the S sources of `reference` (two
 /// factorisations of one V, sources anonymous): order[s] is the member's source matched to
@@ -111,7 +111,7 @@ using MemberGrouping =
 /// The unsupervised separation shared by decomposeUnsupervised and
 /// decomposeGroupedByLibrary: `members` factorisations of the mix's V into `components`
 /// free components (seeds settings.nmf.seed + m), each grouped by `group`, combined by
-/// combineMembers. With `anonymous` sources each member's groups are first reordered to
+/// ensembleDecomposition. With `anonymous` sources each member's groups are first reordered to
 /// match the first member's (matchSources); otherwise group s is the same named source in
 /// every member. Only the first member reports objective values. Progress: "analysing",
 /// then per member "separating" and "grouping". members == 1 is exactly one factorisation.

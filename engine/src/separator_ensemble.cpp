@@ -7,7 +7,13 @@
 
 namespace demix::detail {
 
-Solved combineMembers(std::vector<Solved> members) {
+Decomposition ensembleDecomposition(const AnalysisSettings& analysis, Matrix V,
+                                    std::vector<Solved> members) {
+    if (members.size() == 1) {
+        Solved& only = members.front();
+        return makeDecomposition(analysis, std::move(V), std::move(only.result),
+                                 std::move(only.groups), std::move(only.names));
+    }
     const Eigen::Index bins = members.front().result.W.rows();
     const Eigen::Index frames = members.front().result.H.cols();
     Eigen::Index total = 0;
@@ -27,12 +33,13 @@ Solved combineMembers(std::vector<Solved> members) {
             for (int c : m.groups[g]) groups[g].push_back(static_cast<int>(offset) + c);
         offset += k;
     }
-    Solved out = std::move(members.front());
-    out.result.W = std::move(W);
-    out.result.H = std::move(H);
-    out.groups = std::move(groups);
-    out.memberStarts = std::move(starts);
-    return out;
+    Solved& first = members.front();
+    first.result.W = std::move(W);
+    first.result.H = std::move(H);
+    Decomposition decomposition = makeDecomposition(analysis, std::move(V), std::move(first.result),
+                                                    std::move(groups), std::move(first.names));
+    decomposition.memberStarts = std::move(starts);
+    return decomposition;
 }
 
 namespace {

@@ -102,7 +102,7 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
         adapted.iterations += result.iterations;
         result = std::move(adapted);
     }
-    return {std::move(result), std::move(groups), std::move(names), {}};
+    return {std::move(result), std::move(groups), std::move(names)};
 }
 
 }  // namespace
@@ -151,7 +151,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
     // A library with alternate template sets is an ensemble: each member (one set per
     // source) separates the mix on its own, from the same neutral start; their models are
-    // averaged (combineMembers). Which local optimum a library's random start found moves
+    // averaged (detail::ensembleDecomposition). Which local optimum a library's random start found moves
     // the separation by up to 1.4 dB on dev; averaging over restarts removes most of that
     // variance (bench/RESULTS.md, "Restart ensembles").
     const int members = library.ensembleSize();
@@ -165,12 +165,7 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                                           freeComponents, member,
                                           detail::subProgress(progress, 0.05 + share * m, share)));
     }
-    Solved result = members == 1 ? std::move(solved.front()) : detail::combineMembers(std::move(solved));
-    Decomposition decomposition =
-        detail::makeDecomposition(analysis, std::move(V), std::move(result.result),
-                                  std::move(result.groups), std::move(result.names));
-    decomposition.memberStarts = std::move(result.memberStarts);
-    return decomposition;
+    return detail::ensembleDecomposition(analysis, std::move(V), std::move(solved));
 }
 
 }  // namespace demix

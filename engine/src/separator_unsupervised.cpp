@@ -32,7 +32,7 @@ Decomposition decomposeFree(const AudioBuffer& mix, int components, int members,
                                   m == 0 ? settings.onObjective : std::function<void(int, double)>());
         const StageProgress grouping(progress, "grouping", base + span - 0.05 / members,
                                      0.05 / members);
-        Solved member{std::move(result), {}, names, {}};
+        Solved member{std::move(result), {}, names};
         member.groups = group(V, member.result, seed);
         if (anonymous && m > 0) {
             const std::vector<int> order = matchSources(solved.front(), member);
@@ -43,12 +43,7 @@ Decomposition decomposeFree(const AudioBuffer& mix, int components, int members,
         grouping.report(1.0);
         solved.push_back(std::move(member));
     }
-    Solved result = members == 1 ? std::move(solved.front()) : combineMembers(std::move(solved));
-    Decomposition decomposition =
-        makeDecomposition(analysis, std::move(V), std::move(result.result),
-                          std::move(result.groups), std::move(result.names));
-    decomposition.memberStarts = std::move(result.memberStarts);
-    return decomposition;
+    return ensembleDecomposition(analysis, std::move(V), std::move(solved));
 }
 
 void checkRestarts(const SeparationSettings& settings) {
@@ -57,7 +52,6 @@ void checkRestarts(const SeparationSettings& settings) {
                               std::to_string(settings.unsupervisedRestarts));
     }
 }
-
 
 }  // namespace detail
 

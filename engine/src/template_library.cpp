@@ -78,6 +78,23 @@ int TemplateLibrary::ensembleSize() const {
     return static_cast<int>(sets);
 }
 
+namespace {
+
+/// Source `source`'s template set in ensemble member m: sets cycle when it has fewer.
+const Matrix& memberSet(const SourceTemplates& source, int m) {
+    const std::size_t set = static_cast<std::size_t>(m) % (1 + source.alternates.size());
+    return set == 0 ? source.templates : source.alternates[set - 1];
+}
+
+}  // namespace
+
+int TemplateLibrary::ensembleComponents() const {
+    int total = 0;
+    for (int m = 0; m < ensembleSize(); ++m)
+        for (const SourceTemplates& source : sources) total += static_cast<int>(memberSet(source, m).cols());
+    return total;
+}
+
 TemplateLibrary TemplateLibrary::ensembleMember(int m) const {
     if (m < 0 || m >= ensembleSize()) {
         throw InvalidArgument("ensemble member " + std::to_string(m) + " does not exist: the library has " +
@@ -86,8 +103,7 @@ TemplateLibrary TemplateLibrary::ensembleMember(int m) const {
     TemplateLibrary member;
     member.settings = settings;
     for (const SourceTemplates& source : sources) {
-        const std::size_t set = static_cast<std::size_t>(m) % (1 + source.alternates.size());
-        member.sources.push_back({source.name, set == 0 ? source.templates : source.alternates[set - 1], {}});
+        member.sources.push_back({source.name, memberSet(source, m), {}});
     }
     return member;
 }

@@ -339,6 +339,9 @@ TEST_CASE("alternate template sets (a restart ensemble) round-trip as format ver
     library.sources[2].alternates = {randomSet(4)};                 // 2 sets
     REQUIRE(library.ensembleSize() == 3);
     REQUIRE(library.totalComponents() == single.totalComponents());  // the first sets
+    // Members 0, 1, 2 use sets {0,0,0}, {1,0,1}, {2,0,0}: K (1, 2, 3) + (2, 2, 4) + (1, 2, 3).
+    REQUIRE(library.ensembleComponents() == 6 + 8 + 6);
+    REQUIRE(single.ensembleComponents() == single.totalComponents());
 
     const std::vector<std::uint8_t> bytes = library.serialize();
     REQUIRE(bytes[8] == 2);

@@ -77,6 +77,9 @@ public:
     /// Number of ensemble members: the largest number of sets (1 + alternates) of any
     /// source; 1 for a library without alternates (and for an empty one).
     int ensembleSize() const;
+    /// Templates of every member together (what an ensemble separation factorises: the
+    /// sum over members of their totalComponents()); totalComponents() without alternates.
+    int ensembleComponents() const;
     /// Member `m` (0 ≤ m < ensembleSize()) as a library with one set per source: source s
     /// contributes its set m mod (1 + alternates), so sources with fewer sets repeat theirs.
     /// Member 0 is the library's first sets. Throws InvalidArgument for m out of range.
