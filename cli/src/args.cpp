@@ -61,8 +61,9 @@ std::uint64_t Args::uintValue(const std::string& option) {
     return static_cast<std::uint64_t>(v);
 }
 
-double Args::doubleValue(const std::string& option, double min, double max) {
-    const std::string text = value(option);
+namespace {
+
+double parseNumber(const std::string& option, const std::string& text, double min, double max) {
     errno = 0;
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
@@ -72,6 +73,23 @@ double Args::doubleValue(const std::string& option, double min, double max) {
         throw UsageError("option " + option + " must be between " + std::to_string(min) +
                          " and " + std::to_string(max) + ", not " + text);
     return v;
+}
+
+}  // namespace
+
+double Args::doubleValue(const std::string& option, double min, double max) {
+    return parseNumber(option, value(option), min, max);
+}
+
+double Args::doubleValue(const std::string& option, double min, double max,
+                         const std::string& word, double wordValue) {
+    const std::string text = value(option);
+    if (text == word) return wordValue;
+    try {
+        return parseNumber(option, text, min, max);
+    } catch (const UsageError& e) {
+        throw UsageError(std::string(e.what()) + " (or '" + word + "')");
+    }
 }
 
 }  // namespace demix::cli

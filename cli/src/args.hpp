@@ -26,6 +26,9 @@ public:
     int intValue(const std::string& option, int min, int max);
     std::uint64_t uintValue(const std::string& option);
     double doubleValue(const std::string& option, double min, double max);
+    /// Like doubleValue, but the value may also be the word `word`, which gives `wordValue`.
+    double doubleValue(const std::string& option, double min, double max,
+                       const std::string& word, double wordValue);
 
 private:
     std::vector<std::string> args_;

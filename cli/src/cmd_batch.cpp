@@ -89,6 +89,7 @@ juce::String settingsFingerprint(const SeparateRequest& r) {
         for (const auto& p : r.groupByPaths)
             grouping.add(inputIdentity(juce::File::getCurrentWorkingDirectory().getChildFile(p).getFullPathName().toStdString()));
         o->setProperty("group_by", grouping);
+        o->setProperty("group_power", groupPowerJson(r.common.settings.groupingPower));
     }
     return juce::JSON::toString(juce::var(o), true);
 }

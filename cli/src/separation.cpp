@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <new>
 
 namespace demix::cli {
@@ -57,10 +58,18 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
     } else if (option == "--restarts") {
         r.common.settings.unsupervisedRestarts = args.intValue(option, 1, 64);
         r.restartsGiven = true;
+    } else if (option == "--group-power") {
+        r.common.settings.groupingPower = args.doubleValue(
+            option, 0.1, 100.0, "hard", std::numeric_limits<double>::infinity());
+        r.groupPowerGiven = true;
     } else {
         return parseCommonOption(option, args, r.common);
     }
     return true;
+}
+
+juce::var groupPowerJson(double power) {
+    return std::isinf(power) ? juce::var("hard") : juce::var(power);
 }
 
 void finaliseSeparateRequest(SeparateRequest& r) {
@@ -90,6 +99,10 @@ void finaliseSeparateRequest(SeparateRequest& r) {
         throw UsageError("--restarts N averages grouped sources; without --sources S or "
                          "--group-by LIB each component is a stem and has no identity across "
                          "random starts");
+    if (r.groupPowerGiven && (supervised || r.groupByPaths.empty()))
+        throw UsageError("--group-power P sets how softly --group-by LIB shares the components "
+                         "of --components K between the library sources; without --group-by "
+                         "there is no such grouping");
     if (r.sources > r.components && !supervised)
         throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
                          std::to_string(r.components) + ": every source needs a component");
@@ -368,6 +381,7 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
             groups.add(members);
         }
         rep->setProperty("groups", groups);
+        rep->setProperty("group_power", groupPowerJson(r.common.settings.groupingPower));
     }
     rep->setProperty("settings", settingsToJson(r.common));
     rep->setProperty("components", static_cast<int>(decomposition.W.cols()));
@@ -410,6 +424,11 @@ const char* separateOptionsHelp() {
                             run's); costs N times the factorisation and grouping
                             (default 3 with --group-by, 1 with --sources: the blind
                             grouping gained nothing robust from it)
+  --group-power P|hard      with --group-by: share each component between the library
+                            sources in proportion to their scores to the power P
+                            (default 2; larger is harder); `hard` gives each component
+                            to one source. Shared components are split, so the stems
+                            still sum to the mix
 )";
 }
 

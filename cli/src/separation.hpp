@@ -28,12 +28,17 @@ struct SeparateRequest {
     std::optional<TemplateLibrary> groupingLibrary;
     /// --restarts N was given (its value is in common.settings.unsupervisedRestarts)
     bool restartsGiven = false;
+    /// --group-power P was given (its value is in common.settings.groupingPower)
+    bool groupPowerGiven = false;
     CommonOptions common;
 };
 
 /// Parses the separation options (common options included) for `separate`/`batch`.
 /// Returns true if `option` was one of them.
 bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest& request);
+
+/// --group-power in a report or batch fingerprint: the number, or "hard" for +infinity.
+juce::var groupPowerJson(double power);
 
 /// Checks the combination (library xor --components, ...) and finalises the common
 /// options. Throws UsageError.

@@ -104,9 +104,10 @@ Decomposition ensembleDecomposition(const AnalysisSettings& analysis, Matrix V,
 std::vector<int> matchSources(const Solved& reference, const Solved& member);
 
 /// How an unsupervised member's components are grouped: the groups of factorisation `nmf`
-/// of V made with random seed `seed`.
+/// of V made with random seed `seed`. A soft grouping may replace nmf.W and nmf.H by their
+/// shared-component split (splitSharedComponents: the same W·H) and return its groups.
 using MemberGrouping =
-    std::function<ComponentGroups(const Matrix& V, const NmfResult& nmf, std::uint64_t seed)>;
+    std::function<ComponentGroups(const Matrix& V, NmfResult& nmf, std::uint64_t seed)>;
 
 /// The unsupervised separation shared by decomposeUnsupervised and
 /// decomposeGroupedByLibrary: `members` factorisations of the mix's V into `components`

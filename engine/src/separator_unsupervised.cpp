@@ -78,7 +78,7 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
         // One source per component: components have no identity across random starts,
         // so there is no ensemble.
         for (int k = 0; k < components; ++k) names.push_back("component-" + std::to_string(k + 1));
-        const detail::MemberGrouping single = [components](const Matrix&, const NmfResult&,
+        const detail::MemberGrouping single = [components](const Matrix&, NmfResult&,
                                                            std::uint64_t) {
             ComponentGroups groups;
             for (int k = 0; k < components; ++k) groups.push_back({k});
@@ -88,7 +88,7 @@ Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int 
                                      std::move(names));
     }
     for (int s = 0; s < sources; ++s) names.push_back("source-" + std::to_string(s + 1));
-    const detail::MemberGrouping ward = [sources](const Matrix&, const NmfResult& nmf,
+    const detail::MemberGrouping ward = [sources](const Matrix&, NmfResult& nmf,
                                                   std::uint64_t seed) {
         return groupComponents(nmf.W, nmf.H, sources, seed);
     };

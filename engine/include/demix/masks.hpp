@@ -31,6 +31,28 @@ std::vector<Matrix> wienerMasks(const Matrix& W, const Matrix& H, const Componen
 /// place by the masks. Real-time safe.
 void wienerMaskColumn(Eigen::Ref<Matrix> estimates, float alpha) noexcept;
 
+/// Components shared by several sources, in the form the masks take: every source owns
+/// whole components (see splitSharedComponents).
+struct SharedComponents {
+    Matrix W;               ///< F × K' templates: a copy of w_k for every source sharing k
+    Matrix H;               ///< K' × T activations: share_sk · h_k for that copy
+    ComponentGroups groups;  ///< the copies of each source, ascending; a partition of 0..K'-1
+};
+
+/// Soft grouping: component k (column w_k of W, row h_k of H) belongs to source s with
+/// share shares(s, k); every column of `shares` (S × K) is non-negative and sums to one.
+/// Each component is split into one copy per source that holds at least 1e-3 of it (and
+/// the copy of each source's largest share, however small, so no source is empty), the
+/// kept shares renormalised to sum to one: w_k goes into W' unchanged, share_sk·h_k into
+/// H'. So W'·H' = W·H up to float rounding, source s's model is Σ_k share_sk·w_k h_kᵀ, and
+/// a one-hot column leaves its component exactly as it was (one copy, H row unscaled).
+/// Copies are ordered by component, then by source. Throws InvalidArgument if the shapes
+/// disagree (shares.cols() != W.cols() != H.rows(), no source), a share is negative or
+/// not finite, a column does not sum to one (within 1e-3) or a source has no share of any
+/// component. Pure function; allocates (not real-time safe).
+SharedComponents splitSharedComponents(const Matrix& W, const Matrix& H,
+                                       const Eigen::MatrixXf& shares);
+
 /// Applies a real F × T mask to every channel of X (same F × T).
 Spectrogram applyMask(const Spectrogram& X, const Matrix& mask);
 
