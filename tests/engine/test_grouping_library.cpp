@@ -72,6 +72,24 @@ void requireTrueGrouping(const std::vector<float>& a, const std::vector<float>& 
 }
 
 
+std::vector<float> sumOf(const std::vector<float>& a, const std::vector<float>& b) {
+    std::vector<float> mixed(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    return mixed;
+}
+
+/// ‖stem 1 + stem 2 − mix‖ / ‖mix‖ for two mono stems.
+double stemsSumError(const std::vector<Stem>& stems, const std::vector<float>& mixed) {
+    double error = 0.0, energy = 0.0;
+    for (std::size_t i = 0; i < mixed.size(); ++i) {
+        const double e = static_cast<double>(stems[0].audio.channels[0][i]) +
+                         stems[1].audio.channels[0][i] - mixed[i];
+        error += e * e;
+        energy += static_cast<double>(mixed[i]) * mixed[i];
+    }
+    return std::sqrt(error / energy);
+}
+
 void requirePartition(const ComponentGroups& groups, int components) {
     std::vector<int> seen(static_cast<std::size_t>(components), 0);
     for (const auto& group : groups) {
@@ -91,8 +109,7 @@ void requirePartition(const ComponentGroups& groups, int components) {
 TEST_CASE("hard grouping by libraries names the sources and recovers the true grouping",
           "[separator][grouping][library]") {
     const std::vector<float> a = tonePart(11), b = clarinetPart(12);
-    std::vector<float> mixed(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const std::vector<float> mixed = sumOf(a, b);
     const AudioBuffer mix = monoBuffer(mixed);
     SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
     settings.groupingPower = std::numeric_limits<double>::infinity();  // hard
@@ -115,14 +132,7 @@ TEST_CASE("hard grouping by libraries names the sources and recovers the true gr
     REQUIRE(stems.size() == 2);
     REQUIRE(stems[0].name == "tone");
     REQUIRE(stems[1].name == "clarinet");
-    double error = 0.0, energy = 0.0;
-    for (std::size_t i = 0; i < mixed.size(); ++i) {
-        const double e = static_cast<double>(stems[0].audio.channels[0][i]) +
-                         stems[1].audio.channels[0][i] - mixed[i];
-        error += e * e;
-        energy += static_cast<double>(mixed[i]) * mixed[i];
-    }
-    REQUIRE(std::sqrt(error / energy) <= 1e-5);
+    REQUIRE(stemsSumError(stems, mixed) <= 1e-5);
     const double sdrA = sdrDb(a, stems[0].audio.channels[0]);
     const double sdrB = sdrDb(b, stems[1].audio.channels[0]);
     const double inputA = sdrDb(a, mixed), inputB = sdrDb(b, mixed);
@@ -141,8 +151,7 @@ TEST_CASE("hard grouping by libraries names the sources and recovers the true gr
 TEST_CASE("soft grouping by libraries shares contested components and keeps the model",
           "[separator][grouping][library][shares]") {
     const std::vector<float> a = tonePart(11), b = clarinetPart(12);
-    std::vector<float> mixed(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const std::vector<float> mixed = sumOf(a, b);
     const AudioBuffer mix = monoBuffer(mixed);
     const SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
     REQUIRE(settings.groupingPower == 2.0);  // the default
@@ -192,14 +201,7 @@ TEST_CASE("soft grouping by libraries shares contested components and keeps the 
     // The stems sum to the mix and are the instruments, as with the hard grouping.
     const std::vector<Stem> stems = renderStems(mix, d, settings);
     REQUIRE(stems.size() == 2);
-    double error = 0.0, energy = 0.0;
-    for (std::size_t i = 0; i < mixed.size(); ++i) {
-        const double e = static_cast<double>(stems[0].audio.channels[0][i]) +
-                         stems[1].audio.channels[0][i] - mixed[i];
-        error += e * e;
-        energy += static_cast<double>(mixed[i]) * mixed[i];
-    }
-    REQUIRE(std::sqrt(error / energy) <= 1e-5);
+    REQUIRE(stemsSumError(stems, mixed) <= 1e-5);
     SeparationSettings hardSettings = settings;
     hardSettings.groupingPower = std::numeric_limits<double>::infinity();
     const std::vector<Stem> hardStems =
@@ -234,8 +236,7 @@ TEST_CASE("the grouping power must be > 0", "[separator][grouping][library][shar
 TEST_CASE("a library learned at another FFT size is resampled for grouping",
           "[separator][grouping][library]") {
     const std::vector<float> a = tonePart(31), b = clarinetPart(32);
-    std::vector<float> mixed(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const std::vector<float> mixed = sumOf(a, b);
     const AudioBuffer mix = monoBuffer(mixed);
     const SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
     const Decomposition d = decomposeUnsupervised(mix, 12, 0, settings);
@@ -291,8 +292,7 @@ TEST_CASE("grouping by library refuses shapes and libraries that do not fit",
 TEST_CASE("grouping by libraries with restarts combines single runs aligned by source name",
           "[separator][grouping][library][ensemble]") {
     const std::vector<float> a = tonePart(11), b = clarinetPart(12);
-    std::vector<float> mixed(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) mixed[i] = a[i] + b[i];
+    const std::vector<float> mixed = sumOf(a, b);
     const AudioBuffer mix = monoBuffer(mixed);
     SeparationSettings settings = smallSeparationSettings(1024, 256, 200);
     const TemplateLibrary library = libraries(settings.stft);
@@ -332,14 +332,7 @@ TEST_CASE("grouping by libraries with restarts combines single runs aligned by s
     }
     // The named stems are the instruments and sum to the mix.
     const std::vector<Stem> stems = renderStems(mix, d, settings);
-    double error = 0.0, energy = 0.0;
-    for (std::size_t i = 0; i < mixed.size(); ++i) {
-        const double e = static_cast<double>(stems[0].audio.channels[0][i]) +
-                         stems[1].audio.channels[0][i] - mixed[i];
-        error += e * e;
-        energy += static_cast<double>(mixed[i]) * mixed[i];
-    }
-    REQUIRE(std::sqrt(error / energy) <= 1e-5);
+    REQUIRE(stemsSumError(stems, mixed) <= 1e-5);
     const double sdrA = sdrDb(a, stems[0].audio.channels[0]);
     const double sdrB = sdrDb(b, stems[1].audio.channels[0]);
     CAPTURE(sdrA, sdrB);
