@@ -9,6 +9,22 @@ constexpr int kRowHeight = 26, kLabelWidth = 96;
 const int kFftSizes[] = {256, 512, 1024, 2048, 4096, 8192};
 const int kHopDivisors[] = {2, 4, 8};
 const double kTolerances[] = {0.0, 1e-3, 1e-4, 1e-5, 1e-6};
+/// The method box's items, in order (item id = index + 1).
+const Method kMethods[] = {Method::Unsupervised, Method::SemiSupervised, Method::Supervised,
+                           Method::GroupedByLibrary};
+
+int methodItem(Method method)
+{
+    for (size_t i = 0; i < std::size(kMethods); ++i)
+        if (kMethods[i] == method)
+            return int(i) + 1;
+    return 1;
+}
+
+Method methodOfItem(int id)
+{
+    return kMethods[size_t(juce::jlimit(1, int(std::size(kMethods)), id) - 1)];
+}
 
 void setupSlider(juce::Slider& s, double lo, double hi, double step)
 {
@@ -29,9 +45,11 @@ void SettingsPanel::StringList::paintListBoxItem(int row, juce::Graphics& g, int
 
 SettingsPanel::SettingsPanel(Session& session, ViewState& view) : session_(session), view_(view)
 {
-    method_.addItemList({"Unsupervised", "Semi-supervised", "Supervised"}, 1);
+    method_.addItemList({"Unsupervised", "Semi-supervised", "Supervised", "Grouped by library"}, 1);
     addRow(method_, "Method", "Unsupervised: K free components grouped into S sources. Supervised: templates from "
-                              "libraries or learned clips. Semi-supervised: those plus K free components.");
+                              "libraries or learned clips. Semi-supervised: those plus K free components. "
+                              "Grouped by library: K free components, each shared among the sources of the "
+                              "libraries / learned clips by how well they match.");
     setupSlider(components_, 1, 64, 1);
     addRow(components_, "Components K", "Number of NMF components (templates)");
     setupSlider(sources_, 0, 16, 1);
@@ -128,8 +146,7 @@ void SettingsPanel::pull()
     const juce::ScopedValueSetter<bool> guard(pulling_, true);
     const auto& s = session_.settings();
     const auto& sep = s.separation;
-    method_.setSelectedId(s.method.method == Method::Unsupervised ? 1 : s.method.method == Method::SemiSupervised ? 2 : 3,
-                          juce::dontSendNotification);
+    method_.setSelectedId(methodItem(s.method.method), juce::dontSendNotification);
     components_.setValue(s.method.components, juce::dontSendNotification);
     sources_.setValue(s.method.sources, juce::dontSendNotification);
     free_.setValue(s.method.freeComponents, juce::dontSendNotification);
@@ -173,8 +190,7 @@ void SettingsPanel::push()
         return;
     auto s = session_.settings();
     auto& sep = s.separation;
-    s.method.method = method_.getSelectedId() == 2 ? Method::SemiSupervised
-                      : method_.getSelectedId() == 3 ? Method::Supervised : Method::Unsupervised;
+    s.method.method = methodOfItem(method_.getSelectedId());
     s.method.components = int(components_.getValue());
     s.method.sources = int(sources_.getValue());
     s.method.freeComponents = int(free_.getValue());
@@ -201,7 +217,7 @@ void SettingsPanel::updateVisibility()
 {
     const auto m = session_.settings().method.method;
     const bool unsupervised = m == Method::Unsupervised;
-    components_.setEnabled(unsupervised);
+    components_.setEnabled(unsupervised || m == Method::GroupedByLibrary);
     sources_.setEnabled(unsupervised);
     free_.setEnabled(m == Method::SemiSupervised);
     for (auto* c : {&components_, &sources_, &free_})

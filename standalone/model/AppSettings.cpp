@@ -11,6 +11,7 @@ const char* toString(Method method)
         case Method::Supervised: return "supervised";
         case Method::SemiSupervised: return "semi-supervised";
         case Method::Unsupervised: return "unsupervised";
+        case Method::GroupedByLibrary: return "grouped-by-library";
     }
     return "unsupervised";
 }
@@ -20,8 +21,9 @@ Method methodFromString(const std::string& text)
     if (text == "supervised") return Method::Supervised;
     if (text == "semi-supervised") return Method::SemiSupervised;
     if (text == "unsupervised") return Method::Unsupervised;
+    if (text == "grouped-by-library") return Method::GroupedByLibrary;
     throw InvalidArgument("Unknown method '" + text
-                          + "' (use supervised, semi-supervised or unsupervised)");
+                          + "' (use supervised, semi-supervised, unsupervised or grouped-by-library)");
 }
 
 bool LearnedSource::operator==(const LearnedSource& other) const
@@ -50,6 +52,8 @@ void AppSettings::validate() const
         if (m.sources < 0 || m.sources > m.components)
             throw InvalidArgument("Sources S must be between 1 and K (or 0: one per component)");
     } else {
+        if (m.method == Method::GroupedByLibrary && (m.components < 2 || m.components > 256))
+            throw InvalidArgument("Components K must be between 2 and 256");
         if (m.libraries.empty() && m.learned.empty())
             throw InvalidArgument(std::string("The ") + toString(m.method)
                                   + " method needs a template library or a learned source");

@@ -1,7 +1,7 @@
 #pragma once
 /// \file AppSettings.hpp
 /// Everything the user chooses before running a separation: the method (supervised,
-/// semi-supervised, unsupervised), its sources of templates, and the analysis/NMF
+/// semi-supervised, unsupervised, grouped by library), its sources of templates, and the analysis/NMF
 /// settings. Serialised to and from a juce::ValueTree for project files.
 ///
 /// Thread-safety: value types.
@@ -18,11 +18,16 @@ namespace demix::app {
 enum class Method {
     Supervised,      ///< templates from libraries / learned clips, all frozen
     SemiSupervised,  ///< frozen templates + `freeComponents` free ones ("residual" source)
-    Unsupervised     ///< `components` free templates grouped into `sources` sources
+    Unsupervised,    ///< `components` free templates grouped into `sources` sources
+    /// `components` free templates grouped by the sources of the libraries and learned
+    /// sources (engine decomposeGroupedByLibrary): their templates only decide which
+    /// source each component belongs to, they are not in the factorisation
+    GroupedByLibrary
 };
 
 const char* toString(Method method);
-/// "supervised", "semi-supervised", "unsupervised". Throws InvalidArgument.
+/// "supervised", "semi-supervised", "unsupervised", "grouped-by-library". Throws
+/// InvalidArgument.
 Method methodFromString(const std::string& text);
 
 /// A source learned from a clip: a time range of the opened file (`file` empty) or of
@@ -38,7 +43,7 @@ struct LearnedSource {
 
 struct MethodSettings {
     Method method = Method::Unsupervised;
-    int components = 8;      ///< unsupervised K
+    int components = 8;      ///< unsupervised and grouped-by-library K
     int sources = 2;         ///< unsupervised S (0 = one source per component)
     int freeComponents = 4;  ///< semi-supervised free templates
     std::vector<std::string> libraries;  ///< template library (.dmxt) paths

@@ -3,7 +3,8 @@
 # runs an unsupervised separation, regroups, exports stems/pictures/templates/project,
 # saves a screenshot of the main window (kept as a test artefact in OUT_DIR); reopens the
 # project in a second launch and checks it exports identical stems; runs a supervised
-# separation with sources learned from selected time ranges; and checks that a bad file
+# separation with sources learned from selected time ranges, and one grouping free
+# components by sources learned from time ranges; and checks that a bad file
 # gives a clear error and a failing exit code.
 # Usage: gui_smoke_test.sh PATH/TO/DemixApp OUT_DIR
 set -euo pipefail
@@ -48,6 +49,11 @@ run_app --project song.demix --format pcm24 --export stems2 --quit > run2.log 2>
 run_app --open mix.wav --fft 1024 --hop 256 --iterations 60 --select 0.1:1.1 --learn-selection low,3 \
   --select 1.9:2.9 --learn-selection high,3 --run --format pcm24 --export supervised --quit > run4.log 2>&1 \
   || { cat run4.log; echo "FAIL: supervised run from selections"; exit 1; }
+
+# Fourth launch: free components grouped by sources learned from time ranges.
+run_app --open mix.wav --method grouped-by-library --components 6 --fft 1024 --hop 256 --iterations 60 \
+  --learn low:0.1:1.1:3 --learn high:1.9:2.9:3 --run --format pcm24 --export grouped --quit > run5.log 2>&1 \
+  || { cat run5.log; echo "FAIL: run grouped by library"; exit 1; }
 
 # A bad file: clear error message and exit code 1, no crash.
 echo "not audio" > bad.wav
@@ -106,6 +112,19 @@ else:
     err2 = max(abs(x + y - m) for x, y, m in zip(low, high, mix))
     if err2 > 2e-4:
         fail.append('supervised stems do not sum to the mix (max error %.3g)' % err2)
+grouped = {s: read(os.path.join('grouped', s)) for s in ['mix-low.wav', 'mix-high.wav'] if os.path.exists(os.path.join('grouped', s))}
+if len(grouped) != 2:
+    fail.append('grouped run: expected mix-low.wav and mix-high.wav, got %s' % os.listdir('grouped'))
+else:
+    low, high = grouped['mix-low.wav'][2], grouped['mix-high.wav'][2]
+    a, b = energy(low, ch, rate, 0.1, 1.1), energy(high, ch, rate, 0.1, 1.1)
+    c, d = energy(high, ch, rate, 1.9, 2.9), energy(low, ch, rate, 1.9, 2.9)
+    print('grouped by library: low/high energy where only low plays %.1f, high/low where only high plays %.1f' % (a / max(b, 1e-12), c / max(d, 1e-12)))
+    if a < 10 * b or c < 10 * d:
+        fail.append('stems grouped by library do not separate the two tones')
+    err3 = max(abs(x + y - m) for x, y, m in zip(low, high, mix))
+    if err3 > 2e-4:
+        fail.append('stems grouped by library do not sum to the mix (max error %.3g)' % err3)
 for s in stems:
     if open(os.path.join('stems', s), 'rb').read() != open(os.path.join('stems2', s), 'rb').read():
         fail.append('reopened project exported a different %s' % s)

@@ -241,6 +241,49 @@ TEST_CASE("session: exported templates are a library for supervised and semi-sup
     CHECK(sumError(s.stems(), s.mix()) < 1e-4f);
 }
 
+TEST_CASE("session: components grouped by libraries are named after their sources", "[session][library]")
+{
+    OpenedSession o;
+    auto& s = o.session;
+    // Libraries of the two tones, learned from their own time ranges and exported.
+    AppSettings settings = quickSettings();
+    settings.method.method = Method::Supervised;
+    settings.method.learned = {{"low", "", 0.0, 0.75, 2}, {"high", "", 1.25, 2.0, 2}};
+    s.setSettings(settings);
+    s.runBlocking();
+    const auto libraryFile = o.tmp / "tones.dmxt";
+    s.exportTemplates(libraryFile);
+
+    // The factorisation has only free components; the library names and groups them.
+    settings.method.method = Method::GroupedByLibrary;
+    settings.method.learned.clear();
+    settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
+    settings.method.components = 4;
+    s.setSettings(settings);
+    s.runBlocking();
+    REQUIRE(s.grouping().names == std::vector<std::string>{"low", "high"});
+    // The engine's defaults for this path: 3 factorisations of 4 components, shared
+    // components split between the sources (so at least 12 components).
+    CHECK(s.decomposition().memberStarts.size() == 3);
+    CHECK(s.components() >= 12);
+    s.grouping().validate(s.components());
+    const auto& stems = s.stems();
+    CHECK(energy(stems[0].audio, 0.05, 0.7) > 10 * energy(stems[1].audio, 0.05, 0.7));
+    CHECK(energy(stems[1].audio, 1.3, 1.95) > 10 * energy(stems[0].audio, 1.3, 1.95));
+    CHECK(sumError(stems, s.mix()) < 1e-4f);
+
+    // One source has nothing to choose between; K below the source count cannot work.
+    settings.method.libraries.clear();
+    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
+    s.setSettings(settings);
+    CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("needs at least 2 sources to choose between"));
+    settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
+    settings.method.learned = {{"mid", "", 0.75, 1.25, 2}};
+    settings.method.components = 2;
+    s.setSettings(settings);
+    CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("Components K (2) must be at least the 3 sources"));
+}
+
 TEST_CASE("session: sources learned with restarts export an ensemble library", "[session][library]")
 {
     OpenedSession o;

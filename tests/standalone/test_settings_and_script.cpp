@@ -62,6 +62,20 @@ TEST_CASE("settings: unusable settings are refused with a message naming them", 
     s.method.learned = {{"", "", 0, 1, 4}};
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("needs a name"));
     CHECK_THROWS_WITH(methodFromString("magic"), Catch::Contains("Unknown method 'magic'"));
+    // Grouped by library: K free components and at least one library or learned source.
+    CHECK(methodFromString("grouped-by-library") == Method::GroupedByLibrary);
+    CHECK(std::string(toString(Method::GroupedByLibrary)) == "grouped-by-library");
+    s = defaultAppSettings();
+    s.method.method = Method::GroupedByLibrary;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("grouped-by-library method needs a template library"));
+    s.method.libraries = {"a.dmxt"};
+    s.method.components = 1;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("Components K must be between 2 and 256"));
+    s.method.components = 8;
+    CHECK_NOTHROW(s.validate());
+    const auto back = appSettingsFromValueTree(juce::ValueTree::fromXml(toValueTree(s).toXmlString()));
+    CHECK(back.method.method == Method::GroupedByLibrary);
+    CHECK(back.method.components == 8);
     CHECK(seedFromString(" 42 ") == 42u);
     CHECK_THROWS_WITH(seedFromString("-1"), Catch::Contains("whole number"));
     CHECK_THROWS_WITH(seedFromString("18446744073709551616"), Catch::Contains("too large"));
