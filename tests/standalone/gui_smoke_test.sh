@@ -98,33 +98,25 @@ if err > 2e-4:
 def energy(v, ch, rate, t0, t1):
     return sum(x * x for x in v[int(t0 * rate) * ch:int(t1 * rate) * ch])
 
-sup = {s: read(os.path.join('supervised', s)) for s in ['mix-low.wav', 'mix-high.wav'] if os.path.exists(os.path.join('supervised', s))}
-if len(sup) != 2:
-    fail.append('supervised run: expected mix-low.wav and mix-high.wav, got %s' % os.listdir('supervised'))
-else:
-    low, high = sup['mix-low.wav'][2], sup['mix-high.wav'][2]
-    # 0.1-1.1 s holds only the low tone, 1.9-2.9 s only the high one.
+def check_two_tones(folder, label, factor):
+    """The stems mix-low.wav and mix-high.wav in folder: each dominates where only its tone
+    plays (0.1-1.1 s the low one, 1.9-2.9 s the high one) by `factor`, and they sum to the mix."""
+    found = {s: read(os.path.join(folder, s)) for s in ['mix-low.wav', 'mix-high.wav'] if os.path.exists(os.path.join(folder, s))}
+    if len(found) != 2:
+        fail.append('%s: expected mix-low.wav and mix-high.wav, got %s' % (label, os.listdir(folder)))
+        return
+    low, high = found['mix-low.wav'][2], found['mix-high.wav'][2]
     a, b = energy(low, ch, rate, 0.1, 1.1), energy(high, ch, rate, 0.1, 1.1)
     c, d = energy(high, ch, rate, 1.9, 2.9), energy(low, ch, rate, 1.9, 2.9)
-    print('supervised: low/high energy where only low plays %.1f, high/low where only high plays %.1f' % (a / max(b, 1e-12), c / max(d, 1e-12)))
-    if a < 20 * b or c < 20 * d:
-        fail.append('supervised stems do not separate the two tones')
+    print('%s: low/high energy where only low plays %.1f, high/low where only high plays %.1f' % (label, a / max(b, 1e-12), c / max(d, 1e-12)))
+    if a < factor * b or c < factor * d:
+        fail.append('%s stems do not separate the two tones' % label)
     err2 = max(abs(x + y - m) for x, y, m in zip(low, high, mix))
     if err2 > 2e-4:
-        fail.append('supervised stems do not sum to the mix (max error %.3g)' % err2)
-grouped = {s: read(os.path.join('grouped', s)) for s in ['mix-low.wav', 'mix-high.wav'] if os.path.exists(os.path.join('grouped', s))}
-if len(grouped) != 2:
-    fail.append('grouped run: expected mix-low.wav and mix-high.wav, got %s' % os.listdir('grouped'))
-else:
-    low, high = grouped['mix-low.wav'][2], grouped['mix-high.wav'][2]
-    a, b = energy(low, ch, rate, 0.1, 1.1), energy(high, ch, rate, 0.1, 1.1)
-    c, d = energy(high, ch, rate, 1.9, 2.9), energy(low, ch, rate, 1.9, 2.9)
-    print('grouped by library: low/high energy where only low plays %.1f, high/low where only high plays %.1f' % (a / max(b, 1e-12), c / max(d, 1e-12)))
-    if a < 10 * b or c < 10 * d:
-        fail.append('stems grouped by library do not separate the two tones')
-    err3 = max(abs(x + y - m) for x, y, m in zip(low, high, mix))
-    if err3 > 2e-4:
-        fail.append('stems grouped by library do not sum to the mix (max error %.3g)' % err3)
+        fail.append('%s stems do not sum to the mix (max error %.3g)' % (label, err2))
+
+check_two_tones('supervised', 'supervised', 20)
+check_two_tones('grouped', 'grouped by library', 10)
 for s in stems:
     if open(os.path.join('stems', s), 'rb').read() != open(os.path.join('stems2', s), 'rb').read():
         fail.append('reopened project exported a different %s' % s)

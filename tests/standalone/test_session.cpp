@@ -65,18 +65,25 @@ struct OpenedSession {
     }
 };
 
-/// Learns the low tone (first 0.75 s, 2 components) with quickSettings() and exports it
-/// as the library low.dmxt, which it returns; the session keeps that decomposition.
-juce::File exportLowLibrary(OpenedSession& o)
+/// Learns `learned` with quickSettings(), separates supervised and exports the templates
+/// as the library `fileName`, which it returns; the session keeps that decomposition.
+juce::File exportLearnedLibrary(OpenedSession& o, const std::vector<LearnedSource>& learned,
+                                const char* fileName)
 {
     AppSettings settings = quickSettings();
     settings.method.method = Method::Supervised;
-    settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
+    settings.method.learned = learned;
     o.session.setSettings(settings);
     o.session.runBlocking();
-    const auto libraryFile = o.tmp / "low.dmxt";
+    const auto libraryFile = o.tmp / fileName;
     o.session.exportTemplates(libraryFile);
     return libraryFile;
+}
+
+/// The low tone (first 0.75 s, 2 components) as the library low.dmxt.
+juce::File exportLowLibrary(OpenedSession& o)
+{
+    return exportLearnedLibrary(o, {{"low", "", 0.0, 0.75, 2}}, "low.dmxt");
 }
 
 }  // namespace
@@ -246,15 +253,11 @@ TEST_CASE("session: components grouped by libraries are named after their source
     OpenedSession o;
     auto& s = o.session;
     // Libraries of the two tones, learned from their own time ranges and exported.
-    AppSettings settings = quickSettings();
-    settings.method.method = Method::Supervised;
-    settings.method.learned = {{"low", "", 0.0, 0.75, 2}, {"high", "", 1.25, 2.0, 2}};
-    s.setSettings(settings);
-    s.runBlocking();
-    const auto libraryFile = o.tmp / "tones.dmxt";
-    s.exportTemplates(libraryFile);
+    const auto libraryFile =
+        exportLearnedLibrary(o, {{"low", "", 0.0, 0.75, 2}, {"high", "", 1.25, 2.0, 2}}, "tones.dmxt");
 
     // The factorisation has only free components; the library names and groups them.
+    AppSettings settings = quickSettings();
     settings.method.method = Method::GroupedByLibrary;
     settings.method.learned.clear();
     settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
