@@ -259,7 +259,6 @@ TEST_CASE("session: components grouped by libraries are named after their source
     // The factorisation has only free components; the library names and groups them.
     AppSettings settings = quickSettings();
     settings.method.method = Method::GroupedByLibrary;
-    settings.method.learned.clear();
     settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
     settings.method.components = 4;
     s.setSettings(settings);
