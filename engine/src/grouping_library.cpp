@@ -16,7 +16,7 @@
 // Soft grouping (SeparationSettings::groupingPower): a component is rarely all one source
 // (a kick's low body and a bass note share bins), and a hard choice puts all of a doubtful
 // component in one stem. With the scores q_sk = r_sk / R_s, component k is split between
-// the sources in proportion to q_sk^p (p = 2 by default, like the masks' α = 2): a
+// the sources in proportion to q_sk^p (p = 2 by default, like the faces' masks, α = 2): a
 // component one source clearly wins stays (nearly) whole, a contested one is shared.
 // On dev this gave 8.35 dB against 7.85 for the hard choice (bench/RESULTS.md,
 // "Soft grouping by library").

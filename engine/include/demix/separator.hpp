@@ -156,7 +156,7 @@ struct SeparationSettings {
     /// (componentSharesByLibrary); +infinity = hard, each component to its best source.
     /// A component is rarely one source alone (a kick's low body and a bass note share
     /// bins), and a hard choice puts all of a doubtful component in one stem. Default 2,
-    /// like the masks' α = 2: on dev the grouped mean went 7.85 -> 8.35 dB over NMF seeds
+    /// like the faces' mask exponent α = 2: on dev the grouped mean went 7.85 -> 8.35 dB over NMF seeds
     /// 0-2 (1 gave 7.50, 4 gave 8.22; bench/RESULTS.md, "Soft grouping by library").
     /// Must be > 0.
     double groupingPower = 2.0;
