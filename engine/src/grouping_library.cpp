@@ -295,12 +295,13 @@ Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
     // The library's fit to the mix depends on V only: made once, shared by the members.
     const AnalysisSettings analysis = detail::analysisFor(mix.sampleRate, settings);
     std::optional<LibraryFit> fit;
+    // V, W and H come from this separation's own analysis and factorisation, and the
+    // library was checked above: the per-call checks of groupComponentsByLibrary are not needed.
     const detail::MemberGrouping byLibrary = [&](const Matrix& V, NmfResult& nmf, std::uint64_t) {
-        checkGrouping(V, nmf.W, nmf.H, library, analysis);
         if (!fit) fit = fitLibrary(V, library, analysis, settings.threads);
         const Eigen::MatrixXd score = claimScores(*fit, nmf.W, nmf.H, settings.threads);
-        if (std::isinf(settings.groupingPower)) return hardGroups(score);
-        // Soft: a component the sources' claims disagree on is split between them.
+        // A component the sources' claims disagree on is split between them; with the hard
+        // grouping (power ∞) every share is one-hot and the split leaves W, H as they are.
         SharedComponents split =
             splitSharedComponents(nmf.W, nmf.H, sharesFromScores(score, settings.groupingPower));
         nmf.W = std::move(split.W);

@@ -276,7 +276,7 @@ int unsupervisedRestartsFor(const SeparationSettings& settings, bool groupedByLi
 /// nmf.seed + m), each grouped by groupComponents, later members' sources matched to the
 /// first's; W is M·K wide, H holds each member's activations / M, memberStarts marks the
 /// blocks, nmf is the first member's run. Throws InvalidArgument (bad audio, components
-/// < 1, sources outside [0, K], restarts < 1); Cancelled through `progress` (stages
+/// < 1, sources outside [0, K], restarts < 0); Cancelled through `progress` (stages
 /// "analysing", then per member "separating" and "grouping").
 Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int sources,
                                     const SeparationSettings& settings,
@@ -347,7 +347,7 @@ Eigen::MatrixXf componentSharesByLibrary(const Matrix& V, const Matrix& W, const
 /// grouped on its own, source s being library source s in every member, combined as in
 /// decomposeUnsupervised (memberStarts marks each member's columns).
 /// Throws like both (InvalidArgument: bad audio, components < the library's source
-/// count, a library without sources, restarts < 1, groupingPower not > 0; LibraryError; Cancelled through
+/// count, a library without sources, restarts < 0, groupingPower not > 0; LibraryError; Cancelled through
 /// `progress`, stages "analysing", then per member "separating" and "grouping").
 Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
                                         const TemplateLibrary& library,
