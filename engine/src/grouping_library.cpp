@@ -280,6 +280,11 @@ Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
     detail::checkAudio(mix, "the mix");
     if (library.sources.empty())
         throw InvalidArgument("grouping by library: the library has no sources");
+    if (library.sources.size() == 1) {
+        throw InvalidArgument("grouping by library needs at least 2 sources to choose between, "
+                              "but the library holds only '" + library.sources.front().name +
+                              "': every component would go to it");
+    }
     if (components < static_cast<int>(library.sources.size())) {
         throw InvalidArgument("cannot group " + std::to_string(components) +
                               " components into the " + std::to_string(library.sources.size()) +

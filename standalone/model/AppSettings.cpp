@@ -80,10 +80,9 @@ AppSettings defaultAppSettings()
     s.separation.nmf.tol = 1e-4;
     s.separation.nmf.seed = 1;
     s.separation.alpha = 2.0f;
-    // The app groups blindly (Ward), where averaging restarts gained nothing robust on dev
-    // (bench/RESULTS.md, "Unsupervised restart ensembles"); one factorisation keeps its
-    // component list at K for editing.
-    s.separation.unsupervisedRestarts = 1;
+    // separation.unsupervisedRestarts stays 0, the engine's per-path default: one
+    // factorisation for the blind grouping (its component list stays K for editing),
+    // three for grouping by library (bench/RESULTS.md, "Unsupervised restart ensembles").
     return s;
 }
 

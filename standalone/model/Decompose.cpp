@@ -92,21 +92,9 @@ Decomposition decompose(const AudioBuffer& mix, const AppSettings& settings,
     const int steps = static_cast<int>(m.learned.size()) + 1;
     const double split = double(steps - 1) / steps;
     const TemplateLibrary library = buildLibrary(mix, settings, subRange(progress, 0.0, split));
-    if (m.method == Method::GroupedByLibrary) {
-        if (library.sources.size() < 2)
-            throw InvalidArgument("Grouping by library needs at least 2 sources to choose between; "
-                                  "add another library or learned source");
-        if (m.components < static_cast<int>(library.sources.size()))
-            throw InvalidArgument("Components K (" + std::to_string(m.components)
-                                  + ") must be at least the " + std::to_string(library.sources.size())
-                                  + " sources: every source needs a component");
-        // The engine's defaults for this path (3 factorisations, soft grouping), not the
-        // app's one factorisation for blind grouping: both measured better with libraries
-        // (bench/RESULTS.md, "Unsupervised restart ensembles", "Soft grouping by library").
-        separation.unsupervisedRestarts = 0;
+    if (m.method == Method::GroupedByLibrary)  // the engine refuses one source or K < sources
         return decomposeGroupedByLibrary(mix, m.components, library, separation,
                                          subRange(progress, split, 1.0));
-    }
     const int free = m.method == Method::SemiSupervised ? m.freeComponents : 0;
     return decomposeSupervised(mix, library, free, separation, subRange(progress, split, 1.0));
 }

@@ -280,6 +280,11 @@ TEST_CASE("grouping by library refuses shapes and libraries that do not fit",
                         Catch::Contains("cannot group 1 components into the 2 sources"));
     REQUIRE_THROWS_WITH(decomposeGroupedByLibrary(mix, 1, library, settings),
                         Catch::Contains("every source needs a component"));
+    TemplateLibrary single = library;
+    single.sources.resize(1);
+    REQUIRE_THROWS_WITH(decomposeGroupedByLibrary(mix, 4, single, settings),
+                        Catch::Contains("needs at least 2 sources to choose between, but the "
+                                        "library holds only 'tone'"));
     TemplateLibrary empty;
     empty.settings = library.settings;
     REQUIRE_THROWS_AS(groupComponentsByLibrary(d.V, d.W, d.H, empty, d.analysis), InvalidArgument);

@@ -278,12 +278,14 @@ TEST_CASE("session: components grouped by libraries are named after their source
     settings.method.libraries.clear();
     settings.method.learned = {{"low", "", 0.0, 0.75, 2}};
     s.setSettings(settings);
-    CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("needs at least 2 sources to choose between"));
+    CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("needs at least 2 sources to choose between, "
+                                                       "but the library holds only 'low'"));
     settings.method.libraries = {libraryFile.getFullPathName().toStdString()};
     settings.method.learned = {{"mid", "", 0.75, 1.25, 2}};
     settings.method.components = 2;
     s.setSettings(settings);
-    CHECK_THROWS_WITH(s.runBlocking(), Catch::Contains("Components K (2) must be at least the 3 sources"));
+    CHECK_THROWS_WITH(s.runBlocking(),
+                      Catch::Contains("cannot group 2 components into the 3 sources of the library"));
 }
 
 TEST_CASE("session: sources learned with restarts export an ensemble library", "[session][library]")

@@ -347,7 +347,7 @@ Eigen::MatrixXf componentSharesByLibrary(const Matrix& V, const Matrix& W, const
 /// grouped on its own, source s being library source s in every member, combined as in
 /// decomposeUnsupervised (memberStarts marks each member's columns).
 /// Throws like both (InvalidArgument: bad audio, components < the library's source
-/// count, a library without sources, restarts < 0, groupingPower not > 0; LibraryError; Cancelled through
+/// count, a library without sources or with only one, restarts < 0, groupingPower not > 0; LibraryError; Cancelled through
 /// `progress`, stages "analysing", then per member "separating" and "grouping").
 Decomposition decomposeGroupedByLibrary(const AudioBuffer& mix, int components,
                                         const TemplateLibrary& library,
