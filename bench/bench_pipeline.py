@@ -7,8 +7,10 @@ MODE:
   pipeline  figure 4: `demix separate` of AUDIO_DIR/mix.wav with a 3-source library of
             48 templates (16 per source, learned from AUDIO_DIR/train/ beforehand, not
             timed), stems written, Demix's default settings -- alternating with
-            bench/scipy_pipeline.py doing the same pipeline (same STFT and α, fixed
-            templates, Demix's largest per-chunk iteration count, no early stop).
+            bench/scipy_pipeline.py doing the same pipeline (same STFT, stages, anchor, α
+            and spatial passes, Demix's largest per-chunk iteration counts, no early
+            stop). Then (--variants masks) both without adaptation and spatial filter:
+            fixed templates, masks only, the same number of plain MU iterations.
   memory    figure 7: peak RSS (/usr/bin/time -v) of `demix separate` on the 3-minute
             mix and on AUDIO_DIR/long.wav (60 minutes, generated if missing), checking
             that the long file's stems sum to the mix.
@@ -89,6 +91,27 @@ def demix_separate(demix, libs, mix, out, extra=()):
     return [demix, "separate", mix, *libs, "--quiet", *extra, "-o", out]
 
 
+def alternate(label_a, A, out_a, label_b, B, out_b, runs_a, runs_b):
+    """Runs A and B alternately (A first in odd rounds, B first in even ones); returns
+    the medians ((wall, cpu) of A, (wall, cpu) of B) and prints the ratio."""
+    ra, rb = [], []
+    for run in range(max(runs_a, runs_b)):
+        order = (0, 1) if run % 2 == 0 else (1, 0)
+        for which in order:
+            if which == 0 and run < runs_a:
+                shutil.rmtree(out_a, ignore_errors=True)
+                ra.append(timed(A))
+                print(f"  run {run + 1} {label_a}: {ra[-1][0]:.2f} s wall / {ra[-1][1]:.2f} s CPU / {ra[-1][2]:.0f} MB", flush=True)
+            elif which == 1 and run < runs_b:
+                shutil.rmtree(out_b, ignore_errors=True)
+                rb.append(timed(B))
+                print(f"  run {run + 1} {label_b}: {rb[-1][0]:.2f} s wall / {rb[-1][1]:.2f} s CPU / {rb[-1][2]:.0f} MB", flush=True)
+    wa, ca = summary(label_a, ra)
+    wb, cb = summary(label_b, rb)
+    print(f"  ratio {label_b} / {label_a}: wall {wb / wa:.1f}x, CPU {cb / ca:.1f}x  ({load()})")
+    return (wa, ca), (wb, cb)
+
+
 def pipeline(a):
     libs = ensure_libraries(a.demix, a.audio, a.work, a.restarts)
     mix = os.path.join(a.audio, "mix.wav")
@@ -100,32 +123,36 @@ def pipeline(a):
     rep = json.load(open(report))
     iterations = rep["iterations"]
     n_iter = max(iterations) if isinstance(iterations, list) else iterations
-    fft, hop, alpha = rep["settings"]["fft"], rep["settings"]["hop"], rep["settings"]["alpha"]
-    # B: the same pipeline (same STFT, templates per source, α) with the same (largest)
-    # iteration count, no early stop; its templates learned by sklearn at the same STFT.
+    st = rep["settings"]
+    fft, hop, alpha = st["fft"], st["hop"], st["alpha"]
+    adapt, anchor, spatial = st["adapt_iterations"], st["adapt_anchor"], st["spatial_passes"]
+    frozen = n_iter - adapt if adapt > 0 else n_iter  # the frozen stage may stop early (tol)
+    # B: the same pipeline (same STFT, templates per source, stages, iteration counts (the
+    # largest chunk's, no early stop), anchor, α and spatial passes); its templates learned
+    # by sklearn at the same STFT.
     npz = os.path.join(a.work, f"scipy-templates-{fft}-{hop}.npz")
     if not os.path.exists(npz):
         subprocess.run([PY, os.path.join(HERE, "scipy_pipeline.py"), "learn",
                         os.path.join(a.audio, "train"), npz, "--fft", str(fft), "--hop", str(hop)],
                        check=True)
-    B = [PY, os.path.join(HERE, "scipy_pipeline.py"), "separate", mix, npz, outB,
-         "--iterations", str(n_iter), "--alpha", str(alpha)]
-    print(f"pipeline ({load()}); demix iterations {iterations}\n  A: {' '.join(A)}\n  B: {' '.join(B)}")
-    ra, rb = [], []
-    for run in range(max(a.runs, a.runs_b)):
-        order = (0, 1) if run % 2 == 0 else (1, 0)
-        for which in order:
-            if which == 0 and run < a.runs:
-                shutil.rmtree(outA, ignore_errors=True)
-                ra.append(timed(A))
-                print(f"  run {run + 1} demix: {ra[-1][0]:.2f} s wall / {ra[-1][1]:.2f} s CPU / {ra[-1][2]:.0f} MB", flush=True)
-            elif which == 1 and run < a.runs_b:
-                shutil.rmtree(outB, ignore_errors=True)
-                rb.append(timed(B))
-                print(f"  run {run + 1} scipy+sklearn: {rb[-1][0]:.2f} s wall / {rb[-1][1]:.2f} s CPU / {rb[-1][2]:.0f} MB", flush=True)
-    wa, ca = summary("demix separate", ra)
-    wb, cb = summary("scipy + sklearn", rb)
-    print(f"  ratio scipy/demix: wall {wb / wa:.1f}x, CPU {cb / ca:.1f}x  ({load()})")
+    ref = [PY, os.path.join(HERE, "scipy_pipeline.py"), "separate", mix, npz, outB, "--alpha", str(alpha)]
+    B = ref + ["--frozen", str(frozen), "--adapt", str(adapt), "--anchor", str(anchor),
+               "--spatial", str(spatial)]
+    print(f"pipeline ({load()}); demix iterations {iterations} "
+          f"({frozen} frozen + {adapt} adaptation), spatial passes {spatial}")
+    if "defaults" in a.variants:
+        print(f"  defaults -- A: {' '.join(A)}\n  B: {' '.join(B)}")
+        alternate("demix separate", A, outA, "scipy + sklearn", B, outB, a.runs, a.runs_b)
+    if "masks" in a.variants:
+        # The fixed-template, masks-only pipeline in both: the same n_iter plain MU
+        # activation updates (no early stop), no adaptation, no spatial filter.
+        A2 = demix_separate(a.demix, libs, mix, outA, [
+            "--adapt", "0", "--spatial", "0", "--accelerate", "off", "--tol", "0",
+            "--iterations", str(n_iter)])
+        B2 = ref + ["--frozen", str(n_iter), "--adapt", "0", "--spatial", "0"]
+        print(f"  masks only -- A: {' '.join(A2)}\n  B: {' '.join(B2)}")
+        alternate("demix separate (masks only)", A2, outA, "scipy + sklearn (masks only)", B2,
+                  outB, a.runs, a.runs_b)
 
 
 def write_long(a, path, minutes):
@@ -213,6 +240,9 @@ def main():
     p.add_argument("--restarts", type=int, default=1,
                    help="template sets per source of the library (1: the figures' 48 templates)")
     p.add_argument("--runs-b", type=int, default=5, help="runs of the (slow) scipy reference")
+    p.add_argument("--variants", default="defaults,masks",
+                   help="pipeline: defaults (Demix's default stages in both) and/or masks "
+                        "(fixed templates, masks only, in both)")
     p.add_argument("--long-minutes", type=float, default=60)
     p.add_argument("--batch-seconds", type=float, default=30)
     a = p.parse_args()
