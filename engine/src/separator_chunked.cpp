@@ -1,4 +1,6 @@
-// separateSupervisedChunked: long mixes in bounded memory, chunk by chunk with crossfades.
+// separateSupervisedChunked, separateGroupedByLibraryChunked: long mixes in bounded memory,
+// chunk by chunk with crossfades (one driver, separateChunked; only the decomposition of a
+// chunk differs).
 //
 // Layout for chunk length L, context O (both whole hops) and crossfade half-width X = O/2:
 //
@@ -22,7 +24,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace demix {
 namespace {
@@ -139,15 +144,15 @@ private:
     std::unique_ptr<State> state_;
 };
 
-}  // namespace
+/// Decomposes one chunk of the mix (its own STFT, NMF and grouping); the sources must
+/// come out with the same names in the same order in every chunk.
+using ChunkDecomposer = std::function<Decomposition(const AudioBuffer& block, const ProgressCallback&)>;
 
-ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
-                                            double sampleRate, const TemplateLibrary& library,
-                                            const SeparationSettings& settings,
-                                            const MixBlockReader& read,
-                                            const StemBlockWriter& write,
-                                            const ChunkSettings& chunks,
-                                            const ProgressCallback& progress) {
+ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, double sampleRate,
+                                  const ChunkDecomposer& decompose,
+                                  const SeparationSettings& settings, const MixBlockReader& read,
+                                  const StemBlockWriter& write, const ChunkSettings& chunks,
+                                  const ProgressCallback& progress) {
     if (numSamples == 0) throw InvalidArgument("the mix has no samples");
     if (numChannels < 1) throw InvalidArgument("the mix needs at least one channel");
     if (!(sampleRate > 0.0) || !std::isfinite(sampleRate))
@@ -174,6 +179,7 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     std::vector<Stem> out;   // what is handed to the writer
     std::vector<float> weights;  // crossfade weights of one block
     ChunkedSeparation result;
+    std::vector<std::string> firstNames;  // the sources of chunk 0, in order
 
     // Progress: each chunk is 0.85 decomposition and 0.15 rendering, and the overall
     // fraction is what all chunks have done (renders run behind the decompositions, so
@@ -275,7 +281,11 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
             const ProgressCallback decomposing = [&](double f, const std::string& name) {
                 return report(f, job.running() ? job.fraction() : 0.0, name);
             };
-            Decomposition d = decomposeSupervised(block, library, 0, settings, decomposing);
+            Decomposition d = decompose(block, decomposing);
+            if (i == 0) firstNames = d.sourceNames;
+            if (d.sourceNames != firstNames)  // the writer's stems are the first chunk's
+                throw std::logic_error("chunked separation: chunk " + std::to_string(i) +
+                                       " has other sources than the first");
             result.iterations.push_back(d.nmf.iterations);
             result.converged.push_back(d.nmf.converged);
             d.V = Matrix();  // rendering needs W, H and the groups only
@@ -317,6 +327,37 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     }
     if (progress) progress(1.0, "separating");
     return result;
+}
+
+}  // namespace
+
+ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
+                                            double sampleRate, const TemplateLibrary& library,
+                                            const SeparationSettings& settings,
+                                            const MixBlockReader& read,
+                                            const StemBlockWriter& write,
+                                            const ChunkSettings& chunks,
+                                            const ProgressCallback& progress) {
+    const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
+        return decomposeSupervised(block, library, 0, settings, p);
+    };
+    return separateChunked(numSamples, numChannels, sampleRate, decompose, settings, read,
+                           write, chunks, progress);
+}
+
+ChunkedSeparation separateGroupedByLibraryChunked(std::size_t numSamples, int numChannels,
+                                                  double sampleRate, int components,
+                                                  const TemplateLibrary& library,
+                                                  const SeparationSettings& settings,
+                                                  const MixBlockReader& read,
+                                                  const StemBlockWriter& write,
+                                                  const ChunkSettings& chunks,
+                                                  const ProgressCallback& progress) {
+    const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
+        return decomposeGroupedByLibrary(block, components, library, settings, p);
+    };
+    return separateChunked(numSamples, numChannels, sampleRate, decompose, settings, read,
+                           write, chunks, progress);
 }
 
 }  // namespace demix

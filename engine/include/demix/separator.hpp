@@ -366,7 +366,8 @@ std::vector<Stem> renderStems(const AudioBuffer& mix, const Decomposition& decom
                               const SeparationSettings& settings,
                               const ProgressCallback& progress = {});
 
-/// Chunked supervised separation of arbitrarily long audio in bounded memory.
+/// Chunked supervised separation of arbitrarily long audio in bounded memory (and, below,
+/// the same for unsupervised separation grouped by a library).
 ///
 /// With the templates fixed, each STFT frame's activations depend only on that frame, so
 /// a long mix can be cut into chunks separated independently: chunk i covers the nominal
@@ -425,5 +426,24 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                                             const StemBlockWriter& write,
                                             const ChunkSettings& chunks = {},
                                             const ProgressCallback& progress = {});
+
+/// Unsupervised separation grouped by a library (decomposeGroupedByLibrary), chunk by
+/// chunk like separateSupervisedChunked: each chunk (with its context) is factorised into
+/// `components` components of its own, from the same seed, and grouped by `library`, so
+/// every chunk has the library's sources, in the library's order, and neighbouring chunks
+/// are crossfaded as above. Unlike the supervised case the chunks do not share templates:
+/// away from the seams the stems are those of separating each chunk on its own, not of
+/// the whole file. The stems still sum to the mix, memory is bounded the same way (plus
+/// the chunk's NMF workspace), and the threads and callbacks behave as above. Throws like
+/// decomposeGroupedByLibrary (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
+/// for bad chunk settings.
+ChunkedSeparation separateGroupedByLibraryChunked(std::size_t numSamples, int numChannels,
+                                                  double sampleRate, int components,
+                                                  const TemplateLibrary& library,
+                                                  const SeparationSettings& settings,
+                                                  const MixBlockReader& read,
+                                                  const StemBlockWriter& write,
+                                                  const ChunkSettings& chunks = {},
+                                                  const ProgressCallback& progress = {});
 
 }  // namespace demix
