@@ -84,6 +84,7 @@ juce::String settingsFingerprint(const SeparateRequest& r) {
     if (r.libraryPaths.empty() && (r.sources > 0 || !r.groupByPaths.empty()) && restarts != 1)
         o->setProperty("restarts", restarts);
     // Only when given, so the records of earlier runs without it still match.
+    if (r.chunkSeconds) o->setProperty("chunk", *r.chunkSeconds);
     if (!r.groupByPaths.empty()) {
         juce::Array<juce::var> grouping;
         for (const auto& p : r.groupByPaths)

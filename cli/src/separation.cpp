@@ -26,6 +26,25 @@ std::string framesAdvice(const StftSettings& stft) {
 
 }  // namespace
 
+void checkComponentsFit(const SeparateRequest& r, bool supervised, std::size_t samples,
+                        const std::string& input) {
+    const auto& settings = r.common.settings;
+    const Stft stft(settings.stft);
+    const int frames = stft.frameCount(samples);
+    const int bins = settings.stft.bins();
+    const int wanted = supervised ? r.freeComponents : r.components;
+    const std::string kOption = supervised ? "--free" : "--components";
+    if (wanted > frames)
+        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
+                         " is more than the signal allows: " + std::to_string(samples) +
+                         " samples give only " + std::to_string(frames) + " STFT frames " +
+                         framesAdvice(settings.stft) + "; use at most " + std::to_string(frames));
+    if (wanted > bins)
+        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
+                         " is more than the " + std::to_string(bins) + " frequency bins of --fft " +
+                         std::to_string(settings.stft.fftSize));
+}
+
 void rethrowSeparationError(const std::string& input) {
     try {
         throw;
@@ -58,6 +77,12 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
     } else if (option == "--restarts") {
         r.common.settings.unsupervisedRestarts = args.intValue(option, 1, 64);
         r.restartsGiven = true;
+    } else if (option == "--chunk") {
+        r.chunkSeconds = args.doubleValue(option, 0.0, 86400.0);
+        if (*r.chunkSeconds > 0.0 && *r.chunkSeconds < 1.0)
+            throw UsageError("option --chunk: a chunk needs at least 1 second (or 0 for the whole "
+                             "file at once), got " +
+                             juce::String(*r.chunkSeconds).toStdString());
     } else if (option == "--group-power") {
         r.common.settings.groupingPower = args.doubleValue(
             option, 0.1, 100.0, "hard", std::numeric_limits<double>::infinity());
@@ -103,6 +128,18 @@ void finaliseSeparateRequest(SeparateRequest& r) {
         throw UsageError("--group-power P sets how softly --group-by LIB shares the components "
                          "of --components K between the library sources; without --group-by "
                          "there is no such grouping");
+    if (r.chunkSeconds && *r.chunkSeconds > 0.0) {
+        if (!supervised && r.groupByPaths.empty())
+            throw UsageError("--chunk works with --templates or --group-by: blind components "
+                             "(--components without --group-by) have no identity from one chunk "
+                             "to the next");
+        if (r.freeComponents > 0)
+            throw UsageError("--chunk cannot be used with --free: free components have no "
+                             "identity from one chunk to the next");
+        if (!r.common.plotDir.empty())
+            throw UsageError("--chunk cannot be used with --plot: the pictures show the whole "
+                             "file's decomposition");
+    }
     if (r.sources > r.components && !supervised)
         throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
                          std::to_string(r.components) + ": every source needs a component");
@@ -244,8 +281,8 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
                                const SeparateRequest& r, const TemplateLibrary* library,
                                const std::string& plotDir, Progress& progress) {
     // Long files: chunk by chunk, so memory does not grow with the length.
-    if (useChunkedSeparation(r, library, plotDir, input))
-        return separateFileChunked(input, outDir, r, *library, progress);
+    if (const auto chunk = chunkSecondsFor(r, library, plotDir, input))
+        return separateFileChunked(input, outDir, r, library, *chunk, progress);
 
     const auto start = std::chrono::steady_clock::now();
     const auto& settings = r.common.settings;
@@ -267,21 +304,7 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
             throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
                              " would overwrite the input; choose another -o folder");
 
-    // K must fit the signal: more components than frames (or bins) is meaningless.
-    const Stft stft(settings.stft);
-    const int frames = stft.frameCount(mix.numSamples());
-    const int bins = settings.stft.bins();
-    const int wanted = library != nullptr ? r.freeComponents : r.components;
-    const std::string kOption = library != nullptr ? "--free" : "--components";
-    if (wanted > frames)
-        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
-                         " is more than the signal allows: " + std::to_string(mix.numSamples()) +
-                         " samples give only " + std::to_string(frames) + " STFT frames " +
-                         framesAdvice(settings.stft) + "; use at most " + std::to_string(frames));
-    if (wanted > bins)
-        throw InputError(inQuotes(input) + ": " + kOption + " " + std::to_string(wanted) +
-                         " is more than the " + std::to_string(bins) + " frequency bins of --fft " +
-                         std::to_string(settings.stft.fftSize));
+    checkComponentsFit(r, library != nullptr, mix.numSamples(), input);
 
     const Levels mixLevels = measureLevels(mix);
     if (mixLevels.energy == 0.0)
@@ -429,6 +452,13 @@ const char* separateOptionsHelp() {
                             (default 2; larger is harder); `hard` gives each component
                             to one source. Shared components are split, so the stems
                             still sum to the mix
+  --chunk SECONDS           separate in crossfaded chunks of this length, reading and
+                            writing block by block (memory independent of the file's
+                            length); 0 = the whole file at once. Default: 60-s
+                            chunks for --templates files over 90 s, 120-s chunks for
+                            --group-by files over 8 minutes (chunks separate a little
+                            less well there: each is factorised on its own). Not with
+                            --free, --plot or blind --components
 )";
 }
 

@@ -30,6 +30,9 @@ struct SeparateRequest {
     bool restartsGiven = false;
     /// --group-power P was given (its value is in common.settings.groupingPower)
     bool groupPowerGiven = false;
+    /// --chunk SECONDS: separate in chunks of this length whatever the file's length
+    /// (0 = never: the whole file at once); unset = by length (separation_chunked.hpp)
+    std::optional<double> chunkSeconds;
     CommonOptions common;
 };
 
@@ -64,6 +67,11 @@ const TemplateLibrary& libraryForRate(const TemplateLibrary& library, double sam
 
 /// Names of the stems a request produces, in order (known before any processing).
 std::vector<std::string> stemNames(const SeparateRequest& request, const TemplateLibrary* library);
+
+/// Throws InputError if the request's --components (or --free with `supervised`) K does not
+/// fit `samples` samples: more components than STFT frames or frequency bins.
+void checkComponentsFit(const SeparateRequest& request, bool supervised, std::size_t samples,
+                        const std::string& input);
 
 /// Throws InputError if `name` cannot be used as a stem file name.
 void checkStemName(const std::string& name, const std::string& origin);

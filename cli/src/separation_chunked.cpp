@@ -17,40 +17,55 @@
 
 namespace demix::cli {
 
-bool useChunkedSeparation(const SeparateRequest& r, const TemplateLibrary* library,
-                          const std::string& plotDir, const std::string& input) {
-    // Only supervised separation with fixed templates is exact chunk by chunk; pictures
-    // need the whole-file decomposition.
-    if (library == nullptr || r.freeComponents > 0 || !plotDir.empty()) return false;
+std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLibrary* library,
+                                      const std::string& plotDir, const std::string& input) {
+    if (r.chunkSeconds) {  // finaliseSeparateRequest refused the requests it cannot serve
+        if (*r.chunkSeconds > 0.0) return *r.chunkSeconds;
+        return std::nullopt;
+    }
+    // Pictures need the whole-file decomposition; free and blind components have no
+    // identity from one chunk to the next.
+    const bool supervised = library != nullptr && r.freeComponents == 0;
+    const bool grouped = library == nullptr && r.groupingLibrary.has_value();
+    if (!plotDir.empty() || !(supervised || grouped)) return std::nullopt;
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
-    if (!file.existsAsFile()) return false;  // the whole-file path reports the problem
+    if (!file.existsAsFile()) return std::nullopt;  // the whole-file path reports the problem
     juce::AudioFormatManager formats;
     formats.registerBasicFormats();
     std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
-    if (reader == nullptr || reader->sampleRate <= 0.0) return false;
-    return static_cast<double>(reader->lengthInSamples) / reader->sampleRate > kChunkThresholdSeconds;
+    if (reader == nullptr || reader->sampleRate <= 0.0) return std::nullopt;
+    const double seconds = static_cast<double>(reader->lengthInSamples) / reader->sampleRate;
+    if (supervised && seconds > kChunkThresholdSeconds) return kDefaultChunkSeconds;
+    if (grouped && seconds > kGroupedChunkThresholdSeconds) return kGroupedChunkSeconds;
+    return std::nullopt;
 }
 
 SeparationOutcome separateFileChunked(const std::string& input, const std::string& outDir,
-                                      const SeparateRequest& r, const TemplateLibrary& givenLibrary,
-                                      Progress& progress) {
+                                      const SeparateRequest& r, const TemplateLibrary* givenLibrary,
+                                      double chunkSeconds, Progress& progress) {
     const auto start = std::chrono::steady_clock::now();
     const auto& settings = r.common.settings;
     progress.begin(juce::File(input).getFileName().toStdString());
     progress.update(0.0, "reading");
     AudioBlockReader reader(input);
     TemplateLibrary resampled;
-    const TemplateLibrary& library =
-        libraryForRate(givenLibrary, reader.sampleRate(), input, resampled, progress);
+    const TemplateLibrary* library =
+        givenLibrary != nullptr
+            ? &libraryForRate(*givenLibrary, reader.sampleRate(), input, resampled, progress)
+            : nullptr;
     const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
-    const auto names = stemNames(r, &library);
+    const auto names = stemNames(r, library);
     for (const auto& name : names) {
         checkStemName(name, inQuotes(input));
         if (outFolder.getChildFile(name + ".wav") == inputFile)
             throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
                              " would overwrite the input; choose another -o folder");
     }
+    // Checked on the whole file, as without chunks (a chunk is the whole file when the file
+    // is shorter; otherwise a chunk with its context rarely has fewer frames than K, and the
+    // factorisation still runs if it does).
+    checkComponentsFit(r, library != nullptr, static_cast<std::size_t>(reader.samples()), input);
     prepareOutputFolder(outDir);
 
     std::vector<std::string> paths;
@@ -88,9 +103,17 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
             mixEnergy += sum;
             mixMeasured = from + n;
         };
-        result = separateSupervisedChunked(static_cast<std::size_t>(reader.samples()), reader.channels(),
-                                           reader.sampleRate(), library, settings, read, write,
-                                           ChunkSettings{}, progress.callback(0.0, 0.99));
+        ChunkSettings chunks;
+        chunks.chunkSeconds = chunkSeconds;
+        const auto samples = static_cast<std::size_t>(reader.samples());
+        if (library != nullptr)
+            result = separateSupervisedChunked(samples, reader.channels(), reader.sampleRate(),
+                                               *library, settings, read, write, chunks,
+                                               progress.callback(0.0, 0.99));
+        else
+            result = separateGroupedByLibraryChunked(samples, reader.channels(), reader.sampleRate(),
+                                                     r.components, *r.groupingLibrary, settings,
+                                                     read, write, chunks, progress.callback(0.0, 0.99));
         if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
         for (auto& w : writers) w->commit();
     } catch (...) {
@@ -129,14 +152,24 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     in->setProperty("seconds", static_cast<double>(reader.samples()) / reader.sampleRate());
     auto* rep = new juce::DynamicObject();
     rep->setProperty("input", juce::var(in));
-    rep->setProperty("mode", "supervised");
+    rep->setProperty("mode", library != nullptr ? "supervised" : "unsupervised");
     juce::Array<juce::var> libs;
     for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
     rep->setProperty("libraries", libs);
+    if (library == nullptr) {
+        juce::Array<juce::var> grouping;
+        for (const auto& p : r.groupByPaths) grouping.add(juce::String(p));
+        rep->setProperty("group_by", grouping);
+        rep->setProperty("group_power", groupPowerJson(settings.groupingPower));
+    }
     rep->setProperty("settings", settingsToJson(r.common));
-    rep->setProperty("components", library.ensembleComponents());  // every member's, as whole-file
-    rep->setProperty("ensemble_members", library.ensembleSize());
+    // Every member's components, as whole-file (per chunk with --group-by: K per restart)
+    rep->setProperty("components", library != nullptr ? library->ensembleComponents()
+                                                      : r.components * unsupervisedRestartsFor(settings, true));
+    rep->setProperty("ensemble_members", library != nullptr ? library->ensembleSize()
+                                                            : unsupervisedRestartsFor(settings, true));
     rep->setProperty("chunks", static_cast<int>(result.iterations.size()));
+    rep->setProperty("chunk_seconds", chunkSeconds);
     juce::Array<juce::var> iterations;
     bool converged = true;
     for (std::size_t i = 0; i < result.iterations.size(); ++i) {

@@ -1,26 +1,43 @@
 #pragma once
 /// \file separation_chunked.hpp
-/// `demix separate` / `batch` for long files in bounded memory: supervised separation
-/// (no --free, no --plot) of a file longer than kChunkThresholdSeconds is done in
-/// overlapping, crossfaded chunks of about a minute (engine: separateSupervisedChunked),
-/// reading the mix and writing the stems block by block. Stems still sum to the mix.
+/// `demix separate` / `batch` for long files in bounded memory: the file is separated in
+/// overlapping, crossfaded chunks (engine: separateSupervisedChunked,
+/// separateGroupedByLibraryChunked), reading the mix and writing the stems block by
+/// block. Stems still sum to the mix.
 
 #include "separation.hpp"
 
+#include <optional>
+
 namespace demix::cli {
 
-/// Files longer than this (seconds) are separated in chunks when the request allows.
+/// Supervised files (--templates, no --free) longer than this (seconds) are separated in
+/// chunks unless --chunk says otherwise: with the templates fixed, chunks change the
+/// result only at the seams (and by the per-chunk spatial model).
 constexpr double kChunkThresholdSeconds = 90.0;
+/// --group-by files longer than this are separated in chunks unless --chunk says
+/// otherwise. Each chunk is factorised and grouped on its own, which separates less well
+/// than the whole file (4-minute songs: −1.0 dB SI-SDR with 120-s chunks, −1.5 dB with
+/// 60-s ones; bench/RESULTS.md, "Chunked grouping by library"), so a song keeps the whole
+/// file; its memory grows ≈ 110 MB per minute of stereo 44.1 kHz (450 MB at 4 minutes).
+constexpr double kGroupedChunkThresholdSeconds = 480.0;
+/// Nominal chunk length when chunking by length (seconds): supervised, and --group-by
+/// (longer: the fewer chunks, the nearer the whole file's separation; ≈ 400 MB).
+constexpr double kDefaultChunkSeconds = 60.0;
+constexpr double kGroupedChunkSeconds = 120.0;
 
-/// True if `input` should be separated in chunks (supervised, no free components, no
-/// pictures, longer than the threshold). Never throws for a bad file (returns false and
-/// lets the whole-file path report it).
-bool useChunkedSeparation(const SeparateRequest& r, const TemplateLibrary* library,
-                          const std::string& plotDir, const std::string& input);
+/// The chunk length to separate `input` with, or nothing for the whole file at once:
+/// --chunk when given (0 = nothing), otherwise by the file's length for the requests that
+/// can be chunked (--templates without --free, or --group-by; never with --plot). Never
+/// throws for a bad file (returns nothing and lets the whole-file path report it).
+std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLibrary* library,
+                                      const std::string& plotDir, const std::string& input);
 
-/// Like separateFile, chunk by chunk. The JSON report lists the iterations of each chunk.
+/// Like separateFile, chunk by chunk (chunks of `chunkSeconds`, 4 s of context on each
+/// side). `library` is the --templates library, or null with --group-by. The JSON report
+/// lists the iterations of each chunk.
 SeparationOutcome separateFileChunked(const std::string& input, const std::string& outDir,
-                                      const SeparateRequest& r, const TemplateLibrary& library,
-                                      Progress& progress);
+                                      const SeparateRequest& r, const TemplateLibrary* library,
+                                      double chunkSeconds, Progress& progress);
 
 }  // namespace demix::cli
