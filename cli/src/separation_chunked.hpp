@@ -19,7 +19,7 @@ constexpr double kChunkThresholdSeconds = 90.0;
 /// otherwise. Each chunk is factorised and grouped on its own, which separates less well
 /// than the whole file (4-minute songs: −1.0 dB SI-SDR with 120-s chunks, −1.5 dB with
 /// 60-s ones; bench/RESULTS.md, "Chunked grouping by library"), so a song keeps the whole
-/// file; its memory grows ≈ 110 MB per minute of stereo 44.1 kHz (450 MB at 4 minutes).
+/// file; its memory grows ≈ 100 MB per minute of stereo 44.1 kHz (450 MB at 4 minutes).
 constexpr double kGroupedChunkThresholdSeconds = 480.0;
 /// Nominal chunk length when chunking by length (seconds): supervised, and --group-by
 /// (longer: the fewer chunks, the nearer the whole file's separation; ≈ 400 MB).
