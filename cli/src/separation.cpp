@@ -133,9 +133,6 @@ void finaliseSeparateRequest(SeparateRequest& r) {
             throw UsageError("--chunk works with --templates or --group-by: blind components "
                              "(--components without --group-by) have no identity from one chunk "
                              "to the next");
-        if (r.freeComponents > 0)
-            throw UsageError("--chunk cannot be used with --free: free components have no "
-                             "identity from one chunk to the next");
         if (!r.common.plotDir.empty())
             throw UsageError("--chunk cannot be used with --plot: the pictures show the whole "
                              "file's decomposition");
@@ -268,7 +265,11 @@ std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibra
         for (const auto& s : r.groupingLibrary->sources) names.push_back(s.name);
     } else if (library != nullptr) {
         for (const auto& s : library->sources) names.push_back(s.name);
-        if (r.freeComponents > 0) names.push_back("residual");
+        if (r.freeComponents > 0) {  // named as the engine names it (decomposeSupervised)
+            std::string residual = "residual";
+            for (int i = 2; library->find(residual) >= 0; ++i) residual = "residual-" + std::to_string(i);
+            names.push_back(residual);
+        }
     } else if (r.sources > 0) {
         for (int s = 1; s <= r.sources; ++s) names.push_back("source-" + std::to_string(s));
     } else {
@@ -456,9 +457,9 @@ const char* separateOptionsHelp() {
                             writing block by block (memory independent of the file's
                             length); 0 = the whole file at once. Default: 60-s
                             chunks for --templates files over 90 s, 120-s chunks for
-                            --group-by files over 8 minutes (chunks separate a little
-                            less well there: each is factorised on its own). Not with
-                            --free, --plot or blind --components
+                            --group-by or --free files over 8 minutes (chunks separate
+                            a little less well there: each learns its own components).
+                            Not with --plot or blind --components
 )";
 }
 

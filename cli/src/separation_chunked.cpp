@@ -23,11 +23,13 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
         if (*r.chunkSeconds > 0.0) return *r.chunkSeconds;
         return std::nullopt;
     }
-    // Pictures need the whole-file decomposition; free and blind components have no
-    // identity from one chunk to the next.
+    // Pictures need the whole-file decomposition; blind components have no identity from
+    // one chunk to the next. Free components (--free) are one "residual" source in every
+    // chunk, but learned per chunk, like --group-by's components.
     const bool supervised = library != nullptr && r.freeComponents == 0;
-    const bool grouped = library == nullptr && r.groupingLibrary.has_value();
-    if (!plotDir.empty() || !(supervised || grouped)) return std::nullopt;
+    const bool learnedPerChunk = (library != nullptr && r.freeComponents > 0) ||
+                                 (library == nullptr && r.groupingLibrary.has_value());
+    if (!plotDir.empty() || !(supervised || learnedPerChunk)) return std::nullopt;
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     if (!file.existsAsFile()) return std::nullopt;  // the whole-file path reports the problem
     juce::AudioFormatManager formats;
@@ -36,7 +38,7 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
     if (reader == nullptr || reader->sampleRate <= 0.0) return std::nullopt;
     const double seconds = static_cast<double>(reader->lengthInSamples) / reader->sampleRate;
     if (supervised && seconds > kChunkThresholdSeconds) return kDefaultChunkSeconds;
-    if (grouped && seconds > kGroupedChunkThresholdSeconds) return kGroupedChunkSeconds;
+    if (learnedPerChunk && seconds > kGroupedChunkThresholdSeconds) return kGroupedChunkSeconds;
     return std::nullopt;
 }
 
@@ -108,8 +110,8 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         const auto samples = static_cast<std::size_t>(reader.samples());
         if (library != nullptr)
             result = separateSupervisedChunked(samples, reader.channels(), reader.sampleRate(),
-                                               *library, settings, read, write, chunks,
-                                               progress.callback(0.0, 0.99));
+                                               *library, r.freeComponents, settings, read, write,
+                                               chunks, progress.callback(0.0, 0.99));
         else
             result = separateGroupedByLibraryChunked(samples, reader.channels(), reader.sampleRate(),
                                                      r.components, *r.groupingLibrary, settings,
@@ -164,8 +166,9 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     }
     rep->setProperty("settings", settingsToJson(r.common));
     // Every member's components, as whole-file (per chunk with --group-by: K per restart)
-    rep->setProperty("components", library != nullptr ? library->ensembleComponents()
-                                                      : r.components * unsupervisedRestartsFor(settings, true));
+    rep->setProperty("components", library != nullptr
+                                       ? library->ensembleComponents() + r.freeComponents * library->ensembleSize()
+                                       : r.components * unsupervisedRestartsFor(settings, true));
     rep->setProperty("ensemble_members", library != nullptr ? library->ensembleSize()
                                                             : unsupervisedRestartsFor(settings, true));
     rep->setProperty("chunks", static_cast<int>(result.iterations.size()));

@@ -333,13 +333,14 @@ ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, doubl
 
 ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
                                             double sampleRate, const TemplateLibrary& library,
+                                            int freeComponents,
                                             const SeparationSettings& settings,
                                             const MixBlockReader& read,
                                             const StemBlockWriter& write,
                                             const ChunkSettings& chunks,
                                             const ProgressCallback& progress) {
     const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
-        return decomposeSupervised(block, library, 0, settings, p);
+        return decomposeSupervised(block, library, freeComponents, settings, p);
     };
     return separateChunked(numSamples, numChannels, sampleRate, decompose, settings, read,
                            write, chunks, progress);

@@ -1,6 +1,7 @@
-// demix separate|batch --chunk SECONDS: chunked separation on request, for --templates and
-// for --group-by (each chunk factorised and grouped on its own); usage errors; batch
-// redoes a file separated with another chunk length.
+// demix separate|batch --chunk SECONDS: chunked separation on request, for --templates
+// (with --free: the residual learned per chunk) and for --group-by (each chunk factorised
+// and grouped on its own); usage errors; batch redoes a file separated with another chunk
+// length.
 #include "library_scene.hpp"
 #include "test_support.hpp"
 
@@ -69,6 +70,34 @@ TEST_CASE("separate --templates --chunk chunks a short file on request; --chunk 
     CHECK(relativeMaxError(scene.mix, sum(b, h)) <= 1e-5);
 }
 
+TEST_CASE("separate --templates --free --chunk: a residual stem from every chunk; chunks whose "
+          "context spans the file give the whole file's stems",
+          "[separate][chunked]") {
+    Scene scene;
+    const auto run = [&](const std::string& chunk, const std::string& out) {
+        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "-t", scene.dir.path("bass.dmxt"),
+                                      "--free", "3", "--chunk", chunk, "-o", scene.dir.path(out),
+                                      "--json", scene.dir.path(out + ".json")}));
+        INFO(r.err);
+        REQUIRE(r.exitCode == 0);
+        return juce::JSON::parse(juce::File(scene.dir.path(out + ".json")));
+    };
+    const auto report = run("1", "chunked");
+    const auto bass = readWav(scene.dir.path("chunked/bass.wav"));
+    const auto residual = readWav(scene.dir.path("chunked/residual.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(bass, residual)) <= 1e-5);
+    CHECK(static_cast<int>(report["chunks"]) == 2);
+    // bass.dmxt holds demix learn's default 3 template sets of 4; each member adds 3 free.
+    CHECK(static_cast<int>(report["components"]) == 3 * (4 + 3));
+    REQUIRE(report["stems"].size() == 2);
+    CHECK(report["stems"][1]["name"].toString() == "residual");
+    // The 2-s mix in 1-s chunks with up to 1 s of context: each chunk reads the whole mix,
+    // so each learns the whole file's free components, and the crossfade mixes equal stems.
+    run("0", "whole");
+    CHECK(relativeMaxError(readWav(scene.dir.path("whole/bass.wav")), bass) <= 1e-5);
+    CHECK(relativeMaxError(readWav(scene.dir.path("whole/residual.wav")), residual) <= 1e-5);
+}
+
 TEST_CASE("--chunk usage errors", "[separate][chunked][usage]") {
     Scene scene;
     const std::string mix = scene.dir.path("mix.wav"), out = scene.dir.path("o");
@@ -79,8 +108,6 @@ TEST_CASE("--chunk usage errors", "[separate][chunked][usage]") {
     expectUsageError(r, "--chunk");
     r = runDemix(with({"separate", mix, "--components", "8", "--sources", "2", "--chunk", "5", "-o", out}));
     expectUsageError(r, "--chunk works with --templates or --group-by: blind components");
-    r = runDemix(with({"separate", mix, "-t", bass, "--free", "2", "--chunk", "5", "-o", out}));
-    expectUsageError(r, "--chunk cannot be used with --free");
     r = runDemix(with({"separate", mix, "-t", bass, "--chunk", "5", "--plot", scene.dir.path("p"), "-o", out}));
     expectUsageError(r, "--chunk cannot be used with --plot");
     // --chunk 0 is the whole file, which every request can have.

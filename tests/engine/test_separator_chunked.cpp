@@ -88,7 +88,7 @@ Collected runChunked(const AudioBuffer& mix, const TemplateLibrary& library,
                      const ProgressCallback& progress = {}) {
     return collectChunked(mix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
         return separateSupervisedChunked(mix.numSamples(), static_cast<int>(mix.numChannels()),
-                                         mix.sampleRate, library, settings, read, write, chunks,
+                                         mix.sampleRate, library, 0, settings, read, write, chunks,
                                          progress);
     });
 }
@@ -208,26 +208,26 @@ TEST_CASE("chunked separation checks its arguments and propagates reader errors"
     const auto write = [](std::size_t, const std::vector<Stem>&) {};
     ChunkSettings bad;
     bad.chunkSeconds = 0.0;
-    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, read, write, bad),
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, 0, settings, read, write, bad),
                         Catch::Contains("chunk length"));
     bad = ChunkSettings{};
     bad.overlapSeconds = -1.0;
-    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, read, write, bad),
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, 0, settings, read, write, bad),
                         Catch::Contains("overlap"));
-    REQUIRE_THROWS_AS(separateSupervisedChunked(0, 2, kTestRate, library, settings, read, write),
+    REQUIRE_THROWS_AS(separateSupervisedChunked(0, 2, kTestRate, library, 0, settings, read, write),
                       InvalidArgument);
     // A library made at another sample rate is refused like decomposeSupervised does.
-    REQUIRE_THROWS_AS(separateSupervisedChunked(1000, 2, 44100.0, library, settings, read, write),
+    REQUIRE_THROWS_AS(separateSupervisedChunked(1000, 2, 44100.0, library, 0, settings, read, write),
                       LibraryError);
     const auto failing = [](std::size_t, std::size_t, AudioBuffer&) {
         throw std::runtime_error("disk on fire");
     };
-    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, failing, write),
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, 0, settings, failing, write),
                         "disk on fire");
     const auto shortRead = [](std::size_t, std::size_t count, AudioBuffer& block) {
         for (auto& c : block.channels) c.assign(count / 2, 0.0f);
     };
-    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, settings, shortRead, write),
+    REQUIRE_THROWS_WITH(separateSupervisedChunked(1000, 2, kTestRate, library, 0, settings, shortRead, write),
                         Catch::Contains("mix reader returned"));
 }
 
@@ -290,8 +290,8 @@ TEST_CASE("pipelined chunked separation: bit-identical to one chunk at a time, c
             stopped = stopped || ++calls >= stopAt;
             return !stopped;
         };
-        REQUIRE_THROWS_AS(separateSupervisedChunked(mix.numSamples(), 2, mix.sampleRate, library, settings,
-                                                    read, write, chunks, cancelling),
+        REQUIRE_THROWS_AS(separateSupervisedChunked(mix.numSamples(), 2, mix.sampleRate, library, 0,
+                                                    settings, read, write, chunks, cancelling),
                           Cancelled);
         CHECK(writesAfter == 0);
     }
@@ -372,4 +372,47 @@ TEST_CASE("chunked grouping by library of a mix shorter than a chunk equals whol
                                                         settings, read, write),
                         expected);
     REQUIRE(writes == 0);
+}
+
+TEST_CASE("chunked supervised separation with free components: a residual stem in every "
+          "chunk, stems sum to the mix across seams, one chunk == whole file",
+          "[separator][chunked]") {
+    const SeparationSettings settings = chunkTestSettings();
+    TemplateLibrary toneOnly = toneNoiseLibrary(settings);
+    toneOnly.sources.resize(1);  // the noise is left to the free components
+    const std::size_t n = static_cast<std::size_t>(10.3 * kTestRate);
+    const std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
+    const AudioBuffer mix = testing::stereoMix(tone, noise, 0.8f, 0.4f, 0.4f, 0.8f);
+    ChunkSettings chunks;
+    chunks.chunkSeconds = 2.5;
+    chunks.overlapSeconds = 0.5;
+    const Collected chunked = collectChunked(mix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
+        return separateSupervisedChunked(mix.numSamples(), 2, mix.sampleRate, toneOnly, 4, settings,
+                                         read, write, chunks);
+    });
+    REQUIRE(chunked.names == std::vector<std::string>{"tone", "residual"});
+    REQUIRE(chunked.reads == 4);
+    const double sumError = stemsSumError(chunked, mix);
+    CAPTURE(sumError);
+    REQUIRE(sumError < 1e-5);
+    const std::size_t L = static_cast<std::size_t>(2.5 * kTestRate);
+    for (std::size_t c = 0; c < 4; ++c) {  // the residual takes the noise in every chunk
+        const std::size_t from = c * L, to = c == 3 ? n : (c + 1) * L;
+        const double rn = correlation(chunked.stems[1].channels[1], noise, from, to);
+        const double rt = correlation(chunked.stems[1].channels[1], tone, from, to);
+        CAPTURE(c, rn, rt);
+        REQUIRE(rn > 0.8);
+        REQUIRE(rn > rt + 0.5);
+    }
+
+    const AudioBuffer shortMix = stereoMix(2.0);
+    const Collected one = collectChunked(shortMix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
+        return separateSupervisedChunked(shortMix.numSamples(), 2, shortMix.sampleRate, toneOnly, 4,
+                                         settings, read, write);
+    });
+    const Decomposition whole = decomposeSupervised(shortMix, toneOnly, 4, settings);
+    const std::vector<Stem> reference = renderStems(shortMix, whole, settings);
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t ch = 0; ch < 2; ++ch)
+            REQUIRE(one.stems[s].channels[ch] == reference[s].audio.channels[ch]);
 }

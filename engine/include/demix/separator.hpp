@@ -414,13 +414,16 @@ struct ChunkedSeparation {
     std::vector<bool> converged;         ///< whether each chunk met the tol rule
 };
 
-/// Supervised separation (library templates frozen, no free components) of a mix of
-/// `numSamples` samples × `numChannels` channels at `sampleRate`, read and written block
-/// by block. Throws like
-/// decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and InvalidArgument
-/// for bad chunk settings. Progress covers the whole file.
+/// Supervised separation (decomposeSupervised: library templates, plus `freeComponents`
+/// free ones as a "residual" source) of a mix of `numSamples` samples × `numChannels`
+/// channels at `sampleRate`, read and written block by block. Free components are learned
+/// per chunk (from the same seed), so with them the stems are those of separating each
+/// chunk on its own, like separateGroupedByLibraryChunked below; without them, as above.
+/// Throws like decomposeSupervised (InvalidArgument, LibraryError, Cancelled) and
+/// InvalidArgument for bad chunk settings. Progress covers the whole file.
 ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChannels,
                                             double sampleRate, const TemplateLibrary& library,
+                                            int freeComponents,
                                             const SeparationSettings& settings,
                                             const MixBlockReader& read,
                                             const StemBlockWriter& write,
