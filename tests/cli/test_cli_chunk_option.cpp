@@ -15,16 +15,28 @@ using namespace demix;
 using namespace demix::test;
 using namespace demix::test::library_scene;
 
+namespace {
+
+/// Runs `demix separate` on the scene's mix with `args` (fast options added), stems into
+/// OUT and the report into OUT.json; returns the report.
+juce::var separateInto(const Scene& scene, std::vector<std::string> args, const std::string& out) {
+    args.insert(args.begin(), {"separate", scene.dir.path("mix.wav")});
+    args.insert(args.end(), {"-o", scene.dir.path(out), "--json", scene.dir.path(out + ".json")});
+    const auto r = runDemix(with(args));
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    return juce::JSON::parse(juce::File(scene.dir.path(out + ".json")));
+}
+
+}  // namespace
+
 TEST_CASE("separate --group-by --chunk: chunked, stems named and summing to the mix, each "
           "on its source",
           "[separate][group-by][chunked]") {
     Scene scene;  // a 2-s mix: 1-s chunks make two, with a crossfaded seam at 1 s
-    const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "--components", "8",
-                                  "--group-by", scene.dir.path("hats.dmxt"), "--group-by",
-                                  scene.dir.path("bass.dmxt"), "--chunk", "1", "-o",
-                                  scene.dir.path("out"), "--json", scene.dir.path("report.json")}));
-    INFO(r.err);
-    REQUIRE(r.exitCode == 0);
+    const auto report = separateInto(scene, {"--components", "8", "--group-by", scene.dir.path("hats.dmxt"),
+                                             "--group-by", scene.dir.path("bass.dmxt"), "--chunk", "1"},
+                                     "out");
     const auto bass = readWav(scene.dir.path("out/bass.wav"));
     const auto hat = readWav(scene.dir.path("out/hats.wav"));
     REQUIRE(bass.numSamples() == scene.mix.numSamples());
@@ -33,7 +45,6 @@ TEST_CASE("separate --group-by --chunk: chunked, stems named and summing to the 
     CHECK(cli::scoreStem(scene.bass, bass).sdr > cli::scoreStem(scene.bass, scene.mix).sdr + 3.0);
     CHECK(cli::scoreStem(scene.hat, hat).sdr > cli::scoreStem(scene.hat, scene.mix).sdr + 3.0);
 
-    const auto report = juce::JSON::parse(juce::File(scene.dir.path("report.json")));
     REQUIRE(report.isObject());
     CHECK(report["mode"].toString() == "unsupervised");
     CHECK(static_cast<int>(report["chunks"]) == 2);
@@ -52,12 +63,8 @@ TEST_CASE("separate --templates --chunk chunks a short file on request; --chunk 
           "[separate][chunked]") {
     Scene scene;
     const auto run = [&](const std::string& chunk, const std::string& out) {
-        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "-t", scene.dir.path("bass.dmxt"),
-                                      "-t", scene.dir.path("hats.dmxt"), "--chunk", chunk, "-o",
-                                      scene.dir.path(out), "--json", scene.dir.path(out + ".json")}));
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-        return juce::JSON::parse(juce::File(scene.dir.path(out + ".json")));
+        return separateInto(scene, {"-t", scene.dir.path("bass.dmxt"), "-t", scene.dir.path("hats.dmxt"),
+                                    "--chunk", chunk}, out);
     };
     const auto chunked = run("1", "chunked");
     CHECK(static_cast<int>(chunked["chunks"]) == 2);
@@ -75,12 +82,7 @@ TEST_CASE("separate --templates --free --chunk: a residual stem from every chunk
           "[separate][chunked]") {
     Scene scene;
     const auto run = [&](const std::string& chunk, const std::string& out) {
-        const auto r = runDemix(with({"separate", scene.dir.path("mix.wav"), "-t", scene.dir.path("bass.dmxt"),
-                                      "--free", "3", "--chunk", chunk, "-o", scene.dir.path(out),
-                                      "--json", scene.dir.path(out + ".json")}));
-        INFO(r.err);
-        REQUIRE(r.exitCode == 0);
-        return juce::JSON::parse(juce::File(scene.dir.path(out + ".json")));
+        return separateInto(scene, {"-t", scene.dir.path("bass.dmxt"), "--free", "3", "--chunk", chunk}, out);
     };
     const auto report = run("1", "chunked");
     const auto bass = readWav(scene.dir.path("chunked/bass.wav"));

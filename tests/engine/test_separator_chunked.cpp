@@ -114,6 +114,31 @@ double correlation(const std::vector<float>& a, const std::vector<float>& b, std
     return aa > 0.0 && bb > 0.0 ? ab / std::sqrt(aa * bb) : 0.0;
 }
 
+/// A 10.3-s stereo mix of a tone (left-heavy) and noise bursts (right-heavy), cut into
+/// four 2.5-s chunks (the last one longer) with 0.5 s of context.
+struct TwoSources {
+    static constexpr double kChunk = 2.5;
+    std::size_t n = static_cast<std::size_t>(10.3 * kTestRate);
+    std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
+    AudioBuffer mix = testing::stereoMix(tone, noise, 0.8f, 0.4f, 0.4f, 0.8f);
+    ChunkSettings chunks{kChunk, 0.5, true};
+
+    /// In every chunk's span, channel `ch` of `stem` correlates with `source` above 0.8 and
+    /// by at least 0.5 more than with `other`.
+    void requireFollows(const AudioBuffer& stem, std::size_t ch, const std::vector<float>& source,
+                        const std::vector<float>& other) const {
+        const std::size_t L = static_cast<std::size_t>(kChunk * kTestRate);
+        for (std::size_t c = 0; c < 4; ++c) {
+            const std::size_t from = c * L, to = c == 3 ? n : (c + 1) * L;
+            const double own = correlation(stem.channels[ch], source, from, to);
+            const double foreign = correlation(stem.channels[ch], other, from, to);
+            CAPTURE(c, ch, own, foreign);
+            REQUIRE(own > 0.8);
+            REQUIRE(own > foreign + 0.5);
+        }
+    }
+};
+
 /// Largest |stem 0 + stem 1 − mix| over every sample of both channels (the stems must
 /// have the mix's length).
 double stemsSumError(const Collected& chunked, const AudioBuffer& mix) {
@@ -302,38 +327,22 @@ TEST_CASE("chunked grouping by library: every chunk has the library's sources, e
           "[separator][chunked][grouping]") {
     const SeparationSettings settings = chunkTestSettings();
     const TemplateLibrary library = toneNoiseLibrary(settings);
-    const std::size_t n = static_cast<std::size_t>(10.3 * kTestRate);
-    const std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
-    const AudioBuffer mix = testing::stereoMix(tone, noise, 0.8f, 0.4f, 0.4f, 0.8f);
-    ChunkSettings chunks;
-    chunks.chunkSeconds = 2.5;
-    chunks.overlapSeconds = 0.5;
-    const Collected chunked = runGroupedChunked(mix, 8, library, settings, chunks);
+    const TwoSources scene;
+    const Collected chunked = runGroupedChunked(scene.mix, 8, library, settings, scene.chunks);
 
     REQUIRE(chunked.names == std::vector<std::string>{"tone", "noise"});
     REQUIRE(chunked.reads == 4);
     REQUIRE(chunked.iterations.size() == 4);
     REQUIRE(chunked.largestRead <= static_cast<std::size_t>((2.5 + 2 * 0.5) * kTestRate) + 2 * 128);
-    const double sumError = stemsSumError(chunked, mix);
+    const double sumError = stemsSumError(chunked, scene.mix);
     CAPTURE(sumError);
     REQUIRE(sumError < 1e-5);
 
     // Each chunk is factorised and grouped on its own, so what keeps a stem on its source
     // across chunks is the grouping by library: in every chunk's span the "tone" stem is
     // nearer the tone than the noise, and the "noise" stem the other way round.
-    const std::size_t L = static_cast<std::size_t>(2.5 * kTestRate);
-    for (std::size_t c = 0; c < 4; ++c) {
-        const std::size_t from = c * L, to = c == 3 ? n : (c + 1) * L;
-        const std::vector<float>& toneStem = chunked.stems[0].channels[0];
-        const std::vector<float>& noiseStem = chunked.stems[1].channels[0];
-        const double tt = correlation(toneStem, tone, from, to), tn = correlation(toneStem, noise, from, to);
-        const double nn = correlation(noiseStem, noise, from, to), nt = correlation(noiseStem, tone, from, to);
-        CAPTURE(c, tt, tn, nn, nt);
-        REQUIRE(tt > 0.8);
-        REQUIRE(tt > tn + 0.5);
-        REQUIRE(nn > 0.8);
-        REQUIRE(nn > nt + 0.5);
-    }
+    scene.requireFollows(chunked.stems[0], 0, scene.tone, scene.noise);
+    scene.requireFollows(chunked.stems[1], 0, scene.noise, scene.tone);
 }
 
 TEST_CASE("chunked grouping by library of a mix shorter than a chunk equals whole-file "
@@ -380,30 +389,17 @@ TEST_CASE("chunked supervised separation with free components: a residual stem i
     const SeparationSettings settings = chunkTestSettings();
     TemplateLibrary toneOnly = toneNoiseLibrary(settings);
     toneOnly.sources.resize(1);  // the noise is left to the free components
-    const std::size_t n = static_cast<std::size_t>(10.3 * kTestRate);
-    const std::vector<float> tone = harmonicTone(n, 7), noise = noiseBursts(n, 8);
-    const AudioBuffer mix = testing::stereoMix(tone, noise, 0.8f, 0.4f, 0.4f, 0.8f);
-    ChunkSettings chunks;
-    chunks.chunkSeconds = 2.5;
-    chunks.overlapSeconds = 0.5;
-    const Collected chunked = collectChunked(mix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
-        return separateSupervisedChunked(mix.numSamples(), 2, mix.sampleRate, toneOnly, 4, settings,
-                                         read, write, chunks);
+    const TwoSources scene;
+    const Collected chunked = collectChunked(scene.mix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
+        return separateSupervisedChunked(scene.mix.numSamples(), 2, scene.mix.sampleRate, toneOnly, 4,
+                                         settings, read, write, scene.chunks);
     });
     REQUIRE(chunked.names == std::vector<std::string>{"tone", "residual"});
     REQUIRE(chunked.reads == 4);
-    const double sumError = stemsSumError(chunked, mix);
+    const double sumError = stemsSumError(chunked, scene.mix);
     CAPTURE(sumError);
     REQUIRE(sumError < 1e-5);
-    const std::size_t L = static_cast<std::size_t>(2.5 * kTestRate);
-    for (std::size_t c = 0; c < 4; ++c) {  // the residual takes the noise in every chunk
-        const std::size_t from = c * L, to = c == 3 ? n : (c + 1) * L;
-        const double rn = correlation(chunked.stems[1].channels[1], noise, from, to);
-        const double rt = correlation(chunked.stems[1].channels[1], tone, from, to);
-        CAPTURE(c, rn, rt);
-        REQUIRE(rn > 0.8);
-        REQUIRE(rn > rt + 0.5);
-    }
+    scene.requireFollows(chunked.stems[1], 1, scene.noise, scene.tone);  // in every chunk
 
     const AudioBuffer shortMix = stereoMix(2.0);
     const Collected one = collectChunked(shortMix, [&](const MixBlockReader& read, const StemBlockWriter& write) {
