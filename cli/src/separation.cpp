@@ -128,15 +128,9 @@ void finaliseSeparateRequest(SeparateRequest& r) {
         throw UsageError("--group-power P sets how softly --group-by LIB shares the components "
                          "of --components K between the library sources; without --group-by "
                          "there is no such grouping");
-    if (r.chunkSeconds && *r.chunkSeconds > 0.0) {
-        if (!supervised && r.groupByPaths.empty())
-            throw UsageError("--chunk works with --templates or --group-by: blind components "
-                             "(--components without --group-by) have no identity from one chunk "
-                             "to the next");
-        if (!r.common.plotDir.empty())
-            throw UsageError("--chunk cannot be used with --plot: the pictures show the whole "
-                             "file's decomposition");
-    }
+    if (r.chunkSeconds && *r.chunkSeconds > 0.0 && !r.common.plotDir.empty())
+        throw UsageError("--chunk cannot be used with --plot: the pictures show the whole "
+                         "file's decomposition");
     if (r.sources > r.components && !supervised)
         throw UsageError("--sources " + std::to_string(r.sources) + " is more than --components " +
                          std::to_string(r.components) + ": every source needs a component");
@@ -457,9 +451,10 @@ const char* separateOptionsHelp() {
                             writing block by block (memory independent of the file's
                             length); 0 = the whole file at once. Default: 60-s
                             chunks for --templates files over 90 s, 120-s chunks for
-                            --group-by or --free files over 8 minutes (chunks separate
-                            a little less well there: each learns its own components).
-                            Not with --plot or blind --components
+                            --components or --free files over 8 minutes (chunks
+                            separate a little less well there: each learns its own
+                            components; blind sources are matched from chunk to chunk
+                            around each seam). Not with --plot
 )";
 }
 

@@ -23,13 +23,11 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
         if (*r.chunkSeconds > 0.0) return *r.chunkSeconds;
         return std::nullopt;
     }
-    // Pictures need the whole-file decomposition; blind components have no identity from
-    // one chunk to the next. Free components (--free) are one "residual" source in every
-    // chunk, but learned per chunk, like --group-by's components.
+    // Pictures need the whole-file decomposition. Free components (--free, --components)
+    // are learned per chunk.
+    if (!plotDir.empty()) return std::nullopt;
     const bool supervised = library != nullptr && r.freeComponents == 0;
-    const bool learnedPerChunk = (library != nullptr && r.freeComponents > 0) ||
-                                 (library == nullptr && r.groupingLibrary.has_value());
-    if (!plotDir.empty() || !(supervised || learnedPerChunk)) return std::nullopt;
+    const bool learnedPerChunk = !supervised;
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     if (!file.existsAsFile()) return std::nullopt;  // the whole-file path reports the problem
     juce::AudioFormatManager formats;
@@ -112,10 +110,14 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
             result = separateSupervisedChunked(samples, reader.channels(), reader.sampleRate(),
                                                *library, r.freeComponents, settings, read, write,
                                                chunks, progress.callback(0.0, 0.99));
-        else
+        else if (r.groupingLibrary)
             result = separateGroupedByLibraryChunked(samples, reader.channels(), reader.sampleRate(),
                                                      r.components, *r.groupingLibrary, settings,
                                                      read, write, chunks, progress.callback(0.0, 0.99));
+        else
+            result = separateUnsupervisedChunked(samples, reader.channels(), reader.sampleRate(),
+                                                 r.components, r.sources, settings, read, write,
+                                                 chunks, progress.callback(0.0, 0.99));
         if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
         for (auto& w : writers) w->commit();
     } catch (...) {
@@ -158,7 +160,7 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     juce::Array<juce::var> libs;
     for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
     rep->setProperty("libraries", libs);
-    if (library == nullptr) {
+    if (library == nullptr && r.groupingLibrary) {
         juce::Array<juce::var> grouping;
         for (const auto& p : r.groupByPaths) grouping.add(juce::String(p));
         rep->setProperty("group_by", grouping);
@@ -166,11 +168,13 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
     }
     rep->setProperty("settings", settingsToJson(r.common));
     // Every member's components, as whole-file (per chunk with --group-by: K per restart)
+    const int restarts = r.sources > 0 || r.groupingLibrary
+                             ? unsupervisedRestartsFor(settings, r.groupingLibrary.has_value())
+                             : 1;  // one stem per component: a single factorisation
     rep->setProperty("components", library != nullptr
                                        ? library->ensembleComponents() + r.freeComponents * library->ensembleSize()
-                                       : r.components * unsupervisedRestartsFor(settings, true));
-    rep->setProperty("ensemble_members", library != nullptr ? library->ensembleSize()
-                                                            : unsupervisedRestartsFor(settings, true));
+                                       : r.components * restarts);
+    rep->setProperty("ensemble_members", library != nullptr ? library->ensembleSize() : restarts);
     rep->setProperty("chunks", static_cast<int>(result.iterations.size()));
     rep->setProperty("chunk_seconds", chunkSeconds);
     juce::Array<juce::var> iterations;

@@ -15,26 +15,26 @@ namespace demix::cli {
 /// chunks unless --chunk says otherwise: with the templates fixed, chunks change the
 /// result only at the seams (and by the per-chunk spatial model).
 constexpr double kChunkThresholdSeconds = 90.0;
-/// --group-by and --free files longer than this are separated in chunks unless --chunk
-/// says otherwise. Each chunk then learns its own components, which separates less well
+/// --components (blind or --group-by) and --free files longer than this are separated in
+/// chunks unless --chunk says otherwise. Each chunk then learns its own components, which separates less well
 /// than the whole file (4-minute songs, --group-by: −1.0 dB SI-SDR with 120-s chunks,
 /// −1.5 dB with 60-s ones; --free: −0.1 dB; bench/RESULTS.md), so a song keeps the whole
 /// file; its memory grows ≈ 100 MB per minute of stereo 44.1 kHz (450 MB at 4 minutes).
 constexpr double kGroupedChunkThresholdSeconds = 480.0;
-/// Nominal chunk length when chunking by length (seconds): supervised, and --group-by or
+/// Nominal chunk length when chunking by length (seconds): supervised, and --components or
 /// --free (longer: the fewer chunks, the nearer the whole file's separation; ≈ 400 MB).
 constexpr double kDefaultChunkSeconds = 60.0;
 constexpr double kGroupedChunkSeconds = 120.0;
 
 /// The chunk length to separate `input` with, or nothing for the whole file at once:
 /// --chunk when given (0 = nothing), otherwise by the file's length for the requests that
-/// can be chunked (--templates, or --group-by; never with --plot). Never
+/// can be chunked (all but --plot). Never
 /// throws for a bad file (returns nothing and lets the whole-file path report it).
 std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLibrary* library,
                                       const std::string& plotDir, const std::string& input);
 
 /// Like separateFile, chunk by chunk (chunks of `chunkSeconds`, 4 s of context on each
-/// side). `library` is the --templates library, or null with --group-by. The JSON report
+/// side). `library` is the --templates library, or null with --components. The JSON report
 /// lists the iterations of each chunk.
 SeparationOutcome separateFileChunked(const std::string& input, const std::string& outDir,
                                       const SeparateRequest& r, const TemplateLibrary* library,

@@ -1,6 +1,7 @@
-// separateSupervisedChunked, separateGroupedByLibraryChunked: long mixes in bounded memory,
-// chunk by chunk with crossfades (one driver, separateChunked; only the decomposition of a
-// chunk differs).
+// separateSupervisedChunked, separateGroupedByLibraryChunked, separateUnsupervisedChunked:
+// long mixes in bounded memory, chunk by chunk with crossfades (one driver, separateChunked;
+// only the decomposition of a chunk differs, and anonymous sources are put in the previous
+// chunk's order).
 //
 // Layout for chunk length L, context O (both whole hops) and crossfade half-width X = O/2:
 //
@@ -148,8 +149,33 @@ private:
 /// come out with the same names in the same order in every chunk.
 using ChunkDecomposer = std::function<Decomposition(const AudioBuffer& block, const ProgressCallback&)>;
 
+/// Anonymous sources (blind grouping): what is kept of chunk i − 1 to put chunk i's sources
+/// in its order. Both chunks analyse the audio around their boundary b (chunk starts are
+/// whole hops, so their frames there are the same frames of the file); over the frames
+/// inside the crossfade [b − X, b + X) the two decompositions model the same sound, and
+/// chunk i's sources are matched to chunk i − 1's by the cosine similarity of their models
+/// there (detail::matchSources).
+struct BoundaryModel {
+    detail::Solved previous;  // chunk i − 1's W, H over the boundary frames, and groups
+    bool valid = false;
+
+    /// The columns of H (a chunk starting at sample `start`) of the frames that lie wholly
+    /// inside [from, to) (absolute samples) and inside the chunk [start, end).
+    static Matrix framesWithin(const Matrix& H, std::size_t start, std::size_t end, std::size_t from,
+                               std::size_t to, std::size_t hop, std::size_t N) {
+        from = std::max(from, start);
+        to = std::min(to, end);
+        std::vector<Eigen::Index> columns;
+        for (Eigen::Index t = 0; t < H.cols(); ++t) {
+            const std::size_t last = start + (static_cast<std::size_t>(t) + 1) * hop;  // end of frame t
+            if (last >= N + from && last <= to) columns.push_back(t);
+        }
+        return H(Eigen::all, columns);
+    }
+};
+
 ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, double sampleRate,
-                                  const ChunkDecomposer& decompose,
+                                  const ChunkDecomposer& decompose, bool anonymousSources,
                                   const SeparationSettings& settings, const MixBlockReader& read,
                                   const StemBlockWriter& write, const ChunkSettings& chunks,
                                   const ProgressCallback& progress) {
@@ -180,6 +206,7 @@ ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, doubl
     std::vector<float> weights;  // crossfade weights of one block
     ChunkedSeparation result;
     std::vector<std::string> firstNames;  // the sources of chunk 0, in order
+    BoundaryModel edge;                   // anonymous sources: chunk i − 1 at its end
 
     // Progress: each chunk is 0.85 decomposition and 0.15 rendering, and the overall
     // fraction is what all chunks have done (renders run behind the decompositions, so
@@ -282,6 +309,28 @@ ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, doubl
                 return report(f, job.running() ? job.fraction() : 0.0, name);
             };
             Decomposition d = decompose(block, decomposing);
+            if (anonymousSources) {
+                const auto N = static_cast<std::size_t>(settings.stft.fftSize);
+                if (edge.valid && edge.previous.groups.size() == d.groups.size()) {
+                    detail::Solved current;
+                    current.result.W = d.W;
+                    current.result.H = BoundaryModel::framesWithin(d.H, start, end, b0 - X, b0 + X, hop, N);
+                    current.groups = d.groups;
+                    if (current.result.H.cols() == edge.previous.result.H.cols() &&
+                        current.result.H.cols() > 0) {
+                        const std::vector<int> order = detail::matchSources(edge.previous, current);
+                        ComponentGroups reordered;
+                        for (int source : order) reordered.push_back(d.groups[static_cast<std::size_t>(source)]);
+                        d.groups = std::move(reordered);
+                    }
+                }
+                if (i + 1 < count) {  // what the next chunk is matched against
+                    edge.previous.result.W = d.W;
+                    edge.previous.result.H = BoundaryModel::framesWithin(d.H, start, end, b1 - X, b1 + X, hop, N);
+                    edge.previous.groups = d.groups;
+                    edge.valid = true;
+                }
+            }
             if (i == 0) firstNames = d.sourceNames;
             if (d.sourceNames != firstNames)  // the writer's stems are the first chunk's
                 throw std::logic_error("chunked separation: chunk " + std::to_string(i) +
@@ -342,7 +391,21 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
     const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
         return decomposeSupervised(block, library, freeComponents, settings, p);
     };
-    return separateChunked(numSamples, numChannels, sampleRate, decompose, settings, read,
+    return separateChunked(numSamples, numChannels, sampleRate, decompose, false, settings, read,
+                           write, chunks, progress);
+}
+
+ChunkedSeparation separateUnsupervisedChunked(std::size_t numSamples, int numChannels,
+                                              double sampleRate, int components, int sources,
+                                              const SeparationSettings& settings,
+                                              const MixBlockReader& read,
+                                              const StemBlockWriter& write,
+                                              const ChunkSettings& chunks,
+                                              const ProgressCallback& progress) {
+    const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
+        return decomposeUnsupervised(block, components, sources, settings, p);
+    };
+    return separateChunked(numSamples, numChannels, sampleRate, decompose, true, settings, read,
                            write, chunks, progress);
 }
 
@@ -357,7 +420,7 @@ ChunkedSeparation separateGroupedByLibraryChunked(std::size_t numSamples, int nu
     const ChunkDecomposer decompose = [&](const AudioBuffer& block, const ProgressCallback& p) {
         return decomposeGroupedByLibrary(block, components, library, settings, p);
     };
-    return separateChunked(numSamples, numChannels, sampleRate, decompose, settings, read,
+    return separateChunked(numSamples, numChannels, sampleRate, decompose, false, settings, read,
                            write, chunks, progress);
 }
 

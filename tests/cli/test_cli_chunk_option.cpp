@@ -1,7 +1,7 @@
 // demix separate|batch --chunk SECONDS: chunked separation on request, for --templates
-// (with --free: the residual learned per chunk) and for --group-by (each chunk factorised
-// and grouped on its own); usage errors; batch redoes a file separated with another chunk
-// length.
+// (with --free: the residual learned per chunk), for --group-by (each chunk factorised and
+// grouped on its own) and for blind --components; usage errors; batch redoes a file
+// separated with another chunk length.
 #include "library_scene.hpp"
 #include "test_support.hpp"
 
@@ -100,7 +100,7 @@ TEST_CASE("separate --templates --free --chunk: a residual stem from every chunk
     CHECK(relativeMaxError(readWav(scene.dir.path("whole/residual.wav")), residual) <= 1e-5);
 }
 
-TEST_CASE("--chunk usage errors", "[separate][chunked][usage]") {
+TEST_CASE("separate usage errors of --chunk", "[separate][chunked][usage]") {
     Scene scene;
     const std::string mix = scene.dir.path("mix.wav"), out = scene.dir.path("o");
     const std::string bass = scene.dir.path("bass.dmxt"), hats = scene.dir.path("hats.dmxt");
@@ -108,14 +108,32 @@ TEST_CASE("--chunk usage errors", "[separate][chunked][usage]") {
     expectUsageError(r, "option --chunk: a chunk needs at least 1 second (or 0 for the whole file at once), got 0.5");
     r = runDemix(with({"separate", mix, "-t", bass, "--chunk", "long", "-o", out}));
     expectUsageError(r, "--chunk");
-    r = runDemix(with({"separate", mix, "--components", "8", "--sources", "2", "--chunk", "5", "-o", out}));
-    expectUsageError(r, "--chunk works with --templates or --group-by: blind components");
     r = runDemix(with({"separate", mix, "-t", bass, "--chunk", "5", "--plot", scene.dir.path("p"), "-o", out}));
     expectUsageError(r, "--chunk cannot be used with --plot");
-    // --chunk 0 is the whole file, which every request can have.
-    r = runDemix(with({"separate", mix, "--components", "4", "--chunk", "0", "-o", out}));
-    INFO(r.err);
-    CHECK(r.exitCode == 0);
+    CHECK_FALSE(exists(out));
+}
+
+TEST_CASE("separate --components --chunk: blind sources, and one stem per component, chunk "
+          "by chunk",
+          "[separate][chunked]") {
+    Scene scene;
+    auto report = separateInto(scene, {"--components", "8", "--sources", "2", "--chunk", "1"}, "sources");
+    CHECK(static_cast<int>(report["chunks"]) == 2);
+    CHECK(report["mode"].toString() == "unsupervised");
+    CHECK(static_cast<int>(report["components"]) == 8);  // --restarts 1 without --group-by
+    CHECK(report["stems"][0]["name"].toString() == "source-1");
+    const auto s1 = readWav(scene.dir.path("sources/source-1.wav"));
+    const auto s2 = readWav(scene.dir.path("sources/source-2.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(s1, s2)) <= 1e-5);
+
+    report = separateInto(scene, {"--components", "3", "--chunk", "1"}, "components");
+    CHECK(static_cast<int>(report["chunks"]) == 2);
+    REQUIRE(report["stems"].size() == 3);
+    CHECK(report["stems"][2]["name"].toString() == "component-3");
+    const auto c1 = readWav(scene.dir.path("components/component-1.wav"));
+    const auto c2 = readWav(scene.dir.path("components/component-2.wav"));
+    const auto c3 = readWav(scene.dir.path("components/component-3.wav"));
+    CHECK(relativeMaxError(scene.mix, sum(sum(c1, c2), c3)) <= 1e-5);
 }
 
 TEST_CASE("batch --chunk: another chunk length is another separation, redone; the same is kept",

@@ -430,6 +430,23 @@ ChunkedSeparation separateSupervisedChunked(std::size_t numSamples, int numChann
                                             const ChunkSettings& chunks = {},
                                             const ProgressCallback& progress = {});
 
+/// Blind unsupervised separation (decomposeUnsupervised: `components` free components,
+/// grouped into `sources` anonymous sources, or one per component with sources == 0),
+/// chunk by chunk like separateGroupedByLibraryChunked (below). Anonymous sources have no names to
+/// line them up, so chunk i's sources are put in chunk i − 1's order: both chunks analyse
+/// the audio around their boundary, and the sources are matched by the cosine similarity of
+/// their models over the frames inside the crossfade (all permutations up to 8 sources,
+/// greedily beyond). Stem s is then one source all along, as far as the models around each
+/// seam agree; a source that changes character from chunk to chunk may still swap stems.
+/// Throws like decomposeUnsupervised and InvalidArgument for bad chunk settings.
+ChunkedSeparation separateUnsupervisedChunked(std::size_t numSamples, int numChannels,
+                                              double sampleRate, int components, int sources,
+                                              const SeparationSettings& settings,
+                                              const MixBlockReader& read,
+                                              const StemBlockWriter& write,
+                                              const ChunkSettings& chunks = {},
+                                              const ProgressCallback& progress = {});
+
 /// Unsupervised separation grouped by a library (decomposeGroupedByLibrary), chunk by
 /// chunk like separateSupervisedChunked: each chunk (with its context) is factorised into
 /// `components` components of its own, from the same seed, and grouped by `library`, so
