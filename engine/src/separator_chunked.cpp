@@ -172,6 +172,30 @@ struct BoundaryModel {
         }
         return H(Eigen::all, columns);
     }
+
+    /// Puts the sources of `d` (the chunk [start, end), whose first seam is at b0 and whose
+    /// next is at b1, crossfades ±X) in the previous chunk's order, then keeps what the next
+    /// chunk is matched against (unless `last`).
+    void alignAndKeep(Decomposition& d, std::size_t start, std::size_t end, std::size_t b0,
+                      std::size_t b1, std::size_t X, std::size_t hop, std::size_t N, bool last) {
+        if (valid && previous.groups.size() == d.groups.size()) {
+            detail::Solved current;
+            current.result.W = d.W;
+            current.result.H = framesWithin(d.H, start, end, b0 - X, b0 + X, hop, N);
+            current.groups = d.groups;
+            if (current.result.H.cols() == previous.result.H.cols() && current.result.H.cols() > 0) {
+                ComponentGroups reordered;
+                for (int source : detail::matchSources(previous, current))
+                    reordered.push_back(d.groups[static_cast<std::size_t>(source)]);
+                d.groups = std::move(reordered);
+            }
+        }
+        valid = !last;
+        if (last) return;
+        previous.result.W = d.W;
+        previous.result.H = framesWithin(d.H, start, end, b1 - X, b1 + X, hop, N);
+        previous.groups = d.groups;
+    }
 };
 
 ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, double sampleRate,
@@ -309,28 +333,9 @@ ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, doubl
                 return report(f, job.running() ? job.fraction() : 0.0, name);
             };
             Decomposition d = decompose(block, decomposing);
-            if (anonymousSources) {
-                const auto N = static_cast<std::size_t>(settings.stft.fftSize);
-                if (edge.valid && edge.previous.groups.size() == d.groups.size()) {
-                    detail::Solved current;
-                    current.result.W = d.W;
-                    current.result.H = BoundaryModel::framesWithin(d.H, start, end, b0 - X, b0 + X, hop, N);
-                    current.groups = d.groups;
-                    if (current.result.H.cols() == edge.previous.result.H.cols() &&
-                        current.result.H.cols() > 0) {
-                        const std::vector<int> order = detail::matchSources(edge.previous, current);
-                        ComponentGroups reordered;
-                        for (int source : order) reordered.push_back(d.groups[static_cast<std::size_t>(source)]);
-                        d.groups = std::move(reordered);
-                    }
-                }
-                if (i + 1 < count) {  // what the next chunk is matched against
-                    edge.previous.result.W = d.W;
-                    edge.previous.result.H = BoundaryModel::framesWithin(d.H, start, end, b1 - X, b1 + X, hop, N);
-                    edge.previous.groups = d.groups;
-                    edge.valid = true;
-                }
-            }
+            if (anonymousSources)
+                edge.alignAndKeep(d, start, end, b0, b1, X, hop,
+                                  static_cast<std::size_t>(settings.stft.fftSize), i + 1 == count);
             if (i == 0) firstNames = d.sourceNames;
             if (d.sourceNames != firstNames)  // the writer's stems are the first chunk's
                 throw std::logic_error("chunked separation: chunk " + std::to_string(i) +
