@@ -192,9 +192,13 @@ def separate(args):
         start += size
     if args.alpha != 1.0:
         parts = [np.power(p, np.float32(args.alpha)) for p in parts]
-    total = np.maximum(sum(parts), EPS)
-    masks = [p / total for p in parts]
-    del parts, total
+    # Masks sum to one everywhere, as Demix's do: where every model is (numerically) zero,
+    # e.g. (W H)^α underflowing in float32, the sources share the bin equally.
+    total = sum(parts)
+    empty = total < EPS
+    total[empty] = 1.0
+    masks = [np.where(empty, np.float32(1.0 / len(parts)), p / total) for p in parts]
+    del parts, total, empty
     stage("masks")
     stride = max(1, fft // (2 * hop))
     if X.shape[0] == 2 and args.spatial > 0:
