@@ -24,10 +24,9 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
         return std::nullopt;
     }
     // Pictures need the whole-file decomposition. Free components (--free, --components)
-    // are learned per chunk.
+    // are learned per chunk, which chunks only longer files.
     if (!plotDir.empty()) return std::nullopt;
-    const bool supervised = library != nullptr && r.freeComponents == 0;
-    const bool learnedPerChunk = !supervised;
+    const bool fixedTemplates = library != nullptr && r.freeComponents == 0;
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     if (!file.existsAsFile()) return std::nullopt;  // the whole-file path reports the problem
     juce::AudioFormatManager formats;
@@ -35,8 +34,11 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
     std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
     if (reader == nullptr || reader->sampleRate <= 0.0) return std::nullopt;
     const double seconds = static_cast<double>(reader->lengthInSamples) / reader->sampleRate;
-    if (supervised && seconds > kChunkThresholdSeconds) return kDefaultChunkSeconds;
-    if (learnedPerChunk && seconds > kGroupedChunkThresholdSeconds) return kGroupedChunkSeconds;
+    if (fixedTemplates) {
+        if (seconds > kChunkThresholdSeconds) return kDefaultChunkSeconds;
+    } else if (seconds > kGroupedChunkThresholdSeconds) {
+        return kGroupedChunkSeconds;
+    }
     return std::nullopt;
 }
 
@@ -167,14 +169,13 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         rep->setProperty("group_power", groupPowerJson(settings.groupingPower));
     }
     rep->setProperty("settings", settingsToJson(r.common));
-    // Every member's components, as whole-file (per chunk with --group-by: K per restart)
-    const int restarts = r.sources > 0 || r.groupingLibrary
-                             ? unsupervisedRestartsFor(settings, r.groupingLibrary.has_value())
-                             : 1;  // one stem per component: a single factorisation
+    // Every member's components, as whole-file (unsupervised: K per member, before a soft
+    // grouping's copies, which differ from chunk to chunk)
+    const int members = result.ensembleMembers;
     rep->setProperty("components", library != nullptr
-                                       ? library->ensembleComponents() + r.freeComponents * library->ensembleSize()
-                                       : r.components * restarts);
-    rep->setProperty("ensemble_members", library != nullptr ? library->ensembleSize() : restarts);
+                                       ? library->ensembleComponents() + r.freeComponents * members
+                                       : r.components * members);
+    rep->setProperty("ensemble_members", members);
     rep->setProperty("chunks", static_cast<int>(result.iterations.size()));
     rep->setProperty("chunk_seconds", chunkSeconds);
     juce::Array<juce::var> iterations;

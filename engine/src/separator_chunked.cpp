@@ -157,43 +157,39 @@ using ChunkDecomposer = std::function<Decomposition(const AudioBuffer& block, co
 /// there (detail::matchSources).
 struct BoundaryModel {
     detail::Solved previous;  // chunk i − 1's W, H over the boundary frames, and groups
-    bool valid = false;
 
-    /// The columns of H (a chunk starting at sample `start`) of the frames that lie wholly
-    /// inside [from, to) (absolute samples) and inside the chunk [start, end).
-    static Matrix framesWithin(const Matrix& H, std::size_t start, std::size_t end, std::size_t from,
-                               std::size_t to, std::size_t hop, std::size_t N) {
-        from = std::max(from, start);
-        to = std::min(to, end);
-        std::vector<Eigen::Index> columns;
-        for (Eigen::Index t = 0; t < H.cols(); ++t) {
-            const std::size_t last = start + (static_cast<std::size_t>(t) + 1) * hop;  // end of frame t
-            if (last >= N + from && last <= to) columns.push_back(t);
-        }
-        return H(Eigen::all, columns);
+    /// The columns of H (a chunk starting at sample `start`, frame t covering samples
+    /// [start + (t+1)·hop − N, start + (t+1)·hop)) of the frames wholly inside [from, to).
+    static Matrix framesWithin(const Matrix& H, std::size_t start, std::size_t from, std::size_t to,
+                               std::size_t hop, std::size_t N) {
+        // first: the smallest t with start + (t+1)·hop − N >= from; last: the largest t with
+        // start + (t+1)·hop <= to (from >= start and to <= the chunk's end by construction).
+        const auto first = static_cast<Eigen::Index>((from - start + N + hop - 1) / hop) - 1;
+        const Eigen::Index last = std::min(static_cast<Eigen::Index>((to - start) / hop) - 1, H.cols() - 1);
+        return last >= first ? Matrix(H.middleCols(first, last - first + 1)) : Matrix(H.rows(), 0);
     }
 
-    /// Puts the sources of `d` (the chunk [start, end), whose first seam is at b0 and whose
-    /// next is at b1, crossfades ±X) in the previous chunk's order, then keeps what the next
-    /// chunk is matched against (unless `last`).
-    void alignAndKeep(Decomposition& d, std::size_t start, std::size_t end, std::size_t b0,
-                      std::size_t b1, std::size_t X, std::size_t hop, std::size_t N, bool last) {
-        if (valid && previous.groups.size() == d.groups.size()) {
+    /// Puts the sources of `d` (the chunk starting at sample `start`, whose seam with the
+    /// previous chunk is at b0 and with the next at b1, crossfades ±X) in the previous
+    /// chunk's order, then keeps what the next chunk is matched against.
+    void alignAndKeep(Decomposition& d, std::size_t start, std::size_t b0, std::size_t b1,
+                      std::size_t X, std::size_t hop, std::size_t N) {
+        if (!previous.groups.empty()) {  // not the first chunk
             detail::Solved current;
             current.result.W = d.W;
-            current.result.H = framesWithin(d.H, start, end, b0 - X, b0 + X, hop, N);
+            current.result.H = framesWithin(d.H, start, b0 - X, b0 + X, hop, N);
             current.groups = d.groups;
-            if (current.result.H.cols() == previous.result.H.cols() && current.result.H.cols() > 0) {
+            // Both sides cover the same frames of the file (none if the crossfade is
+            // shorter than a frame: then there is nothing to match on).
+            if (current.result.H.cols() > 0 && current.result.H.cols() == previous.result.H.cols()) {
                 ComponentGroups reordered;
                 for (int source : detail::matchSources(previous, current))
                     reordered.push_back(d.groups[static_cast<std::size_t>(source)]);
                 d.groups = std::move(reordered);
             }
         }
-        valid = !last;
-        if (last) return;
         previous.result.W = d.W;
-        previous.result.H = framesWithin(d.H, start, end, b1 - X, b1 + X, hop, N);
+        previous.result.H = framesWithin(d.H, start, b1 - X, b1 + X, hop, N);
         previous.groups = d.groups;
     }
 };
@@ -334,9 +330,11 @@ ChunkedSeparation separateChunked(std::size_t numSamples, int numChannels, doubl
             };
             Decomposition d = decompose(block, decomposing);
             if (anonymousSources)
-                edge.alignAndKeep(d, start, end, b0, b1, X, hop,
-                                  static_cast<std::size_t>(settings.stft.fftSize), i + 1 == count);
-            if (i == 0) firstNames = d.sourceNames;
+                edge.alignAndKeep(d, start, b0, b1, X, hop, static_cast<std::size_t>(settings.stft.fftSize));
+            if (i == 0) {
+                firstNames = d.sourceNames;
+                result.ensembleMembers = std::max<int>(1, static_cast<int>(d.memberStarts.size()));
+            }
             if (d.sourceNames != firstNames)  // the writer's stems are the first chunk's
                 throw std::logic_error("chunked separation: chunk " + std::to_string(i) +
                                        " has other sources than the first");

@@ -48,6 +48,7 @@ struct Collected {
     std::vector<std::string> names;
     std::vector<AudioBuffer> stems;
     std::vector<int> iterations;
+    int ensembleMembers = 0;
     std::size_t reads = 0;
     std::size_t largestRead = 0;
 };
@@ -79,6 +80,7 @@ Collected collectChunked(const AudioBuffer& mix, const Call& call) {
     const ChunkedSeparation result = call(MixBlockReader(read), StemBlockWriter(write));
     c.names = result.stemNames;
     c.iterations = result.iterations;
+    c.ensembleMembers = result.ensembleMembers;
     REQUIRE(next == mix.numSamples());
     return c;
 }
@@ -333,6 +335,7 @@ TEST_CASE("chunked grouping by library: every chunk has the library's sources, e
     REQUIRE(chunked.names == std::vector<std::string>{"tone", "noise"});
     REQUIRE(chunked.reads == 4);
     REQUIRE(chunked.iterations.size() == 4);
+    REQUIRE(chunked.ensembleMembers == unsupervisedRestartsFor(settings, true));  // 3
     REQUIRE(chunked.largestRead <= static_cast<std::size_t>((2.5 + 2 * 0.5) * kTestRate) + 2 * 128);
     const double sumError = stemsSumError(chunked, scene.mix);
     CAPTURE(sumError);
@@ -431,6 +434,7 @@ TEST_CASE("chunked blind separation: anonymous sources keep their stem across ch
                                            settings, read, write, scene.chunks);
     });
     REQUIRE(chunked.names == std::vector<std::string>{"source-1", "source-2"});
+    REQUIRE(chunked.ensembleMembers == 1);  // blind grouping: one factorisation by default
     REQUIRE(chunked.reads == 4);
     const double sumError = stemsSumError(chunked, scene.mix);
     CAPTURE(sumError);

@@ -412,6 +412,7 @@ struct ChunkedSeparation {
     std::vector<std::string> stemNames;  ///< in the order given to the writer
     std::vector<int> iterations;         ///< NMF iterations of each chunk
     std::vector<bool> converged;         ///< whether each chunk met the tol rule
+    int ensembleMembers = 1;             ///< members per chunk (Decomposition::memberStarts)
 };
 
 /// Supervised separation (decomposeSupervised: library templates, plus `freeComponents`
