@@ -105,7 +105,7 @@ int main(int argc, char** argv)
     const Eigen::VectorXf colSums = W.colwise().sum().transpose();
     const Eigen::VectorXf rowSums = H.rowwise().sum();
     const bool bf16 = kb::compiled() && __builtin_cpu_supports("avx512bf16");
-    if (bf16) kb::pack(l, W.data(), panels.data(), rows.data());
+    if (bf16) kb::pack(l, W.data(), panels.data(), rows.data(), 0, l.tiles);
     else std::printf("no AVX512-BF16 here: float32 kernels only\n");
 
     auto steps = [&](const std::function<void(Index, Index)>& body) {

@@ -135,27 +135,37 @@ void extrapolateRange(float* x, float* prev, Eigen::Index n, float beta)
     }
 }
 
-/// Extrapolates the free columns of W.
-void extrapolateW(const std::vector<bool>& freeW, float beta, Matrix& W, Matrix& Wprev)
+/// Extrapolates the free columns of W and the free rows of H, on `workers` threads. Each
+/// entry's arithmetic does not depend on the split: ranges of H start at multiples of 8
+/// (extrapolateRange's vector width) so that only the matrix's last entries take the
+/// scalar path, as they do on one thread.
+void extrapolate(const StepContext& ctx, bool allFreeH, float beta, Matrix& W, Matrix& Wprev,
+                 Matrix& H, Matrix& Hprev)
 {
-    for (Eigen::Index k = 0; k < W.cols(); ++k)
-        if (freeW[static_cast<std::size_t>(k)])
-            extrapolateRange(W.col(k).data(), Wprev.col(k).data(), W.rows(), beta);
-}
-
-/// Extrapolates the free rows of H (all at once when no row is frozen).
-void extrapolateH(const std::vector<bool>& freeH, bool allFree, float beta, Matrix& H,
-                  Matrix& Hprev)
-{
-    if (allFree) {
-        extrapolateRange(H.data(), Hprev.data(), H.size(), beta);
-        return;
-    }
+    const int workers = ctx.workers;
     const Eigen::Index K = H.rows();
-    for (Eigen::Index t = 0; t < H.cols(); ++t)
-        for (Eigen::Index k = 0; k < K; ++k)
-            if (freeH[static_cast<std::size_t>(k)])
-                extrapolateRange(&H(k, t), &Hprev(k, t), 1, beta);
+    const Eigen::Index vectors = H.size() / 8;
+    parallelRun(workers, [&](int worker) {
+        Eigen::Index first, last;
+        if (ctx.anyFreeW) {
+            blockRange(worker, workers, W.cols(), first, last);
+            for (Eigen::Index k = first; k < last; ++k)
+                if (ctx.freeW[static_cast<std::size_t>(k)])
+                    extrapolateRange(W.col(k).data(), Wprev.col(k).data(), W.rows(), beta);
+        }
+        if (!ctx.anyFreeH) return;
+        if (allFreeH) {
+            blockRange(worker, workers, vectors, first, last);
+            const Eigen::Index end = worker + 1 == workers ? H.size() : last * 8;
+            extrapolateRange(H.data() + first * 8, Hprev.data() + first * 8, end - first * 8, beta);
+            return;
+        }
+        blockRange(worker, workers, H.cols(), first, last);
+        for (Eigen::Index t = first; t < last; ++t)
+            for (Eigen::Index k = 0; k < K; ++k)
+                if (ctx.freeH[static_cast<std::size_t>(k)])
+                    extrapolateRange(&H(k, t), &Hprev(k, t), 1, beta);
+    });
 }
 
 }  // namespace
@@ -264,8 +274,7 @@ void runExtrapolatedMultiplicative(LoopContext& loop)
         if (it + 1 < maxIt) {
             // W, H = X_{n+1}; the plain copies still hold X_n.
             const auto b = static_cast<float>(beta);
-            if (ctx.anyFreeW) extrapolateW(ctx.freeW, b, W, Wplain);
-            if (ctx.anyFreeH) extrapolateH(ctx.freeH, allFreeH, b, H, Hplain);
+            extrapolate(ctx, allFreeH, b, W, Wplain, H, Hplain);
             extrapolated = true;
             usedBefore = used;
             used = beta;

@@ -220,19 +220,34 @@ void LoopContext::adaptPrecision()
 
 void normaliseColumns(const StepContext& ctx, Matrix& W, Matrix& H)
 {
-    for (Eigen::Index k = 0; k < W.cols(); ++k) {
+    const Eigen::Index K = W.cols();
+    // Scale per component (1 = untouched), then one pass down H's columns: H is column
+    // major, so scaling row by row would touch a cache line per entry, twice.
+    Eigen::VectorXf scale = Eigen::VectorXf::Ones(K);
+    std::vector<unsigned char> scaled(static_cast<std::size_t>(K), 0);
+    bool any = false;
+    for (Eigen::Index k = 0; k < K; ++k) {
         if (!ctx.freeW[static_cast<std::size_t>(k)] || !ctx.freeH[static_cast<std::size_t>(k)])
             continue;
         const double norm = W.col(k).cast<double>().sum();
         if (!(norm > 0.0) || !std::isfinite(norm)) continue;
+        scale(k) = static_cast<float>(norm);
+        scaled[static_cast<std::size_t>(k)] = 1;
+        any = true;
         W.col(k) *= static_cast<float>(1.0 / norm);
-        H.row(k) *= static_cast<float>(norm);
-        if (ctx.workspace && ctx.workspace->pendingScale.size() == W.cols())
-            ctx.workspace->pendingScale(k) *= static_cast<float>(norm);
+        if (ctx.workspace && ctx.workspace->pendingScale.size() == K)
+            ctx.workspace->pendingScale(k) *= scale(k);
         for (Eigen::Index f = 0; f < W.rows(); ++f)
             if (!(W(f, k) >= kTiny)) W(f, k) = 0.0f;
-        for (Eigen::Index t = 0; t < H.cols(); ++t)
-            if (!(H(k, t) >= kTiny)) H(k, t) = 0.0f;
+    }
+    if (!any) return;
+    for (Eigen::Index t = 0; t < H.cols(); ++t) {
+        float* h = H.col(t).data();
+        for (Eigen::Index k = 0; k < K; ++k) {
+            if (!scaled[static_cast<std::size_t>(k)]) continue;
+            const float x = h[k] * scale(k);
+            h[k] = x >= kTiny ? x : 0.0f;
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 // column.
 #include "nmf_kl_bf16.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512BF16__)
@@ -325,11 +326,12 @@ __attribute__((always_inline)) inline void accumulateTile(const bf16* R, Index t
 
 }  // namespace
 
-void pack(const Layout& l, const float* W, bf16* panels, bf16* rows)
+void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileBegin,
+          Index tileEnd)
 {
     const Index F = l.F, K = l.K;
     // panels: per tile and component pair, rows interleaved with the pair.
-    for (Index t = 0; t < l.tiles; ++t) {
+    for (Index t = tileBegin; t < tileEnd; ++t) {
         const Index f0 = t * 16;
         const __mmask16 m = firstLanes(F - f0);
         for (Index p = 0; p < l.pairsK; ++p) {
@@ -339,9 +341,10 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows)
             _mm512_storeu_si512(panels + (t * l.pairsK + p) * 32, interleaveOrdered(a, b));
         }
     }
-    // rows: per row pair, (W(2q, k), W(2q + 1, k)) for k < Kp.
+    // rows: per row pair, (W(2q, k), W(2q + 1, k)) for k < Kp; tile t holds pairs 8t .. 8t + 7.
     alignas(64) float a[16], b[16];
-    for (Index q = 0; q < l.pairsF; ++q) {
+    const Index qEnd = std::min(l.pairsF, tileEnd * 8);
+    for (Index q = tileBegin * 8; q < qEnd; ++q) {
         const Index f = 2 * q;
         for (Index k0 = 0; k0 < l.Kp; k0 += 16) {
             for (Index i = 0; i < 16; ++i) {
@@ -404,7 +407,7 @@ void accumulateTimesTransposed(const Layout& l, const bf16* R, const float* H, I
 #else  // no AVX512-BF16 compiler support: never called (compiled() is false)
 
 bool compiled() { return false; }
-void pack(const Layout&, const float*, bf16*, bf16*) {}
+void pack(const Layout&, const float*, bf16*, bf16*, Index, Index) {}
 void excessByRows(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
 void excessByFrames(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
 void transposedTimes(const Layout&, const bf16*, const bf16*, Index, const float*, float*) {}

@@ -75,8 +75,11 @@ struct Layout {
 
 Layout layoutFor(Index F, Index K);
 
-/// Fills panels and rows (sizes from the layout) from W (F × K, column-major).
-void pack(const Layout& l, const float* W, bf16* panels, bf16* rows);
+/// Fills panels and rows (sizes from the layout) from W (F × K, column-major), for the
+/// tiles [tileBegin, tileEnd) (and their row pairs): disjoint ranges may be packed by
+/// different threads.
+void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileBegin,
+          Index tileEnd);
 
 /// E = V / max(W H, kFloor) − 1 in the "by rows" layout (for transposedTimes). H: K × n
 /// (leading dimension K), V: F × n (leading dimension F). `scratch`: scratchSize(n)

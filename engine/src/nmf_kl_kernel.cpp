@@ -5,6 +5,7 @@
 // same arithmetic as the Eigen path's weights()). Without AVX2 a plain scalar version
 // with the same layouts is compiled (callers use the Eigen path there anyway).
 #include "nmf_kl_kernel.hpp"
+#include "nmf_internal.hpp"  // parallelRun, blockRange
 
 #include <algorithm>
 #include <atomic>
@@ -298,39 +299,68 @@ void mixedRatioTransposedTimes(const PackedW& w, const float* H, Index n, const 
     klbf16::transposedTimes(w.bf16, w.rowsBf16.data(), b.E.data(), n, colSumsW, out);
 }
 
-void pack(const Matrix& W, PackedW& p, Precision precision)
+void pack(const Matrix& W, PackedW& p, Precision precision, int workers)
 {
+    const bool reshaped = p.F != W.rows() || p.K != W.cols() || p.panels.empty();
     p.F = W.rows();
     p.K = W.cols();
     p.tiles = (p.F + kTileRows - 1) / kTileRows;
     p.Kp = (p.K + 15) / 16 * 16;
-    p.panels.assign(static_cast<std::size_t>(p.tiles * p.K * kTileRows), 0.0f);
-    p.rows.assign(static_cast<std::size_t>(p.F * p.Kp), 0.0f);
-    for (Index k = 0; k < p.K; ++k)
-        for (Index f = 0; f < p.F; ++f) {
-            const float w = W(f, k);
-            p.panels[static_cast<std::size_t>(((f / kTileRows) * p.K + k) * kTileRows + f % kTileRows)] = w;
-            p.rows[static_cast<std::size_t>(f * p.Kp + k)] = w;
-        }
     p.mixed = precision != Precision::Float32 && mixedAvailable();
     p.floatModel = p.mixed && precision == Precision::Mixed;
-    if (p.mixed) {
+    if (reshaped) {
+        // The padding (rows >= F of the panels, components >= K of the rows) is zeroed
+        // here once; the packing below writes only the entries of W.
+        p.panels.assign(static_cast<std::size_t>(p.tiles * p.K * kTileRows), 0.0f);
+        p.rows.assign(static_cast<std::size_t>(p.F * p.Kp), 0.0f);
         p.bf16 = klbf16::layoutFor(p.F, p.K);
+    }
+    if (p.mixed) {
         p.panelsBf16.resize(p.bf16.panelsSize());
         p.rowsBf16.resize(p.bf16.rowsSize());
-        klbf16::pack(p.bf16, W.data(), p.panelsBf16.data(), p.rowsBf16.data());
     }
+    // Tile by tile (W is column major: a tile is 16 contiguous floats per component), in
+    // disjoint tile ranges per worker. The float rows (F × Kp) serve the Float32 Wᵀ·R
+    // only; with bf16 products the bf16 rows replace them.
+    const auto packTiles = [&](Index t0, Index t1) {
+        for (Index t = t0; t < t1; ++t) {
+            const Index f0 = t * kTileRows, f1 = std::min(p.F, f0 + kTileRows);
+            for (Index k = 0; k < p.K; ++k) {
+                const float* w = W.col(k).data();
+                float* panel = p.panels.data() + (t * p.K + k) * kTileRows;
+                for (Index f = f0; f < f1; ++f) panel[f - f0] = w[f];
+                if (!p.mixed)
+                    for (Index f = f0; f < f1; ++f) p.rows[static_cast<std::size_t>(f * p.Kp + k)] = w[f];
+            }
+        }
+        if (p.mixed)
+            klbf16::pack(p.bf16, W.data(), p.panelsBf16.data(), p.rowsBf16.data(), t0, t1);
+    };
+    if (workers <= 1) {
+        packTiles(0, p.tiles);
+        return;
+    }
+    parallelRun(workers, [&](int worker) {
+        Index first, last;
+        blockRange(worker, workers, p.tiles, first, last);
+        packTiles(first, last);
+    });
 }
 
 void unpack(const PackedW& w, const float* acc, Matrix& out)
 {
     out.resize(w.F, w.K);
+    unpackColumns(w, acc, out, 0, w.K);
+}
+
+void unpackColumns(const PackedW& w, const float* acc, Matrix& out, Index k0, Index k1)
+{
     if (w.mixed) {
-        for (Index k = 0; k < w.K; ++k)
+        for (Index k = k0; k < k1; ++k)
             for (Index f = 0; f < w.F; ++f) out(f, k) = acc[klbf16::accumulatorIndex(w.bf16, f, k)];
         return;
     }
-    for (Index k = 0; k < w.K; ++k)
+    for (Index k = k0; k < k1; ++k)
         for (Index f = 0; f < w.F; ++f)
             out(f, k) = acc[((f / kTileRows) * w.K + k) * kTileRows + f % kTileRows];
 }

@@ -8,7 +8,8 @@
 ///  - panels: tiles × K × 16 floats, tile i holding rows 16i .. 16i + 15 of W for every k
 ///    (rows ≥ F are zero), the operand of W·H and of the F × K accumulators;
 ///  - rows:   F × Kp floats (W row-major, Kp = K rounded up to 16, padding zero), the
-///    operand of Wᵀ·R.
+///    operand of Wᵀ·R (filled only when W is not also packed in bf16, whose rows replace
+///    it).
 /// Block buffers R have leading dimension tiles·16 (rows ≥ F are written as zero).
 /// The F × K accumulators use the panel layout.
 ///
@@ -65,7 +66,9 @@ void forceMixedUnavailable(bool unavailable);
 
 /// Fills `p` from W (F × K). Reuses the vectors' storage when the shape is unchanged.
 /// With Mixed or Bfloat16 and mixedAvailable(), also the bf16 copies (p.mixed = true).
-void pack(const Matrix& W, PackedW& p, Precision precision = Precision::Float32);
+/// `workers` > 1 packs disjoint tile ranges on that many threads (parallelRun).
+void pack(const Matrix& W, PackedW& p, Precision precision = Precision::Float32,
+          int workers = 1);
 
 /// Per-worker bf16 block buffers of the mixed-precision path.
 struct MixedBuffers {
@@ -121,5 +124,8 @@ inline std::size_t accumulatorSize(const PackedW& w)
 
 /// out (F × K) = acc (panel layout; rows in klbf16::kLaneRow order when w.mixed).
 void unpack(const PackedW& w, const float* acc, Matrix& out);
+/// Columns [k0, k1) of unpack(); `out` must already be F × K.
+void unpackColumns(const PackedW& w, const float* acc, Matrix& out, Eigen::Index k0,
+                   Eigen::Index k1);
 
 }  // namespace demix::nmf_detail::klkernel

@@ -182,7 +182,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     const bool wantAccumulators = updateW && !ws.pendingAccumulators;
     const bool wantDivergence = objective && !ws.pendingDivergence;
     if (wantAccumulators || wantDivergence) {
-        if (fast) klkernel::pack(W, packed, ctx.precision);
+        if (fast) klkernel::pack(W, packed, ctx.precision, workers);
         parallelRun(workers, [&](int worker) {
             WorkerBuffers& a = acc[static_cast<std::size_t>(worker)];
             reset(a, wantDivergence, wantAccumulators);
@@ -220,70 +220,91 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     }
     if (updateW) {
         Matrix& num = acc[0].num;
-        if (fast) {
-            std::vector<float>& sum = acc[0].klNum;
-            for (int w = 1; w < workers; ++w) {
-                const std::vector<float>& part = acc[static_cast<std::size_t>(w)].klNum;
-                for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += part[i];
-            }
-            klkernel::unpack(packed, sum.data(), num);
-            if (packed.mixed) {
-                // The mixed kernels accumulate (V/WH − 1)·Hᵀ: add 1·Hᵀ, the row sums of the
-                // H they saw (summed alongside, in double, reduced in worker order).
-                for (Eigen::Index k = 0; k < K; ++k) {
-                    double rowSum = 0.0;
-                    for (int w = 0; w < workers; ++w)
-                        rowSum += acc[static_cast<std::size_t>(w)].klRowSumsH[static_cast<std::size_t>(k)];
-                    num.col(k).array() += static_cast<float>(rowSum);
-                }
-            }
-        } else {
-            for (int w = 1; w < workers; ++w) num += acc[static_cast<std::size_t>(w)].num;
-        }
         Matrix& den = acc[0].den;
-        if (!kl)
-            for (int w = 1; w < workers; ++w) den += acc[static_cast<std::size_t>(w)].den;
-        if (ws.pendingAccumulators && ws.pendingScale.size() == K) {
-            // Accumulated before the column normalisation scaled row k of H by s_k.
-            for (Eigen::Index k = 0; k < K; ++k) {
-                if (ws.pendingScale(k) == 1.0f) continue;
-                num.col(k) *= ws.pendingScale(k);
-                if (!kl) den.col(k) *= ws.pendingScale(k);
-            }
-        }
-        if (kl) {
-            const Eigen::VectorXf hsum = H.rowwise().sum();
-            den = hsum.transpose().replicate(F, 1);
-        }
+        if (fast) num.resize(F, K);
+        Eigen::VectorXf hsum;
+        if (kl) hsum = H.rowwise().sum();
+        const bool scaled = ws.pendingAccumulators && ws.pendingScale.size() == K;
         const float lw = ctx.sparsityW;
         // With L1 on H and normalised W, plain updates would let W's scale (moved into
         // H by the normalisation) undo the penalty. The gradient of d(V | W̄H) with
         // W̄ = W/‖W‖₁ adds Σ_f W̄ den to the numerator and Σ_f W̄ num to the denominator
         // (Eggert & Körner 2004's normalised update, here for the L1 norm).
         const bool normalisedGradient = ctx.normaliseW && ctx.sparsityH > 0.0f;
-        for (Eigen::Index k = 0; k < K; ++k) {
-            if (!ctx.freeW[static_cast<std::size_t>(k)]) continue;
-            float addNum = 0.0f, addDen = 0.0f;
-            if (normalisedGradient && ctx.freeH[static_cast<std::size_t>(k)]) {
-                double norm = 0.0, sn = 0.0, sd = 0.0;
-                for (Eigen::Index f = 0; f < F; ++f) {
-                    norm += W(f, k);
-                    sn += double(W(f, k)) * num(f, k);
-                    sd += double(W(f, k)) * (den(f, k) + lw);
+        // Components [k0, k1): reduce the workers' accumulators (in worker order), then
+        // update those columns of W. Columns are independent, so disjoint ranges run on
+        // different threads with the same result as one.
+        auto updateColumns = [&](Eigen::Index k0, Eigen::Index k1) {
+            if (k0 >= k1) return;
+            if (fast) {
+                std::vector<float>& sum = acc[0].klNum;
+                for (Eigen::Index t = 0; t < packed.tiles; ++t) {
+                    const auto first = static_cast<std::size_t>((t * K + k0) * klkernel::kTileRows);
+                    const auto last = static_cast<std::size_t>((t * K + k1) * klkernel::kTileRows);
+                    for (int w = 1; w < workers; ++w) {
+                        const std::vector<float>& part = acc[static_cast<std::size_t>(w)].klNum;
+                        for (std::size_t i = first; i < last; ++i) sum[i] += part[i];
+                    }
                 }
-                if (norm > 0.0) {
-                    addNum = static_cast<float>(sd / norm);
-                    addDen = static_cast<float>(sn / norm);
+                klkernel::unpackColumns(packed, sum.data(), num, k0, k1);
+                if (packed.mixed) {
+                    // The mixed kernels accumulate (V/WH − 1)·Hᵀ: add 1·Hᵀ, the row sums
+                    // of the H they saw (summed alongside, in double, reduced in worker
+                    // order).
+                    for (Eigen::Index k = k0; k < k1; ++k) {
+                        double rowSum = 0.0;
+                        for (int w = 0; w < workers; ++w)
+                            rowSum += acc[static_cast<std::size_t>(w)].klRowSumsH[static_cast<std::size_t>(k)];
+                        num.col(k).array() += static_cast<float>(rowSum);
+                    }
                 }
+            } else {
+                for (int w = 1; w < workers; ++w)
+                    num.middleCols(k0, k1 - k0) += acc[static_cast<std::size_t>(w)].num.middleCols(k0, k1 - k0);
+                if (!kl)
+                    for (int w = 1; w < workers; ++w)
+                        den.middleCols(k0, k1 - k0) += acc[static_cast<std::size_t>(w)].den.middleCols(k0, k1 - k0);
             }
-            for (Eigen::Index f = 0; f < F; ++f)
-                W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
-                                                     den(f, k) + lw + addDen, gamma));
-            if (ctx.anchor) {
-                const float a = ctx.anchorW, keep = 1.0f / (1.0f + a);
+            for (Eigen::Index k = k0; k < k1; ++k) {
+                // Accumulated before the column normalisation scaled row k of H by s_k.
+                if (scaled && ws.pendingScale(k) != 1.0f) {
+                    num.col(k) *= ws.pendingScale(k);
+                    if (!kl) den.col(k) *= ws.pendingScale(k);
+                }
+                if (!ctx.freeW[static_cast<std::size_t>(k)]) continue;
+                // For KL the denominator is the row sum of H, the same for every f.
+                auto denominator = [&](Eigen::Index f) { return kl ? hsum(k) : den(f, k); };
+                float addNum = 0.0f, addDen = 0.0f;
+                if (normalisedGradient && ctx.freeH[static_cast<std::size_t>(k)]) {
+                    double norm = 0.0, sn = 0.0, sd = 0.0;
+                    for (Eigen::Index f = 0; f < F; ++f) {
+                        norm += W(f, k);
+                        sn += double(W(f, k)) * num(f, k);
+                        sd += double(W(f, k)) * (denominator(f) + lw);
+                    }
+                    if (norm > 0.0) {
+                        addNum = static_cast<float>(sd / norm);
+                        addDen = static_cast<float>(sn / norm);
+                    }
+                }
                 for (Eigen::Index f = 0; f < F; ++f)
-                    W(f, k) = flushed((W(f, k) + a * (*ctx.anchor)(f, k)) * keep);
+                    W(f, k) = flushed(W(f, k) * muFactor(num(f, k) + addNum,
+                                                         denominator(f) + lw + addDen, gamma));
+                if (ctx.anchor) {
+                    const float a = ctx.anchorW, keep = 1.0f / (1.0f + a);
+                    for (Eigen::Index f = 0; f < F; ++f)
+                        W(f, k) = flushed((W(f, k) + a * (*ctx.anchor)(f, k)) * keep);
+                }
             }
+        };
+        if (workers > 1) {
+            parallelRun(workers, [&](int worker) {
+                Eigen::Index k0, k1;
+                blockRange(worker, workers, K, k0, k1);
+                updateColumns(k0, k1);
+            });
+        } else {
+            updateColumns(0, K);
         }
     }
     ws.pendingAccumulators = false;
@@ -304,7 +325,7 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
     std::vector<float> klDown;
     std::vector<unsigned char> klFree;
     if (fast) {
-        klkernel::pack(W, packed, ctx.precision);
+        klkernel::pack(W, packed, ctx.precision, workers);
         klDown.resize(static_cast<std::size_t>(K));
         klFree.resize(static_cast<std::size_t>(K));
         for (Eigen::Index k = 0; k < K; ++k) {

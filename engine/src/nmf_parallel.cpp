@@ -3,11 +3,17 @@
 #include "nmf_internal.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #if defined(__SSE__) || defined(__x86_64__)
+#include <immintrin.h>
 #include <xmmintrin.h>
 #define DEMIX_HAVE_MXCSR 1
 #endif
@@ -29,6 +35,129 @@ FlushDenormals::~FlushDenormals()
 #endif
 }
 
+namespace {
+
+/// Helper threads kept alive between parallelRun calls of one calling thread. An NMF
+/// iteration is two or three parallel passes of a few milliseconds with short serial
+/// steps between them (packing W, the W update); starting a thread per pass cost about
+/// 0.1 ms each and let the idle core halt, and waking a halted virtual CPU costs as much
+/// again. So after a round the helpers spin for kSpinMicroseconds, yielding, before they
+/// block; the caller spins likewise while it waits for them.
+class HelperPool {
+public:
+    HelperPool() = default;
+    HelperPool(const HelperPool&) = delete;
+    HelperPool& operator=(const HelperPool&) = delete;
+    ~HelperPool() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+            generation_.fetch_add(1);
+        }
+        wake_.notify_all();
+        for (std::thread& t : threads_) t.join();
+    }
+
+    bool busy() const { return busy_; }
+
+    /// job(0) on this thread, job(1 .. workers − 1) on helpers; rethrows the first error.
+    void run(int workers, const std::function<void(int)>& job) {
+        busy_ = true;
+        const int helpers = workers - 1;
+        while (static_cast<int>(threads_.size()) < helpers) {
+            const int index = static_cast<int>(threads_.size());
+            threads_.emplace_back([this, index] { helperLoop(index); });
+        }
+        errors_.assign(static_cast<std::size_t>(workers), nullptr);
+        job_ = &job;
+        active_ = helpers;
+        remaining_.store(static_cast<int>(threads_.size()));
+        generation_.fetch_add(1);  // seq_cst: ordered before the read of sleepers_
+        if (sleepers_.load() > 0) {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            wake_.notify_all();
+        }
+        runOne(0);
+        waitUntil([this] { return remaining_.load(std::memory_order_acquire) == 0; },
+                  callerSleeping_, done_);
+        job_ = nullptr;
+        busy_ = false;
+        for (const std::exception_ptr& e : errors_)
+            if (e) std::rethrow_exception(e);
+    }
+
+private:
+    static constexpr long long kSpinMicroseconds = 300;
+
+    void runOne(int worker) {
+        FlushDenormals ftz;
+        try {
+            (*job_)(worker);
+        } catch (...) {
+            errors_[static_cast<std::size_t>(worker)] = std::current_exception();
+        }
+    }
+
+    /// Spins (yielding) until ready() or kSpinMicroseconds pass, then blocks on `cv`;
+    /// `sleeping` tells the other side to notify.
+    template <typename Ready>
+    void waitUntil(Ready ready, std::atomic<int>& sleeping, std::condition_variable& cv) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicroseconds);
+        for (int i = 0; !ready(); ++i) {
+            if ((i & 63) == 63) {
+                if (std::chrono::steady_clock::now() > until) break;
+                std::this_thread::yield();
+            }
+            pause();
+        }
+        if (ready()) return;
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleeping.fetch_add(1);  // seq_cst: ordered before ready()'s reads below
+        cv.wait(lock, ready);
+        sleeping.fetch_sub(1);
+    }
+
+    static void pause() {
+#ifdef DEMIX_HAVE_MXCSR
+        _mm_pause();
+#endif
+    }
+
+    void helperLoop(int index) {
+        std::uint64_t seen = 0;
+        for (;;) {
+            waitUntil([&] { return generation_.load(std::memory_order_acquire) != seen; },
+                      sleepers_, wake_);
+            seen = generation_.load(std::memory_order_acquire);
+            if (stopRequested()) return;
+            if (index < active_) runOne(index + 1);
+            if (remaining_.fetch_sub(1) == 1 && callerSleeping_.load() > 0) {
+                const std::lock_guard<std::mutex> lock(mutex_);
+                done_.notify_all();
+            }
+        }
+    }
+
+    bool stopRequested() {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return stop_;
+    }
+
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::atomic<std::uint64_t> generation_{0};
+    std::atomic<int> remaining_{0};
+    std::atomic<int> sleepers_{0}, callerSleeping_{0};
+    const std::function<void(int)>* job_ = nullptr;  // set before each generation
+    int active_ = 0;
+    bool stop_ = false;
+    bool busy_ = false;
+    std::vector<std::exception_ptr> errors_;
+};
+
+}  // namespace
+
 void parallelRun(int workers, const std::function<void(int worker)>& job)
 {
     if (workers <= 1) {
@@ -36,6 +165,14 @@ void parallelRun(int workers, const std::function<void(int worker)>& job)
         job(0);
         return;
     }
+    // One pool per calling thread (the thread that runs factorize), so concurrent
+    // factorisations never share helpers; it lives as long as that thread.
+    thread_local HelperPool pool;
+    if (!pool.busy()) {
+        pool.run(workers, job);
+        return;
+    }
+    // A job that itself runs parallel work (not done by the engine today): plain threads.
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
     auto run = [&](int w) {
         FlushDenormals ftz;
