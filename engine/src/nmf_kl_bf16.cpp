@@ -141,6 +141,56 @@ void convertAlongFrames(const float* H, Index K, Index n, bf16* Hj)
     }
 }
 
+// ---- the KL divergence of a tile (the objective, fused into the E epilogue) ----
+
+/// Natural log of 16 positive normal floats, the same method as the float kernels'
+/// (nmf_simd.hpp, log8; not shared: this TU must not use the portable TUs' inline code):
+/// x = m·2^e with m in [√½, √2), log m = 2 atanh(s), s = (m − 1)/(m + 1), series to s⁹.
+__attribute__((always_inline)) inline __m512 log16(__m512 x)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 m = _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);  // [1, 2)
+    __m512 e = _mm512_getexp_ps(x);                                          // floor(log2 x)
+    const __mmask16 big = _mm512_cmp_ps_mask(m, _mm512_set1_ps(1.41421356f), _CMP_GT_OQ);
+    m = _mm512_mask_mul_ps(m, big, m, _mm512_set1_ps(0.5f));
+    e = _mm512_mask_add_ps(e, big, e, one);
+    const __m512 s = _mm512_div_ps(_mm512_sub_ps(m, one), _mm512_add_ps(m, one));
+    const __m512 z = _mm512_mul_ps(s, s);
+    __m512 p = _mm512_set1_ps(1.0f / 9.0f);
+    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(1.0f / 7.0f));
+    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(1.0f / 5.0f));
+    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(1.0f / 3.0f));
+    p = _mm512_mul_ps(p, z);
+    const __m512 twoS = _mm512_add_ps(s, s);
+    const __m512 logm = _mm512_fmadd_ps(twoS, p, twoS);
+    // e·ln2 split in a high part exact in float and a low correction.
+    return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693145751953125f),
+                           _mm512_fmadd_ps(e, _mm512_set1_ps(1.428606765330187e-06f), logm));
+}
+
+/// Running sum of KL terms in double lanes (two halves of 8).
+struct DivergenceSum {
+    __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+
+    /// Adds d(x | y) = y·(r log r − (r − 1)), r = x / y, for the lanes in `rows` (the
+    /// float kernels' formula: exact 0·log 0 = 0 through the floor on r).
+    __attribute__((always_inline)) inline void add(__m512 y, __m512 r, __mmask16 rows)
+    {
+        const __m512 one = _mm512_set1_ps(1.0f);
+        const __m512 rl = _mm512_mul_ps(r, log16(_mm512_max_ps(r, _mm512_set1_ps(1.17549435e-38f))));
+        const __m512 t = _mm512_maskz_mul_ps(rows, y, _mm512_sub_ps(rl, _mm512_sub_ps(r, one)));
+        lo = _mm512_add_pd(lo, _mm512_cvtps_pd(_mm512_castps512_ps256(t)));
+        const __m256 upper = _mm512_castps512_ps256(_mm512_shuffle_f32x4(t, t, 0xee));  // lanes 8..15
+        hi = _mm512_add_pd(hi, _mm512_cvtps_pd(upper));
+    }
+    double total() const
+    {
+        alignas(64) double a[8];
+        _mm512_store_pd(a, _mm512_add_pd(lo, hi));
+        return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+    }
+};
+
 // ---- W·H and E = V / WH − 1 ----
 
 constexpr int kExcessCols = 12;  // accumulators of an excess tile (16 rows × 12 frames)
@@ -150,12 +200,13 @@ enum class Out { ByRows, ByFrames };
 
 /// The 16-row × NJ-frame tile of E = V / max(WH, ε) − 1 (zero in rows ≥ F). `Phantom`:
 /// the last frame does not exist (ByFrames with odd n) and its E is zero.
-template <int NJ, Out O, bool FullRows, bool Phantom>
+template <int NJ, Out O, bool FullRows, bool Phantom, bool Div>
 __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index pairsK,
                                                      const bf16* Hk, Index K2, const float* V,
                                                      Index ldV, __mmask16 rowMask, bf16* R,
                                                      Index ldR, const float* panelF,
-                                                     const float* Hf, Index K)
+                                                     const float* Hf, Index K,
+                                                     DivergenceSum& divergence)
 {
     __m512 acc[NJ];
     _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) acc[j] = _mm512_setzero_ps();
@@ -189,6 +240,7 @@ __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index p
         const __m512 e = _mm512_rcp14_ps(y);
         const __m512 inv = _mm512_fmadd_ps(e, _mm512_fnmadd_ps(y, e, one), e);
         const __m512 excess = _mm512_fmsub_ps(x, inv, one);
+        if (Div) divergence.add(y, _mm512_mul_ps(x, inv), FullRows ? __mmask16(0xffff) : rowMask);
         acc[j] = FullRows ? excess : _mm512_maskz_mov_ps(rowMask, excess);
     }
     if (O == Out::ByRows) {
@@ -202,21 +254,23 @@ __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index p
     }
 }
 
-template <int NJ, Out O, bool Phantom>
+template <int NJ, Out O, bool Phantom, bool Div>
 inline void excessTileRows(const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
                           const float* V, Index ldV, Index rows, bf16* R, Index ldR,
-                          const float* panelF, const float* Hf, Index K)
+                          const float* panelF, const float* Hf, Index K, DivergenceSum& d)
 {
     if (rows == 16)
-        excessTile<NJ, O, true, Phantom>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K);
+        excessTile<NJ, O, true, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K, d);
     else
-        excessTile<NJ, O, false, Phantom>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR, panelF, Hf, K);
+        excessTile<NJ, O, false, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR, panelF, Hf, K, d);
 }
 
-template <Out O>
+template <Out O, bool Div>
 void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, const float* V,
-                bf16* R, bf16* scratch, Index following, const float* panelsF)
+                bf16* R, bf16* scratch, Index following, const float* panelsF,
+                double* divergence)
 {
+    DivergenceSum sum;
     const Index K2 = 2 * l.pairsK, tiles = l.tiles, F = l.F;
     if (!panelsF) convertAlongK(H, l.K, n, K2, scratch);
     const Index available = n + maxIndex(following, 0);
@@ -245,19 +299,20 @@ void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, c
                     const float* pf = panelsF ? panelsF + t * l.K * 16 : nullptr;
                     const float* hf = H + j0 * l.K;
                     if (O == Out::ByRows) {
-                        excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows,
-                                                    R + j0 * tiles * 16 + f0, tiles * 16, pf, hf, l.K);
+                        excessTileRows<NJ, O, false, Div>(panel, l.pairsK, hk, K2, v, F, rows,
+                                                         R + j0 * tiles * 16 + f0, tiles * 16, pf, hf, l.K, sum);
                     } else {
                         bf16* r = R + ((j0 / 2) * tiles + t) * 32;
                         if (phantom)
-                            excessTileRows<NJ, O, true>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K);
+                            excessTileRows<NJ, O, true, Div>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
                         else
-                            excessTileRows<NJ, O, false>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K);
+                            excessTileRows<NJ, O, false, Div>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
                     }
                 }
             }
         });
     });
+    if (Div) *divergence += sum.total();
 }
 
 // ---- Wᵀ·R ----
@@ -359,15 +414,23 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileB
 }
 
 void excessByRows(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
-                  Index n, const float* V, bf16* E, bf16* scratch, Index following)
+                  Index n, const float* V, bf16* E, bf16* scratch, Index following,
+                  double* divergence)
 {
-    excessBlock<Out::ByRows>(l, panels, H, n, V, E, scratch, following, floatPanels);
+    if (divergence)
+        excessBlock<Out::ByRows, true>(l, panels, H, n, V, E, scratch, following, floatPanels, divergence);
+    else
+        excessBlock<Out::ByRows, false>(l, panels, H, n, V, E, scratch, following, floatPanels, nullptr);
 }
 
 void excessByFrames(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
-                    Index n, const float* V, bf16* E, bf16* scratch, Index following)
+                    Index n, const float* V, bf16* E, bf16* scratch, Index following,
+                    double* divergence)
 {
-    excessBlock<Out::ByFrames>(l, panels, H, n, V, E, scratch, following, floatPanels);
+    if (divergence)
+        excessBlock<Out::ByFrames, true>(l, panels, H, n, V, E, scratch, following, floatPanels, divergence);
+    else
+        excessBlock<Out::ByFrames, false>(l, panels, H, n, V, E, scratch, following, floatPanels, nullptr);
 }
 
 void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n,
@@ -408,8 +471,8 @@ void accumulateTimesTransposed(const Layout& l, const bf16* R, const float* H, I
 
 bool compiled() { return false; }
 void pack(const Layout&, const float*, bf16*, bf16*, Index, Index) {}
-void excessByRows(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
-void excessByFrames(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index) {}
+void excessByRows(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index, double*) {}
+void excessByFrames(const Layout&, const bf16*, const float*, const float*, Index, const float*, bf16*, bf16*, Index, double*) {}
 void transposedTimes(const Layout&, const bf16*, const bf16*, Index, const float*, float*) {}
 void accumulateTimesTransposed(const Layout&, const bf16*, const float*, Index, float*, bf16*) {}
 

@@ -87,12 +87,18 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileB
 /// W H comes from the bf16 `panels` and H rounded to bf16 — or, when `floatPanels` is
 /// not null (W in the float kernel's panel layout: tiles × K × 16 floats), from float W
 /// and H with float FMAs, so that only E itself is rounded (Precision::Mixed).
+/// `divergence` (may be null): adds Σ d_KL(V | WH) over the block, from the same WH as E
+/// (float32 terms y·(r log r − r + 1), summed in double lanes, as the float kernels'
+/// ratioDivergence; with bf16 W·H the sum carries its rounding, measured ≈ 1e-5 of the
+/// objective on a real spectrogram, far below one iteration's progress).
 void excessByRows(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
-                  Index n, const float* V, bf16* E, bf16* scratch, Index following);
+                  Index n, const float* V, bf16* E, bf16* scratch, Index following,
+                  double* divergence = nullptr);
 
 /// The same E in the "by frames" layout (for accumulateTimesTransposed).
 void excessByFrames(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
-                    Index n, const float* V, bf16* E, bf16* scratch, Index following);
+                    Index n, const float* V, bf16* E, bf16* scratch, Index following,
+                    double* divergence = nullptr);
 
 /// out (K × n floats, leading dimension K) = colSums + Wᵀ E (= Wᵀ R with colSums = Wᵀ·1,
 /// K floats), E from excessByRows().

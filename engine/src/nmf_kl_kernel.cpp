@@ -283,10 +283,10 @@ void MixedBuffers::prepare(const PackedW& w, Index frames)
 }
 
 void mixedExcessTimesTransposed(const PackedW& w, const float* H, Index n, const float* V,
-                                MixedBuffers& b, float* acc, Index following)
+                                MixedBuffers& b, float* acc, Index following, double* divergence)
 {
     klbf16::excessByFrames(w.bf16, w.panelsBf16.data(), w.floatModel ? w.panels.data() : nullptr,
-                           H, n, V, b.E.data(), b.scratch.data(), following);
+                           H, n, V, b.E.data(), b.scratch.data(), following, divergence);
     klbf16::accumulateTimesTransposed(w.bf16, b.E.data(), H, n, acc, b.scratch.data());
 }
 

@@ -80,9 +80,11 @@ struct MixedBuffers {
 /// Mixed precision (w.mixed): acc += (V / max(W H, ε) − 1) Hᵀ for the block — the R·Hᵀ
 /// of ratioTimesTransposed() minus the row sums of H, which the caller adds once (see
 /// nmf_kl_bf16.hpp for why). Unpack with unpack().
+/// `divergence` (may be null): also adds Σ d_KL(V | WH) over the block, from the W·H the
+/// update uses (float32 with w.floatModel, else bf16 operands: see klbf16::excessByRows).
 void mixedExcessTimesTransposed(const PackedW& w, const float* H, Eigen::Index n,
                                 const float* V, MixedBuffers& b, float* acc,
-                                Eigen::Index following = 0);
+                                Eigen::Index following = 0, double* divergence = nullptr);
 
 /// Mixed precision: out (K × n, leading dimension K) = Wᵀ (V / max(W H, ε)), given the
 /// column sums of W (K floats: Wᵀ·1, added in float32).
