@@ -214,8 +214,12 @@ void runExtrapolatedMultiplicative(LoopContext& loop)
         bool rejected = false, fellBack = false, fromBest = false, stop = false;
         SampledObjective sample;
         sample.stride = sampling ? kSampleStride : 0;
-        sample.exact = !sampling || evalNow;
-        auto check = [&](double value) {
+        // A known starting objective (NmfInit::objective) is recorded as it is; the
+        // sampled one still comes from the pass, for the accept/restart test.
+        const bool known = it == 0 && sampling && loop.initialObjective.has_value();
+        sample.exact = !sampling || (evalNow && !known);
+        auto check = [&](double measured) {
+            const double value = known ? *loop.initialObjective : measured;
             const double proxy = sampling ? sample.value : value;
             // Exact evaluations between sampled decisions: never record a value above the
             // last recorded one.

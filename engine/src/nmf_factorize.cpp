@@ -154,7 +154,8 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
 
     nmf_detail::FlushDenormals ftz;  // the calling thread also does work
     nmf_detail::ObjectiveLog log(result, settings.tol, settings.maxIterations);
-    nmf_detail::LoopContext loop{ctx, settings, result, log, progress};
+    nmf_detail::LoopContext loop{ctx, settings, result, log, progress, 0.0, std::nullopt};
+    if (init.W && init.H) loop.initialObjective = init.objective;
     if (ctx.precision == Precision::Bfloat16 && settings.precision == Precision::Adaptive)
         loop.adaptiveObjectiveFloor = kAdaptivePrecisionMisfit * V.cast<double>().sum();
     switch (settings.solver) {
@@ -271,8 +272,16 @@ void runMultiplicative(LoopContext& loop)
         }
         double value = 0.0;
         bool stop = false;
+        bool evaluate = evalNow;
+        if (it == 0 && loop.initialObjective) {  // known: recorded without a pass over V
+            evaluate = false;
+            if (loop.log.record(0, *loop.initialObjective)) {
+                result.converged = true;
+                return;
+            }
+        }
         const bool stopped = multiplicativeIteration(
-            ctx, W, H, evalNow ? &value : nullptr,
+            ctx, W, H, evaluate ? &value : nullptr,
             [&](double v) { return stop = loop.log.record(it, v); },
             /*prepareNext=*/it + 1 < maxIt,
             /*evaluateNext=*/loop.evaluatesAt(it + 1));

@@ -7,6 +7,7 @@
 #include "nmf_internal.hpp"
 
 #include <limits>
+#include <optional>
 
 namespace demix::nmf_detail {
 
@@ -52,6 +53,8 @@ struct LoopContext {
     /// Precision::Adaptive: Bfloat16 ends once the objective is at or below this
     /// (kAdaptivePrecisionMisfit × ΣV).
     double adaptiveObjectiveFloor = 0.0;
+    /// NmfInit::objective: the objective of the starting W, H, if the caller knew it.
+    std::optional<double> initialObjective;
 
     /// The objective is recorded after `iteration` iterations.
     bool evaluatesAt(int iteration) const

@@ -62,6 +62,16 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
     // (bench/RESULTS.md, "Quality"), so it runs plain MU, whose progress per iteration is
     // what frozenIterations was measured with (extrapolation would commit faster).
     if (adapt) frozen.accelerate = false;
+    if (adapt && settings.frozenIterations > 0 && frozen.precision == Precision::Adaptive) {
+        // A bounded stage from the neutral start: its objective is wanted at the start
+        // and the end only (the curve; the adaptation continues from its end). Adaptive
+        // precision stays in bf16 through such a stage (the objective still falls by far
+        // more than 1e-3 of its value per iteration there), so it runs Bfloat16 without
+        // the evaluations in between that would only confirm it (each costs about as
+        // much as two iterations' products).
+        frozen.precision = Precision::Bfloat16;
+        frozen.evalEvery = std::max(1, frozen.maxIterations);
+    }
     NmfResult result = detail::runNmf(V, frozen, init, separating, settings.onObjective);
     if (adapt) {
         // Semi-supervised refinement: every template may now move, anchored to where it
@@ -79,6 +89,10 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
         NmfInit start;
         start.W = std::move(result.W);
         start.H = std::move(result.H);
+        // Same V, objective and penalties (the anchor is not part of the objective): the
+        // first stage's last record is the objective this stage starts from.
+        if (!result.objective.empty() && result.objectiveIterations.back() == result.iterations)
+            start.objective = result.objective.back();
         const detail::StageProgress adapting(progress, "adapting", 0.6, 0.4);
         const int done = result.iterations;
         std::function<void(int, double)> onObjective;

@@ -138,10 +138,13 @@ TEST_CASE("frozenIterations caps the frozen stage of an adapted supervised run",
     const Decomposition capped = decomposeSupervised(mix, library, 2, settings);
     CHECK(capped.nmf.iterations == 12 + 8);
     // The curve's iterations run on across both stages: the first stage ends at 12.
-    const Points curve = curveOf(capped.nmf);  // evaluated at 0, 10, 12 (end), then 20 (end)
-    REQUIRE(curve.size() == 4);
-    CHECK(curve[2].first == 12);
-    CHECK(curve[3].first == 20);
+    // The capped frozen stage is evaluated at its start and end only (0, 12), then the
+    // adaptation every evalEvery (10) and at its end (20).
+    const Points curve = curveOf(capped.nmf);
+    REQUIRE(curve.size() == 3);
+    CHECK(curve[0].first == 0);
+    CHECK(curve[1].first == 12);
+    CHECK(curve[2].first == 20);
 
     settings.frozenIterations = 0;  // 0 = up to nmf.maxIterations
     CHECK(decomposeSupervised(mix, library, 2, settings).nmf.iterations == 30 + 8);

@@ -186,6 +186,13 @@ struct NmfInit {
     std::optional<Matrix> H;  ///< K × T; if absent, initialised per settings.init
     std::vector<bool> freezeW;  ///< size 0 or K: true = column k of W is fixed
     std::vector<bool> freezeH;  ///< size 0 or K: true = row k of H is fixed
+    /// With W and H given: their penalised objective (as NmfResult::objective), when the
+    /// caller already knows it — e.g. the last recorded value of an earlier factorisation
+    /// of the same V with the same objective and penalties. Recorded for iteration 0
+    /// instead of evaluating it again where that evaluation would cost a pass over V
+    /// (the plain MU loop; accelerated MU when its accept/restart test is sampled).
+    /// Trusted, not checked.
+    std::optional<double> objective;
 };
 
 struct NmfResult {
