@@ -193,14 +193,19 @@ struct DivergenceSum {
 
 // ---- W·H and E = V / WH − 1 ----
 
-constexpr int kExcessCols = 12;  // accumulators of an excess tile (16 rows × 12 frames)
+constexpr int kExcessCols = 6;  // frames of an excess tile: 2 tiles × 6 = 12 accumulators
 
 /// Epilogue output: by rows (one column of 16 bf16 per frame) or by frames (pairs).
 enum class Out { ByRows, ByFrames };
 
-/// The 16-row × NJ-frame tile of E = V / max(WH, ε) − 1 (zero in rows ≥ F). `Phantom`:
-/// the last frame does not exist (ByFrames with odd n) and its E is zero.
-template <int NJ, Out O, bool FullRows, bool Phantom, bool Div>
+/// NT consecutive 16-row tiles × NJ frames of E = V / max(WH, ε) − 1 (zero in rows ≥ F;
+/// only the last of the NT tiles may be partial, `rowMask`). Two tiles share each
+/// broadcast of H: one broadcast per two products instead of one per product (the
+/// broadcasts compete with the products for the vector pipes). `Phantom`: the last frame
+/// does not exist (ByFrames with odd n) and its E is zero. Per tile, the panels (bf16:
+/// pairsK × 32 values, float: K × 16) and the E columns (16 values by rows, 32 by
+/// frames) follow each other.
+template <int NT, int NJ, Out O, bool FullRows, bool Phantom, bool Div>
 __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index pairsK,
                                                      const bf16* Hk, Index K2, const float* V,
                                                      Index ldV, __mmask16 rowMask, bf16* R,
@@ -208,61 +213,81 @@ __attribute__((always_inline)) inline void excessTile(const bf16* panel, Index p
                                                      const float* Hf, Index K,
                                                      DivergenceSum& divergence)
 {
-    __m512 acc[NJ];
-    _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) acc[j] = _mm512_setzero_ps();
+    __m512 acc[NT][NJ];
+    _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i)
+        _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) acc[i][j] = _mm512_setzero_ps();
     if (panelF) {
         // The model WH in float32 (float W panel, float H): E then carries only its own
         // bf16 rounding (Precision::Mixed). A phantom frame has no column of H to read.
         constexpr int real = Phantom ? NJ - 1 : NJ;
         for (Index k = 0; k < K; ++k) {
-            const __m512 w = _mm512_loadu_ps(panelF + 16 * k);
-            _Pragma("GCC unroll 16") for (int j = 0; j < real; ++j)
-                acc[j] = _mm512_fmadd_ps(w, _mm512_set1_ps(Hf[j * K + k]), acc[j]);
+            __m512 w[NT];
+            _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i)
+                w[i] = _mm512_loadu_ps(panelF + i * K * 16 + 16 * k);
+            _Pragma("GCC unroll 16") for (int j = 0; j < real; ++j) {
+                const __m512 h = _mm512_set1_ps(Hf[j * K + k]);
+                _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i)
+                    acc[i][j] = _mm512_fmadd_ps(w[i], h, acc[i][j]);
+            }
         }
     } else {
         for (Index p = 0; p < pairsK; ++p) {
-            const __m512bh w = load32(panel + 32 * p);
-            _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
-                acc[j] = _mm512_dpbf16_ps(acc[j], w, pairAt(Hk + j * K2 + 2 * p));
+            __m512bh w[NT];
+            _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i)
+                w[i] = load32(panel + i * pairsK * 32 + 32 * p);
+            _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) {
+                const __m512bh h = pairAt(Hk + j * K2 + 2 * p);
+                _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i)
+                    acc[i][j] = _mm512_dpbf16_ps(acc[i][j], w[i], h);
+            }
         }
     }
     const __m512 floor = _mm512_set1_ps(kFloor), one = _mm512_set1_ps(1.0f);
-    _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) {
-        if (Phantom && j == NJ - 1) {
-            acc[j] = _mm512_setzero_ps();
-            continue;
+    _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i) {
+        const bool masked = !FullRows && i == NT - 1;
+        const __mmask16 rows = masked ? rowMask : __mmask16(0xffff);
+        _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j) {
+            if (Phantom && j == NJ - 1) {
+                acc[i][j] = _mm512_setzero_ps();
+                continue;
+            }
+            const float* v = V + j * ldV + 16 * i;
+            const __m512 x = masked ? _mm512_maskz_loadu_ps(rows, v) : _mm512_loadu_ps(v);
+            const __m512 y = _mm512_max_ps(acc[i][j], floor);
+            // 1/y: the 14-bit estimate and one Newton step, as the float kernel; V / y − 1
+            // is formed in float32 (one FMA) and only then rounded to bf16.
+            const __m512 e = _mm512_rcp14_ps(y);
+            const __m512 inv = _mm512_fmadd_ps(e, _mm512_fnmadd_ps(y, e, one), e);
+            const __m512 excess = _mm512_fmsub_ps(x, inv, one);
+            if (Div) divergence.add(y, _mm512_mul_ps(x, inv), rows);
+            acc[i][j] = masked ? _mm512_maskz_mov_ps(rows, excess) : excess;
         }
-        const float* v = V + j * ldV;
-        const __m512 x = FullRows ? _mm512_loadu_ps(v) : _mm512_maskz_loadu_ps(rowMask, v);
-        const __m512 y = _mm512_max_ps(acc[j], floor);
-        // 1/y: the 14-bit estimate and one Newton step, as the float kernel; V / y − 1 is
-        // formed in float32 (one FMA) and only then rounded to bf16.
-        const __m512 e = _mm512_rcp14_ps(y);
-        const __m512 inv = _mm512_fmadd_ps(e, _mm512_fnmadd_ps(y, e, one), e);
-        const __m512 excess = _mm512_fmsub_ps(x, inv, one);
-        if (Div) divergence.add(y, _mm512_mul_ps(x, inv), FullRows ? __mmask16(0xffff) : rowMask);
-        acc[j] = FullRows ? excess : _mm512_maskz_mov_ps(rowMask, excess);
     }
-    if (O == Out::ByRows) {
-        _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(R + j * ldR),
-                                (__m256i)_mm512_cvtneps_pbh(acc[j]));
-    } else {
-        // ldR here is the distance between frame pairs (tiles·32).
-        _Pragma("GCC unroll 8") for (int c = 0; c < NJ / 2; ++c)
-            _mm512_storeu_si512(R + c * ldR, interleaveLanes(acc[2 * c], acc[2 * c + 1]));
+    _Pragma("GCC unroll 2") for (int i = 0; i < NT; ++i) {
+        if (O == Out::ByRows) {
+            _Pragma("GCC unroll 16") for (int j = 0; j < NJ; ++j)
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(R + j * ldR + 16 * i),
+                                    (__m256i)_mm512_cvtneps_pbh(acc[i][j]));
+        } else {
+            // ldR here is the distance between frame pairs (tiles·32).
+            _Pragma("GCC unroll 8") for (int c = 0; c < NJ / 2; ++c)
+                _mm512_storeu_si512(R + c * ldR + 32 * i, interleaveLanes(acc[i][2 * c], acc[i][2 * c + 1]));
+        }
     }
 }
 
+/// Tiles [t, t + count) (count 1 or 2; only the last may be partial: `rows` valid rows).
 template <int NJ, Out O, bool Phantom, bool Div>
-inline void excessTileRows(const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
-                          const float* V, Index ldV, Index rows, bf16* R, Index ldR,
-                          const float* panelF, const float* Hf, Index K, DivergenceSum& d)
+inline void excessTiles(Index count, const bf16* panel, Index pairsK, const bf16* Hk, Index K2,
+                        const float* V, Index ldV, Index rows, bf16* R, Index ldR,
+                        const float* panelF, const float* Hf, Index K, DivergenceSum& d)
 {
-    if (rows == 16)
-        excessTile<NJ, O, true, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K, d);
+    if (count == 2)
+        excessTile<2, NJ, O, true, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K, d);
+    else if (rows == 16)
+        excessTile<1, NJ, O, true, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, 0xffff, R, ldR, panelF, Hf, K, d);
     else
-        excessTile<NJ, O, false, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR, panelF, Hf, K, d);
+        excessTile<1, NJ, O, false, Phantom, Div>(panel, pairsK, Hk, K2, V, ldV, firstLanes(rows), R, ldR, panelF, Hf, K, d);
 }
 
 template <Out O, bool Div>
@@ -288,26 +313,30 @@ void excessBlock(const Layout& l, const bf16* panels, const float* H, Index n, c
             if constexpr (O == Out::ByFrames && NJ % 2 == 1) {
                 return;  // never: by frames, the tile width is even
             } else {
-                for (Index t = 0; t < tiles; ++t) {
+                for (Index t = 0; t < tiles;) {
                     const Index f0 = t * 16;
-                    for (Index p = p0; p < p1; ++p)
-                        _mm_prefetch(reinterpret_cast<const char*>(V + p * F + f0), _MM_HINT_T0);
+                    // Two tiles at once while both are full.
+                    const Index count = t + 1 < tiles && F - f0 >= 32 ? 2 : 1;
+                    for (Index q = 0; q < count; ++q)
+                        for (Index p = p0; p < p1; ++p)
+                            _mm_prefetch(reinterpret_cast<const char*>(V + p * F + f0 + 16 * q), _MM_HINT_T0);
                     const bf16* panel = panels + t * l.pairsK * 32;
                     const bf16* hk = scratch + j0 * K2;
                     const float* v = V + j0 * F + f0;
-                    const Index rows = minIndex(16, F - f0);
+                    const Index rows = minIndex(16 * count, F - f0) - 16 * (count - 1);
                     const float* pf = panelsF ? panelsF + t * l.K * 16 : nullptr;
                     const float* hf = H + j0 * l.K;
                     if (O == Out::ByRows) {
-                        excessTileRows<NJ, O, false, Div>(panel, l.pairsK, hk, K2, v, F, rows,
-                                                         R + j0 * tiles * 16 + f0, tiles * 16, pf, hf, l.K, sum);
+                        excessTiles<NJ, O, false, Div>(count, panel, l.pairsK, hk, K2, v, F, rows,
+                                                      R + j0 * tiles * 16 + f0, tiles * 16, pf, hf, l.K, sum);
                     } else {
                         bf16* r = R + ((j0 / 2) * tiles + t) * 32;
                         if (phantom)
-                            excessTileRows<NJ, O, true, Div>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
+                            excessTiles<NJ, O, true, Div>(count, panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
                         else
-                            excessTileRows<NJ, O, false, Div>(panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
+                            excessTiles<NJ, O, false, Div>(count, panel, l.pairsK, hk, K2, v, F, rows, r, tiles * 32, pf, hf, l.K, sum);
                     }
+                    t += count;
                 }
             }
         });
