@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace demix::cli {
@@ -38,15 +40,26 @@ std::string temporaryNameFor(const juce::File& target) {
 }
 
 void renameOver(const std::string& from, const juce::File& target) {
-    const std::string to = target.getFullPathName().toStdString();
+    replaceFile(from, target.getFullPathName().toStdString());
+}
+
+}  // namespace
+
+void replaceFile(const std::string& from, const std::string& to) {
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    struct stat st {};
+    if (::lstat(to.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
+        ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0) {
+        std::remove(from.c_str());  // now the old file
+        return;
+    }
+#endif
     if (std::rename(from.c_str(), to.c_str()) != 0) {
         const std::string reason = std::strerror(errno);
         std::remove(from.c_str());
         throw ProcessingError(inQuotes(to) + ": cannot be written (" + reason + ")");
     }
 }
-
-}  // namespace
 
 const std::vector<std::string>& audioFileExtensions() {
     static const std::vector<std::string> ext{".wav", ".wave", ".aif", ".aiff", ".flac", ".ogg"};

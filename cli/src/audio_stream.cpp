@@ -1,5 +1,7 @@
 #include "audio_stream.hpp"
 
+#include "audio_file.hpp"
+
 #include "cli_error.hpp"
 #include "interrupt.hpp"
 
@@ -153,11 +155,7 @@ void AudioBlockWriter::commit() {
     }
     const std::string to = juce::File::getCurrentWorkingDirectory().getChildFile(impl_->path)
                                .getFullPathName().toStdString();
-    if (std::rename(impl_->temp.c_str(), to.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        std::remove(impl_->temp.c_str());
-        throw ProcessingError(inQuotes(to) + ": cannot be written (" + reason + ")");
-    }
+    replaceFile(impl_->temp, to);  // removes the temporary file if it throws
     impl_->committed = true;
 }
 

@@ -51,7 +51,7 @@ public:
     ~HelperPool() {
         {
             const std::lock_guard<std::mutex> lock(mutex_);
-            stop_ = true;
+            stop_.store(true);
             generation_.fetch_add(1);
         }
         wake_.notify_all();
@@ -78,8 +78,7 @@ public:
             wake_.notify_all();
         }
         runOne(0);
-        waitUntil([this] { return remaining_.load(std::memory_order_acquire) == 0; },
-                  callerSleeping_, done_);
+        waitUntil([this] { return remaining_.load() == 0; }, callerSleeping_, done_);
         job_ = nullptr;
         busy_ = false;
         for (const std::exception_ptr& e : errors_)
@@ -99,7 +98,9 @@ private:
     }
 
     /// Spins (yielding) until ready() or kSpinMicroseconds pass, then blocks on `cv`;
-    /// `sleeping` tells the other side to notify.
+    /// `sleeping` tells the other side to notify. Every access to the flags involved is
+    /// sequentially consistent: the other side changes its flag, then reads `sleeping`;
+    /// this side increments `sleeping`, then reads the flag, so one of them sees the other.
     template <typename Ready>
     void waitUntil(Ready ready, std::atomic<int>& sleeping, std::condition_variable& cv) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicroseconds);
@@ -126,21 +127,15 @@ private:
     void helperLoop(int index) {
         std::uint64_t seen = 0;
         for (;;) {
-            waitUntil([&] { return generation_.load(std::memory_order_acquire) != seen; },
-                      sleepers_, wake_);
-            seen = generation_.load(std::memory_order_acquire);
-            if (stopRequested()) return;
+            waitUntil([&] { return generation_.load() != seen; }, sleepers_, wake_);
+            seen = generation_.load();
+            if (stop_.load()) return;
             if (index < active_) runOne(index + 1);
             if (remaining_.fetch_sub(1) == 1 && callerSleeping_.load() > 0) {
                 const std::lock_guard<std::mutex> lock(mutex_);
                 done_.notify_all();
             }
         }
-    }
-
-    bool stopRequested() {
-        const std::lock_guard<std::mutex> lock(mutex_);
-        return stop_;
     }
 
     std::vector<std::thread> threads_;
@@ -151,7 +146,7 @@ private:
     std::atomic<int> sleepers_{0}, callerSleeping_{0};
     const std::function<void(int)>* job_ = nullptr;  // set before each generation
     int active_ = 0;
-    bool stop_ = false;
+    std::atomic<bool> stop_{false};
     bool busy_ = false;
     std::vector<std::exception_ptr> errors_;
 };
