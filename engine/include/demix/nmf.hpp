@@ -25,7 +25,10 @@
 /// flush-to-zero / denormals-are-zero set (restored afterwards).
 ///
 /// Thread-safety: `factorize` is re-entrant (no shared state); it may use
-/// `settings.threads` worker threads internally. Not real-time safe (allocates).
+/// `settings.threads` worker threads internally: helpers owned by the calling thread,
+/// started at its first parallel factorisation and kept (blocked when idle) until that
+/// thread exits, so that the passes of an iteration do not each start a thread.
+/// Not real-time safe (allocates, blocks).
 
 #include "demix/types.hpp"
 
