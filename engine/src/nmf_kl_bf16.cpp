@@ -442,24 +442,33 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileB
     }
 }
 
+namespace {
+
+/// excessBlock with the divergence compiled in only when it is wanted.
+template <Out O>
+void excess(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
+            Index n, const float* V, bf16* E, bf16* scratch, Index following, double* divergence)
+{
+    if (divergence)
+        excessBlock<O, true>(l, panels, H, n, V, E, scratch, following, floatPanels, divergence);
+    else
+        excessBlock<O, false>(l, panels, H, n, V, E, scratch, following, floatPanels, nullptr);
+}
+
+}  // namespace
+
 void excessByRows(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
                   Index n, const float* V, bf16* E, bf16* scratch, Index following,
                   double* divergence)
 {
-    if (divergence)
-        excessBlock<Out::ByRows, true>(l, panels, H, n, V, E, scratch, following, floatPanels, divergence);
-    else
-        excessBlock<Out::ByRows, false>(l, panels, H, n, V, E, scratch, following, floatPanels, nullptr);
+    excess<Out::ByRows>(l, panels, floatPanels, H, n, V, E, scratch, following, divergence);
 }
 
 void excessByFrames(const Layout& l, const bf16* panels, const float* floatPanels, const float* H,
                     Index n, const float* V, bf16* E, bf16* scratch, Index following,
                     double* divergence)
 {
-    if (divergence)
-        excessBlock<Out::ByFrames, true>(l, panels, H, n, V, E, scratch, following, floatPanels, divergence);
-    else
-        excessBlock<Out::ByFrames, false>(l, panels, H, n, V, E, scratch, following, floatPanels, nullptr);
+    excess<Out::ByFrames>(l, panels, floatPanels, H, n, V, E, scratch, following, divergence);
 }
 
 void transposedTimes(const Layout& l, const bf16* rows, const bf16* R, Index n,
