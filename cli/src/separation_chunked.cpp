@@ -153,8 +153,8 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
                                                  r.components, r.sources, settings, read, write,
                                                  chunks, progress.callback(0.0, 0.99));
         if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
-        // Concurrently: renaming over an existing stem makes ext4 start writing the new
-        // file back inside rename() (≈ 50 ms for a 3-minute stereo stem here).
+        // Concurrently: replacing a stem deletes the previous one, whose cached pages the
+        // kernel drops right then (tens of ms for a 3-minute stereo stem here).
         forEachStem(writers.size(), true, [&](std::size_t i) { writers[i]->commit(); });
     } catch (...) {
         rethrowSeparationError(input);

@@ -62,7 +62,9 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
     // (bench/RESULTS.md, "Quality"), so it runs plain MU, whose progress per iteration is
     // what frozenIterations was measured with (extrapolation would commit faster).
     if (adapt) frozen.accelerate = false;
-    if (adapt && settings.frozenIterations > 0 && frozen.precision == Precision::Adaptive) {
+    const bool capped = settings.frozenIterations > 0 &&
+                        settings.frozenIterations < settings.nmf.maxIterations;
+    if (adapt && capped && frozen.precision == Precision::Adaptive) {
         // A bounded stage from the neutral start: its objective is wanted at the start
         // and the end only (the curve; the adaptation continues from its end). Adaptive
         // precision stays in bf16 through such a stage (the objective still falls by far

@@ -118,9 +118,10 @@ struct SeparationSettings {
     /// it is a bounded warm start whose depth matters. The anchored adaptation stage
     /// follows nmf.accelerate (extrapolated by default) when every component comes from
     /// the library; with free components next to it, it runs plain MU. A capped frozen
-    /// stage (> 0) under nmf.precision Adaptive runs Bfloat16 with its objective recorded
-    /// at its start and end only (Adaptive would stay in bf16 there: the objective still
-    /// falls fast), and the adaptation starts from that last value (NmfInit::objective).
+    /// stage (0 < frozenIterations < nmf.maxIterations) under nmf.precision Adaptive runs
+    /// Bfloat16 with its objective recorded at its start and end only (Adaptive would
+    /// stay in bf16 there: the objective still falls fast), and the adaptation starts from
+    /// that last value (NmfInit::objective).
     int frozenIterations = 0;
     /// learnTemplates runs plain MU unless this is true (nmf.accelerate applies to the
     /// separations): libraries learned with extrapolation separated the dev set slightly
