@@ -31,8 +31,9 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
         REQUIRE(r.exitCode == 0);
     }
     const std::vector<std::string> libs{"-t", dir.path("bass.dmxt"), "-t", dir.path("hats.dmxt")};
+    // A fixed precision (see the comparison with the whole file below).
     auto args = with({"separate", dir.path("mix.wav"), "-o", dir.path("chunked"), "--json",
-                      dir.path("report.json")});
+                      dir.path("report.json"), "--precision", "mixed"});
     args.insert(args.end(), libs.begin(), libs.end());
     const auto r = runDemix(args, "", 300.0);
     INFO(r.err);
@@ -59,10 +60,14 @@ TEST_CASE("a long supervised separation runs in chunks and matches the whole-fil
     // --plot needs the whole-file decomposition, so it takes the whole-file path. With a
     // fixed iteration count, frozen templates and a fixed precision the chunked stems
     // would be the same to float rounding; the default adaptation fits each chunk's
-    // templates to that chunk, and the default adaptive precision switches from bf16 when
-    // that chunk's objective says so, so they agree closely but not exactly (measured:
-    // 1.05e-2 with adaptive precision, 0.86e-2 with --precision mixed).
-    args = with({"separate", dir.path("mix.wav"), "-o", dir.path("whole"), "--plot", dir.path("plots")});
+    // templates to that chunk (and its extrapolated steps are accepted or not on each
+    // chunk's own objective), so they agree closely but not exactly. Both runs use
+    // --precision mixed: under the default adaptive precision the switch from bf16 and the
+    // sampled accept/restart test (from bf16 W·H) also differ per chunk, and the difference
+    // then depends on the build's rounding (measured: 0.96e-2 release, 3.5e-2 in the ASan
+    // build, whose other rounding takes other decisions).
+    args = with({"separate", dir.path("mix.wav"), "-o", dir.path("whole"), "--plot", dir.path("plots"),
+                 "--precision", "mixed"});
     args.insert(args.end(), libs.begin(), libs.end());
     const auto w = runDemix(args, "", 300.0);
     INFO(w.err);
