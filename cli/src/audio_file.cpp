@@ -39,10 +39,6 @@ std::string temporaryNameFor(const juce::File& target) {
         .toStdString();
 }
 
-void renameOver(const std::string& from, const juce::File& target) {
-    replaceFile(from, target.getFullPathName().toStdString());
-}
-
 }  // namespace
 
 void replaceFile(const std::string& from, const std::string& to) {
@@ -221,7 +217,7 @@ bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFor
         std::remove(temp.c_str());
         throw ProcessingError(inQuotes(path) + ": writing failed (disk full?)");
     }
-    renameOver(temp, target);
+    replaceFile(temp, target.getFullPathName().toStdString());
     return clipped;
 }
 
@@ -260,7 +256,7 @@ void writeTextFile(const std::string& path, const std::string& text) {
         std::remove(temp.c_str());
         throw ProcessingError(inQuotes(path) + ": writing failed (disk full?)");
     }
-    renameOver(temp, target);
+    replaceFile(temp, target.getFullPathName().toStdString());
 }
 
 }  // namespace demix::cli

@@ -152,7 +152,7 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
             result = separateUnsupervisedChunked(samples, reader.channels(), reader.sampleRate(),
                                                  r.components, r.sources, settings, read, write,
                                                  chunks, progress.callback(0.0, 0.99));
-        if (interrupted() || mixMeasured != static_cast<std::size_t>(reader.samples())) throw Cancelled();
+        if (interrupted() || mixMeasured != samples) throw Cancelled();
         // Concurrently: replacing a stem deletes the previous one, whose cached pages the
         // kernel drops right then (tens of ms for a 3-minute stereo stem here).
         forEachStem(writers.size(), true, [&](std::size_t i) { writers[i]->commit(); });

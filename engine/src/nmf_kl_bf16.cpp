@@ -11,7 +11,6 @@
 // column.
 #include "nmf_kl_bf16.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512BF16__)
@@ -427,7 +426,7 @@ void pack(const Layout& l, const float* W, bf16* panels, bf16* rows, Index tileB
     }
     // rows: per row pair, (W(2q, k), W(2q + 1, k)) for k < Kp; tile t holds pairs 8t .. 8t + 7.
     alignas(64) float a[16], b[16];
-    const Index qEnd = std::min(l.pairsF, tileEnd * 8);
+    const Index qEnd = minIndex(l.pairsF, tileEnd * 8);
     for (Index q = tileBegin * 8; q < qEnd; ++q) {
         const Index f = 2 * q;
         for (Index k0 = 0; k0 < l.Kp; k0 += 16) {

@@ -336,10 +336,6 @@ void pack(const Matrix& W, PackedW& p, Precision precision, int workers)
         if (p.mixed)
             klbf16::pack(p.bf16, W.data(), p.panelsBf16.data(), p.rowsBf16.data(), t0, t1);
     };
-    if (workers <= 1) {
-        packTiles(0, p.tiles);
-        return;
-    }
     parallelRun(workers, [&](int worker) {
         Index first, last;
         blockRange(worker, workers, p.tiles, first, last);

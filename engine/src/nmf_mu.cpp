@@ -304,15 +304,11 @@ bool multiplicativeIteration(const StepContext& ctx, Matrix& W, Matrix& H, doubl
                 }
             }
         };
-        if (workers > 1) {
-            parallelRun(workers, [&](int worker) {
-                Eigen::Index k0, k1;
-                blockRange(worker, workers, K, k0, k1);
-                updateColumns(k0, k1);
-            });
-        } else {
-            updateColumns(0, K);
-        }
+        parallelRun(workers, [&](int worker) {
+            Eigen::Index k0, k1;
+            blockRange(worker, workers, K, k0, k1);
+            updateColumns(k0, k1);
+        });
     }
     ws.pendingAccumulators = false;
     ws.pendingDivergence = false;

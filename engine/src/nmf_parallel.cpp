@@ -167,23 +167,12 @@ void parallelRun(int workers, const std::function<void(int worker)>& job)
         pool.run(workers, job);
         return;
     }
-    // A job that itself runs parallel work (not done by the engine today): plain threads.
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(workers));
-    auto run = [&](int w) {
+    // A job that itself runs parallel work (the engine has none): its parts one after
+    // another on this thread, with the same worker indices, hence the same results.
+    for (int w = 0; w < workers; ++w) {
         FlushDenormals ftz;
-        try {
-            job(w);
-        } catch (...) {
-            errors[static_cast<std::size_t>(w)] = std::current_exception();
-        }
-    };
-    std::vector<std::thread> threads;
-    threads.reserve(static_cast<std::size_t>(workers - 1));
-    for (int w = 1; w < workers; ++w) threads.emplace_back(run, w);
-    run(0);
-    for (auto& t : threads) t.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+        job(w);
+    }
 }
 
 int effectiveWorkers(int requested, Eigen::Index F, Eigen::Index T, Eigen::Index K)
