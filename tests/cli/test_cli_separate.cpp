@@ -263,7 +263,7 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK_THAT(info.out, Catch::Contains("version 2") && Catch::Contains("ensemble:     3 template sets") &&
                              Catch::Contains("(+2 more sets)"));
 
-    // --restarts 1: one set, a version-1 file (as before restarts existed), the same first set.
+    // --restarts 1: one set, a version-1 file (the single-set format), the same first set.
     r = runDemix({"learn", dir.path("a.wav"), dir.path("b.wav"), "--name", "keys", "-k", "4",
                   "--fft", "512", "--iterations", "20", "--restarts", "1", "-o", dir.path("one.lib")});
     REQUIRE(r.exitCode == 0);
