@@ -22,8 +22,8 @@ BatchInput entryFor(const juce::File& file) {
     BatchInput in{file.getFullPathName().toStdString(), file.getFileNameWithoutExtension().toStdString(), {}};
     const std::string problem = plainNameProblem(in.name);
     if (!problem.empty())
-        in.error = inQuotes(in.path) + ": its output folder name '" + printable(in.name) + "' " +
-                   problem + "; rename the file";
+        in.error = inQuotes(in.path) + ": its output folder name '" + printable(in.name) +
+                   "' is not a plain name inside -o (it " + problem + "); rename the file";
     return in;
 }
 
