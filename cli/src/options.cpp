@@ -37,9 +37,8 @@ SeparationSettings cliDefaultSettings() {
     s.stft.hop = 1024;
     s.alpha = 2.0f;
     // A short frozen stage and a firmer anchor: the adaptation then commits less of each
-    // source's templates to the other sources' notes where the dictionaries overlap (on
-    // the dev set of 20 both halves gained over 25 frozen / anchor 0.25; bench/RESULTS.md,
-    // "Quality of the defaults").
+    // source's templates to the other sources' notes where the dictionaries overlap
+    // (docs/quality.md, "Supervised stages").
     s.frozenIterations = 10;
     s.adaptAnchor = 0.35f;
     return s;
