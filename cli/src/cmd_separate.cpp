@@ -19,6 +19,8 @@ const char* kSeparateHelp = R"(Usage:
   demix separate MIX.wav --templates LIBRARY [--templates LIBRARY ...] [--free K] -o OUTDIR
   demix separate MIX.wav --components K [--sources S] -o OUTDIR
   demix separate MIX.wav --components K --group-by LIBRARY [--group-by LIBRARY ...] -o OUTDIR
+  demix separate MIX.wav --realtime --templates LIBRARY ... -o OUTDIR   (the plugin's path:
+                 see demix separate --realtime --help)
 
 Writes OUTDIR/<source>.wav for every library source (plus OUTDIR/residual.wav with
 --free K), or OUTDIR/source-1.wav ... source-S.wav (unsupervised with --sources), or
@@ -38,6 +40,8 @@ the library's; a mix at another sample rate gets the templates resampled to its 
 }  // namespace
 
 int runSeparate(const Arguments& arguments) {
+    for (const auto& token : arguments)
+        if (token == "--realtime") return runSeparateRealtime(arguments);
     Args args(arguments);
     std::vector<std::string> inputs;
     std::string outDir;

@@ -12,6 +12,8 @@ using Arguments = std::vector<std::string>;
 
 int runLearn(const Arguments& args);
 int runSeparate(const Arguments& args);
+/// `demix separate --realtime ...` (runSeparate dispatches to it).
+int runSeparateRealtime(const Arguments& args);
 int runBatch(const Arguments& args);
 int runInfo(const Arguments& args);
 int runEvaluate(const Arguments& args);

@@ -1,6 +1,7 @@
 // Streaming STFT analysis / synthesis for one channel (real-time safe after prepare).
 // Uses the same tables and kernels as the offline Stft, so frames are bit-identical and
-// the synthesised output equals the offline inverse delayed by fftSize samples.
+// the synthesised output equals the offline inverse delayed by fftSize samples (by the
+// synthesis span L with low-delay windows).
 
 #include "stft_internal.hpp"
 
@@ -83,7 +84,12 @@ struct StreamingStftSynthesizer::Impl {
     detail::StftTables tables;
     detail::FftrPlan plan;
     std::vector<float> frame;  ///< inverse FFT scratch, N
-    std::vector<float> acc;    ///< overlap-add accumulator, N (acc[0] = next padded sample)
+    /// Overlap-add accumulator over the synthesis span L (the frame's last L samples;
+    /// L == N for the usual windows): acc[0] = the next output sample.
+    std::vector<float> acc;
+    std::vector<float> invNorm;  ///< per emitted sample i < hop: 1 / summed window product
+    int span = 0;                ///< L
+    int offset = 0;              ///< N − L: frame position of acc[0]
     std::vector<float> fifo;   ///< output ring buffer
     int readPos = 0;
     int count = 0;         ///< samples in the FIFO
@@ -116,7 +122,16 @@ void StreamingStftSynthesizer::prepare(const StftSettings& settings, int maxBloc
     impl->plan = detail::FftrPlan(settings.fftSize, true);
     const std::size_t N = static_cast<std::size_t>(settings.fftSize);
     impl->frame.assign(N, 0.0f);
-    impl->acc.assign(N, 0.0f);
+    impl->span = settings.synthesisSpan();
+    impl->offset = settings.fftSize - impl->span;
+    impl->acc.assign(static_cast<std::size_t>(impl->span), 0.0f);
+    // Emitted sample i sits at frame position offset + i: its normalisation is the
+    // tables' entry for that position modulo hop.
+    const int hop = settings.hop;
+    impl->invNorm.resize(static_cast<std::size_t>(hop));
+    for (int i = 0; i < hop; ++i)
+        impl->invNorm[static_cast<std::size_t>(i)] =
+            impl->tables.invNorm[static_cast<std::size_t>((impl->offset + i) % hop)];
     impl->fifo.assign(static_cast<std::size_t>(std::max(maxBlockSize, settings.fftSize) + 2 * settings.hop), 0.0f);
     impl_ = std::move(impl);
     reset();
@@ -128,21 +143,22 @@ void StreamingStftSynthesizer::reset() noexcept {
     std::fill(s.acc.begin(), s.acc.end(), 0.0f);
     std::fill(s.fifo.begin(), s.fifo.end(), 0.0f);
     s.readPos = 0;
-    s.count = s.tables.hop;  // hop zeros up front: total latency == fftSize
-    s.padRemaining = s.tables.fftSize - s.tables.hop;
+    s.count = s.tables.hop;  // hop zeros up front: total latency == L (fftSize usually)
+    s.padRemaining = s.span - s.tables.hop;
 }
 
 void StreamingStftSynthesizer::pushFrame(const std::complex<float>* spectrum) noexcept {
     if (!impl_ || spectrum == nullptr) return;
     Impl& s = *impl_;
-    const int N = s.tables.fftSize;
+    const int L = s.span;
     const int hop = s.tables.hop;
     {
         detail::ScopedFlushDenormals ftz;
         s.plan.inverse(spectrum, s.frame.data());
-        detail::overlapAdd(s.frame.data(), s.tables.synthesis.data(), s.acc.data(), N);
+        // The synthesis window is zero before frame position offset (low-delay windows).
+        detail::overlapAdd(s.frame.data() + s.offset, s.tables.synthesis.data() + s.offset, s.acc.data(), L);
         // acc[0, hop) is now complete: no later frame reaches it.
-        const float* inv = s.tables.invNorm.data();
+        const float* inv = s.invNorm.data();
         for (int i = 0; i < hop; ++i) {
             float v = s.acc[static_cast<std::size_t>(i)] * inv[i];
             if (s.padRemaining > 0) {
@@ -152,9 +168,9 @@ void StreamingStftSynthesizer::pushFrame(const std::complex<float>* spectrum) no
             s.write(v);
         }
     }
-    if (N > hop)
-        std::memmove(s.acc.data(), s.acc.data() + hop, static_cast<std::size_t>(N - hop) * sizeof(float));
-    std::fill(s.acc.begin() + (N - hop), s.acc.end(), 0.0f);
+    if (L > hop)
+        std::memmove(s.acc.data(), s.acc.data() + hop, static_cast<std::size_t>(L - hop) * sizeof(float));
+    std::fill(s.acc.begin() + (L - hop), s.acc.end(), 0.0f);
 }
 
 int StreamingStftSynthesizer::available() const noexcept { return impl_ ? impl_->count : 0; }

@@ -296,7 +296,7 @@ void StreamingSeparator::reset() noexcept {
 }
 
 int StreamingSeparator::latencySamples() const noexcept {
-    return impl_ ? impl_->config.stft.fftSize : 0;
+    return impl_ ? impl_->config.stft.synthesisSpan() : 0;
 }
 
 int StreamingSeparator::numSources() const noexcept {
@@ -335,7 +335,7 @@ void StreamingSeparator::process(const float* const* input, float* const* const*
                 for (int c = 1; c < s.channels; ++c) s.analyzers[c].popFrame(s.spectra.col(c).data());
                 s.processFrame();
             }
-            // Every synthesiser holds at least `taken` samples now (latency == fftSize).
+            // Every synthesiser holds at least `taken` samples now (see StreamingStftSynthesizer).
             for (int src = 0; src < s.maxSources; ++src) {
                 for (int c = 0; c < s.channels; ++c) {
                     float* out = outputs[src][c] + done + position;

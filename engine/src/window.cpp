@@ -31,20 +31,36 @@ const char* windowName(WindowType w) {
     return "unknown";
 }
 
-// sum_m w[i + m*hop]^2 for i < hop, in double.
-std::vector<double> squaredOverlap(const std::vector<float>& w, int hop) {
+// sum_m a[i + m*hop] * s[i + m*hop] for i < hop, in double.
+std::vector<double> productOverlap(const std::vector<float>& a, const std::vector<float>& s, int hop) {
     std::vector<double> sum(static_cast<std::size_t>(hop), 0.0);
-    for (std::size_t j = 0; j < w.size(); ++j) {
-        const double v = w[j];
-        sum[j % static_cast<std::size_t>(hop)] += v * v;
-    }
+    for (std::size_t j = 0; j < a.size(); ++j)
+        sum[j % static_cast<std::size_t>(hop)] += static_cast<double>(a[j]) * s[j];
     return sum;
+}
+
+bool lowDelay(const StftSettings& settings) { return settings.synthesisSpan() < settings.fftSize; }
+
+// Periodic Hann of length `length` at index i.
+double hann(double i, double length) {
+    return 0.5 - 0.5 * std::cos(6.283185307179586476925286766559 * i / length);
 }
 
 }  // namespace
 
 std::vector<float> makeWindow(const StftSettings& settings) {
     const int n = settings.fftSize;
+    if (lowDelay(settings)) {
+        // Mauler & Martin: sqrt of a long Hann rising to 1 at n − M, then sqrt of the
+        // falling half of a Hann of length 2M (M = L / 2).
+        const int m = settings.synthesisSpan() / 2;
+        std::vector<float> w(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            const double v = i < n - m ? hann(i, 2.0 * (n - m)) : hann(i - (n - 2 * m), 2.0 * m);
+            w[static_cast<std::size_t>(i)] = static_cast<float>(std::sqrt(v));
+        }
+        return w;
+    }
     if (settings.window == WindowType::Custom) return settings.customWindow;
     std::vector<float> w(static_cast<std::size_t>(std::max(n, 0)));
     const double twoPi = 6.283185307179586476925286766559;
@@ -52,6 +68,20 @@ std::vector<float> makeWindow(const StftSettings& settings) {
         const double hann = 0.5 - 0.5 * std::cos(twoPi * i / n);
         w[static_cast<std::size_t>(i)] =
             static_cast<float>(settings.window == WindowType::SqrtHann ? std::sqrt(hann) : hann);
+    }
+    return w;
+}
+
+std::vector<float> makeSynthesisWindow(const StftSettings& settings) {
+    std::vector<float> analysis = makeWindow(settings);
+    if (!lowDelay(settings)) return analysis;
+    const int n = settings.fftSize;
+    const int m = settings.synthesisSpan() / 2;
+    std::vector<float> w(static_cast<std::size_t>(n), 0.0f);
+    for (int i = n - 2 * m; i < n; ++i) {
+        const double product = hann(i - (n - 2 * m), 2.0 * m);  // analysis × synthesis
+        const double a = analysis[static_cast<std::size_t>(i)];
+        w[static_cast<std::size_t>(i)] = a > 0.0 ? static_cast<float>(product / a) : 0.0f;
     }
     return w;
 }
@@ -77,6 +107,11 @@ void StftSettings::validate() const {
                 throw InvalidArgument("StftSettings.customWindow has a non-finite value at index " +
                                       std::to_string(i));
     }
+    if (synthesisLength < 0 || synthesisLength > fftSize || synthesisLength % 2 != 0)
+        throw InvalidArgument("StftSettings.synthesisLength must be 0 or an even number in [2, fftSize = " +
+                              std::to_string(fftSize) + "] (got " + std::to_string(synthesisLength) + ")");
+    if (lowDelay(*this) && window != WindowType::Hann)
+        throw InvalidArgument("StftSettings.synthesisLength (low-delay windows) needs the hann window");
     const std::vector<float> w = makeWindow(*this);
     double peak = 0.0;
     for (float v : w) peak = std::max(peak, static_cast<double>(v) * v);
@@ -84,7 +119,7 @@ void StftSettings::validate() const {
         throw InvalidArgument(
             "StftSettings.customWindow must have a largest |value| between 1e-6 and 1e6 "
             "(it is all zeros or badly scaled)");
-    const std::vector<double> sum = squaredOverlap(w, hop);
+    const std::vector<double> sum = productOverlap(w, makeSynthesisWindow(*this), hop);
     const auto worst = std::min_element(sum.begin(), sum.end());
     if (*worst < kMinOverlapRatio * peak) {
         const std::string what = window == WindowType::Custom
@@ -163,11 +198,12 @@ StftTables makeTables(const StftSettings& settings) {
     t.hop = settings.hop;
     t.bins = settings.bins();
     t.window = makeWindow(settings);
+    const std::vector<float> synthesis = makeSynthesisWindow(settings);
     t.synthesis.resize(t.window.size());
     const double scale = 1.0 / settings.fftSize;
     for (std::size_t j = 0; j < t.window.size(); ++j)
-        t.synthesis[j] = static_cast<float>(t.window[j] * scale);
-    const std::vector<double> sum = squaredOverlap(t.window, settings.hop);
+        t.synthesis[j] = static_cast<float>(synthesis[j] * scale);
+    const std::vector<double> sum = productOverlap(t.window, synthesis, settings.hop);
     t.invNorm.resize(sum.size());
     for (std::size_t i = 0; i < sum.size(); ++i) t.invNorm[i] = static_cast<float>(1.0 / sum[i]);
     return t;

@@ -1,8 +1,5 @@
 #include "EngineModel.h"
 
-#include <algorithm>
-#include <cmath>
-
 namespace demix::plugin {
 
 demix::AnalysisSettings EngineFormat::analysis() const
@@ -10,30 +7,44 @@ demix::AnalysisSettings EngineFormat::analysis() const
     demix::AnalysisSettings a;
     a.sampleRate = sampleRate;
     a.stft = stft;
+    a.stft.synthesisLength = 0;  // libraries hold the plain Hann grid
     return a;
+}
+
+EngineFormat engineFormat(double sampleRate, int numChannels, bool lowLatency)
+{
+    EngineFormat format;
+    format.sampleRate = sampleRate;
+    format.numChannels = numChannels;
+    format.latencyMode = lowLatency ? demix::RealtimeLatency::Low : demix::RealtimeLatency::Normal;
+    format.stft = demix::realtimeStft(sampleRate, format.latencyMode);
+    return format;
 }
 
 demix::StftSettings stftFor(double sampleRate, bool lowLatency)
 {
-    const int base = lowLatency ? 1024 : 2048;
-    const double octaves = std::round(std::log2(std::max(sampleRate, 1.0) / 44100.0));
-    const double scale = std::pow(2.0, std::clamp(octaves, -1.0, 2.0));
-    demix::StftSettings s;
-    s.fftSize = static_cast<int>(base * scale);
-    s.hop = s.fftSize / 4;
-    s.window = demix::WindowType::Hann;
-    return s;
+    return demix::realtimeStft(sampleRate, lowLatency ? demix::RealtimeLatency::Low : demix::RealtimeLatency::Normal);
 }
 
 namespace {
 
-void normaliseColumns(demix::Matrix& W)
+demix::RealtimeSource realtimeSource(const demix::TemplateLibrary& library)
 {
-    for (int k = 0; k < W.cols(); ++k) {
-        const float sum = W.col(k).sum();
-        if (sum > 0.0f)
-            W.col(k) /= sum;
-    }
+    demix::RealtimeSource source;
+    source.name = library.sources.front().name;
+    source.learnedWith = library.settings;
+    source.templates = library.sources.front().templates;
+    return source;
+}
+
+juce::String resampledNote(const demix::AnalysisSettings& learnedWith, const EngineFormat& format)
+{
+    juce::String note = "resampled from " + juce::String(learnedWith.sampleRate, 0) + " Hz / FFT "
+                        + juce::String(learnedWith.stft.fftSize) + " to " + juce::String(format.sampleRate, 0)
+                        + " Hz / FFT " + juce::String(format.stft.fftSize);
+    if (learnedWith.sampleRate < format.sampleRate)
+        note << " (no template energy above " << juce::String(learnedWith.sampleRate / 2000.0, 1) << " kHz)";
+    return note;
 }
 
 }  // namespace
@@ -42,45 +53,12 @@ demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
                            const demix::Matrix& templates, const EngineFormat& format,
                            juce::String& note)
 {
-    note.clear();
-    const int targetBins = format.stft.bins();
-    const bool sameGrid = learnedWith.sampleRate == format.sampleRate
-                          && learnedWith.stft.fftSize == format.stft.fftSize
-                          && templates.rows() == targetBins;
-    // The engine maps the frequency axis (and normalises the columns).
-    demix::Matrix W = demix::resampleTemplates(templates, learnedWith.sampleRate,
-                                               learnedWith.stft.fftSize, format.sampleRate,
-                                               format.stft.fftSize);
-    if (!sameGrid) {
-        note = "resampled from " + juce::String(learnedWith.sampleRate, 0) + " Hz / FFT "
-               + juce::String(learnedWith.stft.fftSize) + " to "
-               + juce::String(format.sampleRate, 0) + " Hz / FFT "
-               + juce::String(format.stft.fftSize);
-        if (learnedWith.sampleRate < format.sampleRate)
-            note << " (no template energy above "
-                 << juce::String(learnedWith.sampleRate / 2000.0, 1) << " kHz)";
-    }
-    return W;
-}
-
-demix::Matrix residualTemplates(const EngineFormat& format)
-{
-    const int bins = format.stft.bins();
-    const double nyquist = format.sampleRate / 2.0;
-    const double lowHz = 40.0;
-    const double octaves = std::log2(nyquist / lowHz);
-    const double spacing = octaves / (kResidualComponents - 1);
-    demix::Matrix W(bins, kResidualComponents);
-    for (int k = 0; k < kResidualComponents; ++k) {
-        const double centre = k * spacing;  // octaves above lowHz
-        for (int j = 0; j < bins; ++j) {
-            const double hz = std::max(j * format.sampleRate / format.stft.fftSize, lowHz / 2);
-            const double d = (std::log2(hz / lowHz) - centre) / spacing;
-            // Gaussian in log-frequency plus a small floor so every bin is explained.
-            W(j, k) = static_cast<float>(std::exp(-0.5 * d * d) + 1e-3);
-        }
-    }
-    normaliseColumns(W);
+    demix::RealtimeSource source;
+    source.learnedWith = learnedWith;
+    source.templates = templates;
+    bool resampled = false;
+    auto W = demix::fitRealtimeTemplates(source, format.sampleRate, format.stft, &resampled);
+    note = resampled ? resampledNote(learnedWith, format) : juce::String();
     return W;
 }
 
@@ -88,44 +66,32 @@ std::shared_ptr<const EngineModel> buildModel(
     const std::array<const demix::TemplateLibrary*, kNumNamedSources>& libraries,
     const EngineFormat& format, std::uint32_t generation)
 {
+    std::vector<demix::RealtimeSource> named;
+    std::vector<int> namedSlot;
+    for (int slot = 0; slot < kNumNamedSources; ++slot) {
+        const auto* library = libraries[static_cast<size_t>(slot)];
+        if (library == nullptr || library->sources.empty())
+            continue;
+        named.push_back(realtimeSource(*library));
+        namedSlot.push_back(slot);
+    }
     auto model = std::make_shared<EngineModel>();
+    static_cast<demix::RealtimeModel&>(*model) =
+        demix::buildRealtimeModel(named, format.sampleRate, format.latencyMode, format.numChannels);
     model->format = format;
     model->generation = generation;
     model->sourceOfSlot.fill(-1);
     model->firstComponent.fill(0);
     model->componentCount.fill(0);
-
-    std::vector<demix::Matrix> parts;
-    std::vector<int> partSlot;
-    for (int slot = 0; slot < kNumNamedSources; ++slot) {
-        const auto* library = libraries[static_cast<size_t>(slot)];
-        if (library == nullptr || library->sources.empty())
-            continue;
-        const auto& source = library->sources.front();
-        parts.push_back(fitTemplates(library->settings, source.templates, format,
-                                     model->notes[static_cast<size_t>(slot)]));
-        partSlot.push_back(slot);
-    }
-    parts.push_back(residualTemplates(format));
-    partSlot.push_back(kResidualSlot);
-
-    int total = 0;
-    for (const auto& p : parts)
-        total += static_cast<int>(p.cols());
-    model->W.resize(format.stft.bins(), total);
-    int column = 0;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        const int slot = partSlot[i];
-        const int k = static_cast<int>(parts[i].cols());
-        model->W.middleCols(column, k) = parts[i];
-        std::vector<int> group(static_cast<size_t>(k));
-        for (int c = 0; c < k; ++c)
-            group[static_cast<size_t>(c)] = column + c;
-        model->sourceOfSlot[static_cast<size_t>(slot)] = static_cast<int>(model->groups.size());
-        model->firstComponent[static_cast<size_t>(slot)] = column;
-        model->componentCount[static_cast<size_t>(slot)] = k;
-        model->groups.push_back(std::move(group));
-        column += k;
+    namedSlot.push_back(kResidualSlot);
+    for (size_t source = 0; source < namedSlot.size(); ++source) {
+        const int slot = namedSlot[source];
+        const auto& group = model->groups[source];
+        model->sourceOfSlot[static_cast<size_t>(slot)] = static_cast<int>(source);
+        model->firstComponent[static_cast<size_t>(slot)] = group.front();
+        model->componentCount[static_cast<size_t>(slot)] = static_cast<int>(group.size());
+        if (source + 1 < namedSlot.size() && model->resampled[source])
+            model->notes[static_cast<size_t>(slot)] = resampledNote(named[source].learnedWith, format);
     }
     return model;
 }

@@ -1,15 +1,17 @@
 #pragma once
 /// \file EngineModel.h
-/// What the separator runs with: the analysis format chosen for the host's sample rate
-/// and latency mode, and the templates of every slot fitted to that format.
+/// What the separator runs with: the engine's real-time model (demix/realtime.hpp: the
+/// analysis grid for the host's sample rate and latency mode, every slot's templates
+/// fitted to it, the residual last) plus the plugin's view of it (which slot is which
+/// engine source, notes for the editor).
 ///
 /// Templates from a library learned at another sample rate or FFT size are fitted by the
-/// engine's demix::resampleTemplates (each target bin takes the source spectrum at the
-/// same frequency in Hz); the editor shows a note saying so. Everything here allocates: build models
-/// off the audio thread.
+/// engine (demix::fitRealtimeTemplates); the editor shows a note saying so. Everything
+/// here allocates: build models off the audio thread.
 
 #include "PluginConstants.h"
 
+#include <demix/realtime.hpp>
 #include <demix/separator.hpp>
 #include <demix/template_library.hpp>
 
@@ -27,16 +29,16 @@ struct EngineFormat {
     double sampleRate = 44100.0;
     demix::StftSettings stft;
     int numChannels = 2;
+    demix::RealtimeLatency latencyMode = demix::RealtimeLatency::Normal;
 
     demix::AnalysisSettings analysis() const;
-    /// Latency in samples (== FFT size, see streaming_separator.hpp).
-    int latency() const { return stft.fftSize; }
+    /// Latency in samples (demix::realtimeLatencySamples).
+    int latency() const { return demix::realtimeLatencySamples(sampleRate, latencyMode); }
 };
 
-/// FFT size / hop for a sample rate and mode: 2048/512 (normal) or 1024/256 (low
-/// latency) at 44.1/48 kHz, scaled by the nearest power of two of rate/44.1 kHz
-/// (×0.5 at 22.05 kHz … ×4 at 176.4/192 kHz) so the frequency resolution in Hz stays
-/// about the same at every rate.
+/// The format for a rate, channel count and mode (grid: demix::realtimeStft).
+EngineFormat engineFormat(double sampleRate, int numChannels, bool lowLatency);
+/// The analysis grid for a rate and mode: demix::realtimeStft.
 demix::StftSettings stftFor(double sampleRate, bool lowLatency);
 
 /// Templates of one library source fitted to `format`: F × K, F = format bins, columns
@@ -45,15 +47,10 @@ demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
                            const demix::Matrix& templates, const EngineFormat& format,
                            juce::String& note);
 
-/// The residual source's generic templates: kResidualComponents smooth bumps evenly
-/// spaced in log-frequency from 40 Hz to Nyquist, L1-normalised.
-demix::Matrix residualTemplates(const EngineFormat& format);
-
-/// The full template set the separator uses. Immutable once built.
-struct EngineModel {
+/// The full template set the separator uses (W, groups: demix::RealtimeModel). Immutable
+/// once built.
+struct EngineModel : demix::RealtimeModel {
     EngineFormat format;
-    demix::Matrix W;                 ///< F × K, all sources
-    demix::ComponentGroups groups;   ///< components of each engine source
     /// Engine source index of each slot, −1 if the slot has no templates.
     std::array<int, kNumSlots> sourceOfSlot{};
     /// Component range of each slot in W (count 0 if absent).
@@ -64,7 +61,8 @@ struct EngineModel {
 };
 
 /// Builds the model from the slots' libraries (nullptr = empty slot; each library holds
-/// one source). The residual slot always gets residualTemplates().
+/// one source) with demix::buildRealtimeModel: the filled slots in slot order, then the
+/// residual. Throws demix::Error.
 std::shared_ptr<const EngineModel> buildModel(
     const std::array<const demix::TemplateLibrary*, kNumNamedSources>& libraries,
     const EngineFormat& format, std::uint32_t generation);

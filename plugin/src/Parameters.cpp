@@ -70,7 +70,7 @@ Parameters::Parameters(juce::AudioProcessorValueTreeState::ParameterLayout& layo
 
     sensitivity = add<AudioParameterFloat>(
         layout, ParameterID{"sensitivity", kParameterVersion}, "Sensitivity",
-        NormalisableRange<float>(0.5f, 4.0f, 0.01f), 1.0f,
+        NormalisableRange<float>(0.5f, 4.0f, 0.01f), demix::kRealtimeAlpha,
         AudioParameterFloatAttributes()
             .withLabel("alpha")
             .withStringFromValueFunction([](float v, int) { return "alpha " + String(v, 2); })
@@ -78,7 +78,7 @@ Parameters::Parameters(juce::AudioProcessorValueTreeState::ParameterLayout& layo
                 return jlimit(0.5f, 4.0f, t.retainCharacters("0123456789.").getFloatValue());
             }));
     iterations = add<AudioParameterInt>(layout, ParameterID{"iterations", kParameterVersion},
-                                        "Iterations", 1, 50, 10,
+                                        "Iterations", 1, 50, demix::kRealtimeIterationsPerFrame,
                                         AudioParameterIntAttributes().withLabel("per frame"));
     mix = add<AudioParameterFloat>(
         layout, ParameterID{"mix", kParameterVersion}, "Mix",

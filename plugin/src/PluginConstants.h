@@ -1,12 +1,15 @@
 #pragma once
 /// \file PluginConstants.h
 /// Fixed capacities of the Demix plugin. Everything the audio thread touches is sized
-/// from these at prepareToPlay, so processBlock never allocates.
+/// from these at prepareToPlay, so processBlock never allocates. The separation's own
+/// limits and defaults are the engine's (demix/realtime.hpp), shared with the CLI.
+
+#include <demix/realtime.hpp>
 
 namespace demix::plugin {
 
 /// Named sources the user can fill with templates (loaded or learned).
-constexpr int kNumNamedSources = 8;
+constexpr int kNumNamedSources = demix::kRealtimeMaxNamedSources;
 /// The slot of the free "residual" source: generic broadband templates that take
 /// whatever the named sources' templates do not explain.
 constexpr int kResidualSlot = kNumNamedSources;
@@ -14,14 +17,14 @@ constexpr int kResidualSlot = kNumNamedSources;
 constexpr int kNumSlots = kNumNamedSources + 1;
 
 /// Templates per named source (a library source with more is refused with a message).
-constexpr int kMaxComponentsPerSource = 32;
+constexpr int kMaxComponentsPerSource = demix::kRealtimeMaxComponentsPerSource;
 /// Templates of the residual source.
-constexpr int kResidualComponents = 8;
+constexpr int kResidualComponents = demix::kRealtimeResidualComponents;
 constexpr int kMaxComponents = kNumNamedSources * kMaxComponentsPerSource + kResidualComponents;
 
 /// The host block is processed in chunks of at most this many samples, so any host
 /// block size (1 … 8192 and beyond) works with fixed scratch buffers.
-constexpr int kChunkSize = 512;
+constexpr int kChunkSize = demix::kRealtimeBlockSize;
 /// Longest learning recording (seconds of audio kept while "learn" is armed).
 constexpr double kMaxRecordSeconds = 30.0;
 /// Crossfade length when new templates replace old ones (seconds).

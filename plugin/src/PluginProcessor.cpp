@@ -48,7 +48,7 @@ DemixProcessor::DemixProcessor(juce::AudioProcessorValueTreeState::ParameterLayo
 {
     for (int slot = 0; slot < kNumNamedSources; ++slot)
         slots_[static_cast<size_t>(slot)].name = defaultSlotName(slot);
-    format_.stft = stftFor(format_.sampleRate, false);
+    format_ = engineFormat(format_.sampleRate, 2, false);
     {
         std::lock_guard<std::mutex> lock(modelMutex_);
         rebuildLocked();
@@ -70,10 +70,7 @@ void DemixProcessor::prepareToPlay(double sampleRate, int)
     const int channels = std::clamp(getMainBusNumOutputChannels(), 1, 2);
     const bool lowLatency = params_.lowLatency->get();
 
-    EngineFormat format;
-    format.sampleRate = sampleRate;
-    format.stft = stftFor(sampleRate, lowLatency);
-    format.numChannels = channels;
+    const EngineFormat format = engineFormat(sampleRate, channels, lowLatency);
     {
         std::lock_guard<std::mutex> lock(modelMutex_);
         format_ = format;
@@ -103,7 +100,10 @@ void DemixProcessor::prepareToPlay(double sampleRate, int)
     input_.assign(2, std::vector<float>(chunk, 0.0f));
     sidechain_.assign(2, std::vector<float>(chunk, 0.0f));
     dry_.assign(2, std::vector<float>(chunk, 0.0f));
-    delay_.assign(2, std::vector<float>(static_cast<size_t>(latency_) + chunk, 0.0f));
+    // Long enough for either latency mode: switching modes does not reallocate.
+    const int longest = std::max(demix::realtimeLatencySamples(sampleRate, demix::RealtimeLatency::Normal),
+                                 demix::realtimeLatencySamples(sampleRate, demix::RealtimeLatency::Low));
+    delay_.assign(2, std::vector<float>(static_cast<size_t>(longest) + chunk, 0.0f));
     delayWrite_ = 0;
     for (int c = 0; c < 2; ++c) {
         inputPointers_[static_cast<size_t>(c)] = input_[static_cast<size_t>(c)].data();
@@ -224,7 +224,10 @@ void DemixProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBu
             recorder_.write(inputPointers_.data(), numChannels_, n);
         }
 
-        // 2. Dry path: the input delayed by the latency.
+        // 2. Dry path: the input delayed by the heard engine's latency (it changes when
+        //    the latency mode is switched while playing).
+        const auto* heard = swap_.current();
+        const int latency = heard != nullptr ? heard->latency() : latency_;
         const int delaySize = static_cast<int>(delay_[0].size());
         for (int c = 0; c < numChannels_; ++c) {
             auto& line = delay_[static_cast<size_t>(c)];
@@ -233,7 +236,7 @@ void DemixProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBu
             int w = delayWrite_;
             for (int i = 0; i < n; ++i) {
                 line[static_cast<size_t>(w)] = in[i];
-                int r = w - latency_;
+                int r = w - latency;
                 if (r < 0)
                     r += delaySize;
                 dry[i] = line[static_cast<size_t>(r)];
@@ -248,7 +251,8 @@ void DemixProcessor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBu
         swap_.setIterationsPerFrame(iterations);
         swap_.process(inputPointers_.data(), numChannels_, n, stemPointers_.data());
         samplesSinceFrame_ += n;
-        if (samplesSinceFrame_ >= hop_) {
+        const int hop = heard != nullptr ? heard->model().stft.hop : hop_;
+        if (samplesSinceFrame_ >= hop) {
             samplesSinceFrame_ = 0;
             if (const auto* engine = swap_.current())
                 feed_.push(engine->model().generation, engine->activations(),
@@ -560,7 +564,10 @@ bool DemixProcessor::stopRecordingAndLearn(juce::String& message)
     clip.sampleRate = format.sampleRate;
 
     demix::SeparationSettings settings;
+    // Templates are learned on the plain Hann grid of the separation's FFT size (not with
+    // its low-delay windows), so a library does not depend on the latency mode.
     settings.stft = format.stft;
+    settings.stft.synthesisLength = 0;
     settings.nmf.components = learnComponents();
     settings.nmf.maxIterations = 200;
     settings.nmf.seed = static_cast<std::uint64_t>(slot) + 1;
@@ -636,16 +643,28 @@ float DemixProcessor::takeSlotPeak(int slot) noexcept
 
 void DemixProcessor::timerCallback()
 {
-    bool askHostToRestart = false;
+    // A latency mode switch takes effect at once: a separator for the new analysis grid is
+    // handed to the audio thread (crossfaded in), and the new latency is reported to the
+    // host now (setLatencySamples notifies it: VST3 restartComponent(kLatencyChanged)),
+    // so the host re-compensates without deactivating the plugin.
+    int newLatency = -1;
     {
         std::lock_guard<std::mutex> lock(modelMutex_);
         swap_.collectGarbage();
-        askHostToRestart = prepared_ && params_.lowLatency->get() != preparedLowLatency_;
-        if (askHostToRestart)
-            preparedLowLatency_ = params_.lowLatency->get();  // ask once per change
+        const bool lowLatency = params_.lowLatency->get();
+        if (lowLatency != preparedLowLatency_) {
+            preparedLowLatency_ = lowLatency;
+            format_ = engineFormat(format_.sampleRate, format_.numChannels, lowLatency);
+            try {
+                rebuildLocked();
+            } catch (const std::exception& e) {
+                status_ = juce::String("templates cannot be used in this mode: ") + e.what();
+            }
+            newLatency = format_.latency();
+        }
     }
-    if (askHostToRestart)
-        updateHostDisplay(ChangeDetails().withLatencyChanged(true));
+    if (newLatency >= 0)
+        setLatencySamples(newLatency);
 }
 
 // --- state -------------------------------------------------------------------------------------
@@ -723,7 +742,7 @@ void DemixProcessor::setStateInformation(const void* data, int sizeInBytes)
 
     apvts_.replaceState(parameters.createCopy());
     learnFromSidechain_.store(static_cast<bool>(tree.getProperty("learnFromSidechain", false)));
-    setLearnComponents(tree.getProperty("learnComponents", 8));
+    setLearnComponents(tree.getProperty("learnComponents", demix::kRealtimeLearnComponents));
     std::lock_guard<std::mutex> lock(modelMutex_);
     slots_ = std::move(slots);
     status_ = "state restored";

@@ -12,9 +12,9 @@
 ///    prepareToPlay; they share the sources under `modelMutex_` and build separators.
 ///  - a learner thread (TemplateLearner) runs demix::learnTemplates.
 ///
-/// Latency: setLatencySamples(FFT size) in prepareToPlay only; see EngineModel.h for
-/// the FFT size per sample rate and mode. Changing "Low Latency" takes effect at the
-/// next prepareToPlay (the host is asked to re-prepare).
+/// Latency: demix::realtimeLatencySamples for the rate and mode, set in prepareToPlay
+/// and whenever "Low Latency" changes (from the message thread's timer: the new mode's
+/// separator is crossfaded in and setLatencySamples tells the host at once).
 
 #include "ActivationFeed.h"
 #include "EngineModel.h"
@@ -132,7 +132,7 @@ private:
     std::shared_ptr<const EngineModel> model_;
     std::uint32_t generation_ = 0;
     juce::String status_;
-    std::atomic<int> learnComponents_{8};
+    std::atomic<int> learnComponents_{demix::kRealtimeLearnComponents};
     std::atomic<bool> learnFromSidechain_{false};
     std::mutex recorderMutex_;
 

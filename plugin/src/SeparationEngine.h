@@ -1,12 +1,12 @@
 #pragma once
 /// \file SeparationEngine.h
-/// One ready-to-run separator: a demix::StreamingSeparator prepared for an EngineModel,
-/// with its own per-slot stem buffers. Built and destroyed off the audio thread;
-/// process() is real-time safe.
+/// One ready-to-run separator: the engine's demix::RealtimeSeparator (the same code
+/// `demix separate --realtime` runs) for an EngineModel, with the plugin's slot → engine
+/// source mapping. Built and destroyed off the audio thread; process() is real-time safe.
 
 #include "EngineModel.h"
 
-#include <demix/streaming_separator.hpp>
+#include <demix/realtime.hpp>
 
 #include <memory>
 #include <vector>
@@ -33,14 +33,11 @@ public:
     const float* stem(int slot, int channel) const noexcept;
 
     /// Activations of the last frame (model().W.cols() values).
-    const float* activations() const noexcept { return separator_.lastActivations(); }
+    const float* activations() const noexcept { return separator_.activations(); }
 
 private:
     std::shared_ptr<const EngineModel> model_;
-    demix::StreamingSeparator separator_;
-    std::vector<std::vector<float>> stemData_;      // [source * channels + c][n]
-    std::vector<float*> channelPointers_;           // [source * channels + c]
-    std::vector<float* const*> sourcePointers_;     // [source]
+    demix::RealtimeSeparator separator_;
     std::vector<float> zeros_;
 };
 

@@ -5,6 +5,7 @@
 #include "StateCodec.h"
 #include "TestSignals.h"
 
+#include <demix/realtime.hpp>
 #include <demix/separator.hpp>
 
 #include <juce_audio_processors/juce_audio_processors.h>
@@ -106,13 +107,7 @@ Channels process(juce::AudioPluginInstance& plugin, const demix::AudioBuffer& in
 
 int expectedLatency(double rate)
 {
-    if (rate < 33000.0)
-        return 1024;
-    if (rate < 66000.0)
-        return 2048;
-    if (rate < 132000.0)
-        return 4096;
-    return 8192;
+    return demix::realtimeLatencySamples(rate, demix::RealtimeLatency::Normal);
 }
 
 bool finiteAndBounded(const Channels& channels, float bound)
@@ -259,13 +254,14 @@ TEST_CASE("host: unity gains reproduce the input delayed by the latency", "[host
         demix::AudioBuffer silence;
         silence.channels.assign(2, std::vector<float>(static_cast<size_t>(rate * 0.2), 0.0f));
         const auto quiet = process(*plugin, silence, block);
-        // The first `latency` samples still carry the mix; the next fftSize samples are
-        // overlap-added from frames that saw the mix (float rounding only); then zero.
+        // The first `latency` samples still carry the mix; the next fftSize samples come
+        // from frames whose (low-delay) analysis window still saw the mix (float rounding
+        // only); then zero.
+        const auto end = static_cast<size_t>(latency + demix::realtimeStft(rate, demix::RealtimeLatency::Normal).fftSize);
         double tail = 0.0, after = 0.0;
         for (const auto& c : quiet)
             for (size_t i = static_cast<size_t>(latency); i < c.size(); ++i)
-                (i < 2 * static_cast<size_t>(latency) ? tail : after) =
-                    std::max(i < 2 * static_cast<size_t>(latency) ? tail : after, static_cast<double>(std::abs(c[i])));
+                (i < end ? tail : after) = std::max(i < end ? tail : after, static_cast<double>(std::abs(c[i])));
         CHECK(tail < 1e-6);
         CHECK(after == 0.0);
     }
@@ -382,7 +378,262 @@ TEST_CASE("host: every parameter automated from a second thread while processing
         p->setValueNotifyingHost(p->getDefaultValue());
     process(*plugin, mix, block);
     prepare(*plugin, rate, block);
-    CHECK(plugin->getLatencySamples() == 2048);
+    CHECK(plugin->getLatencySamples() == expectedLatency(rate));
     const auto out = process(*plugin, mix, block);
-    CHECK(maxDelayedDifference(out, mix, 2048) < 1e-4);
+    CHECK(maxDelayedDifference(out, mix, expectedLatency(rate)) < 1e-4);
+}
+
+// --- the real-time path outside the plugin -------------------------------------------------
+
+namespace {
+
+/// A 32-bit float WAV (what `demix separate --format float32` writes): written and read
+/// by hand, so the test needs no audio-format code of its own.
+void writeFloatWav(const juce::File& file, const demix::AudioBuffer& audio)
+{
+    const auto channels = static_cast<std::uint16_t>(audio.numChannels());
+    const auto frames = static_cast<std::uint32_t>(audio.numSamples());
+    const std::uint32_t rate = static_cast<std::uint32_t>(audio.sampleRate);
+    const std::uint32_t dataBytes = frames * channels * 4u;
+    juce::MemoryOutputStream out;
+    auto u32 = [&](std::uint32_t v) { out.writeInt(static_cast<int>(v)); };
+    auto u16 = [&](std::uint16_t v) { out.writeShort(static_cast<short>(v)); };
+    out.write("RIFF", 4);
+    u32(36 + dataBytes);
+    out.write("WAVEfmt ", 8);
+    u32(16);
+    u16(3);  // IEEE float
+    u16(channels);
+    u32(rate);
+    u32(rate * channels * 4u);
+    u16(static_cast<std::uint16_t>(channels * 4));
+    u16(32);
+    out.write("data", 4);
+    u32(dataBytes);
+    for (std::uint32_t n = 0; n < frames; ++n)
+        for (std::uint16_t c = 0; c < channels; ++c)
+            out.writeFloat(audio.channels[c][n]);
+    REQUIRE(file.replaceWithData(out.getData(), out.getDataSize()));
+}
+
+Channels readFloatWav(const juce::File& file)
+{
+    juce::MemoryBlock bytes;
+    INFO(file.getFullPathName());
+    REQUIRE(file.loadFileAsData(bytes));
+    const auto* p = static_cast<const char*>(bytes.getData());
+    REQUIRE(bytes.getSize() > 12);
+    REQUIRE(std::memcmp(p, "RIFF", 4) == 0);
+    std::uint16_t format = 0, channels = 0, bits = 0;
+    size_t at = 12;
+    while (at + 8 <= bytes.getSize()) {
+        std::uint32_t size = 0;
+        std::memcpy(&size, p + at + 4, 4);
+        if (std::memcmp(p + at, "fmt ", 4) == 0) {
+            std::memcpy(&format, p + at + 8, 2);
+            std::memcpy(&channels, p + at + 10, 2);
+            std::memcpy(&bits, p + at + 22, 2);
+        } else if (std::memcmp(p + at, "data", 4) == 0) {
+            REQUIRE(((format == 3 || format == 0xFFFE) && bits == 32 && channels > 0));
+            const size_t frames = size / (4u * channels);
+            Channels result(channels, std::vector<float>(frames));
+            for (size_t n = 0; n < frames; ++n)
+                for (size_t c = 0; c < channels; ++c)
+                    std::memcpy(&result[c][n], p + at + 8 + (n * channels + c) * 4, 4);
+            return result;
+        }
+        at += 8 + size + (size & 1u);
+    }
+    FAIL("no data chunk in " << file.getFullPathName());
+    return {};
+}
+
+/// Every output bus's channels (bus → channel → samples) for `input` followed by
+/// `extra` zeros, processed in host blocks of `block`.
+std::vector<Channels> processBuses(juce::AudioPluginInstance& plugin, const demix::AudioBuffer& input, int extra,
+                                   int block)
+{
+    const int length = static_cast<int>(input.numSamples());
+    const int total = length + extra;
+    const int channels = std::max(plugin.getTotalNumInputChannels(), plugin.getTotalNumOutputChannels());
+    juce::AudioBuffer<float> buffer(channels, block);
+    juce::MidiBuffer midi;
+    std::vector<Channels> out(static_cast<size_t>(plugin.getBusCount(false)));
+    for (int bus = 0; bus < plugin.getBusCount(false); ++bus)
+        out[static_cast<size_t>(bus)].assign(static_cast<size_t>(plugin.getChannelCountOfBus(false, bus)),
+                                             std::vector<float>(static_cast<size_t>(total), 0.0f));
+    for (int offset = 0; offset < total; offset += block) {
+        const int n = std::min(block, total - offset);
+        buffer.setSize(channels, n, false, false, true);
+        buffer.clear();
+        for (int c = 0; c < 2; ++c)
+            for (int i = 0; i < n && offset + i < length; ++i)
+                buffer.setSample(plugin.getChannelIndexInProcessBlockBuffer(true, 0, c), i,
+                                 input.channels[static_cast<size_t>(c)][static_cast<size_t>(offset + i)]);
+        midi.clear();
+        plugin.processBlock(buffer, midi);
+        for (int bus = 0; bus < plugin.getBusCount(false); ++bus)
+            for (int c = 0; c < plugin.getChannelCountOfBus(false, bus); ++c)
+                std::copy_n(buffer.getReadPointer(plugin.getChannelIndexInProcessBlockBuffer(false, bus, c)), n,
+                            out[static_cast<size_t>(bus)][static_cast<size_t>(c)].begin() + offset);
+    }
+    return out;
+}
+
+/// Largest |plugin[n + latency] − cli[n]| relative to the CLI stem's peak.
+double relativeDifference(const Channels& plugin, const Channels& cli, int latency)
+{
+    double worst = 0.0, peak = 0.0;
+    for (size_t c = 0; c < cli.size(); ++c)
+        for (size_t n = 0; n < cli[c].size(); ++n) {
+            peak = std::max(peak, static_cast<double>(std::abs(cli[c][n])));
+            worst = std::max(worst, static_cast<double>(std::abs(plugin[c][n + static_cast<size_t>(latency)] - cli[c][n])));
+        }
+    return peak > 0.0 ? worst / peak : worst;
+}
+
+struct RealtimeCase {
+    bool lowLatency;
+    const char* alpha;
+    int iterations;
+};
+
+}  // namespace
+
+TEST_CASE("host: the built VST3's stems equal `demix separate --realtime`", "[host][realtime]")
+{
+    const double rate = 44100.0;
+    const int block = 512;
+    const auto tones = melody(rate, 2.0);
+    const auto mix = sum(tones, noiseHits(rate, 2.0));
+    juce::TemporaryFile folderFile;
+    const auto folder = folderFile.getFile();
+    REQUIRE(folder.createDirectory());
+    const auto melodyLib = learn(melody(rate, 3.0), "melody", 8);
+    const auto hatsLib = learn(noiseHits(rate, 3.0), "hats", 6);
+    melodyLib.save(folder.getChildFile("melody.dmxt").getFullPathName().toStdString());
+    hatsLib.save(folder.getChildFile("hats.dmxt").getFullPathName().toStdString());
+    writeFloatWav(folder.getChildFile("mix.wav"), mix);
+
+    for (const auto& c : {RealtimeCase{false, "1.0", 10}, RealtimeCase{false, "1.7", 4}, RealtimeCase{true, "1.0", 10}}) {
+        INFO("low latency " << c.lowLatency << ", alpha " << c.alpha << ", iterations " << c.iterations);
+        // The CLI, with the plugin's parameters given the way a user would.
+        const auto out = folder.getChildFile(juce::String("out-") + (c.lowLatency ? "low" : "normal") + c.alpha);
+        juce::StringArray command{DEMIX_CLI, "separate", folder.getChildFile("mix.wav").getFullPathName(),
+                                  "--realtime", "--templates", folder.getChildFile("melody.dmxt").getFullPathName(),
+                                  "--templates", folder.getChildFile("hats.dmxt").getFullPathName(),
+                                  "-o", out.getFullPathName(), "--quiet"};
+        if (juce::String(c.alpha) != "1.0")
+            command.addArray({"--alpha", c.alpha});
+        if (c.iterations != 10)
+            command.addArray({"--iterations-per-frame", juce::String(c.iterations)});
+        if (c.lowLatency)
+            command.add("--low-latency");
+        juce::ChildProcess cli;
+        REQUIRE(cli.start(command));
+        const auto text = cli.readAllProcessOutput();
+        INFO(command.joinIntoString(" ") << "\n" << text);
+        REQUIRE(cli.getExitCode() == 0);
+
+        // The built VST3 with the same libraries in its first two sources.
+        auto plugin = load("VST3", rate, block);
+        prepare(*plugin, rate, block);
+        setParameter(*plugin, "Sensitivity", parameter(*plugin, "Sensitivity")->getValueForText(c.alpha));
+        setParameter(*plugin, "Iterations", parameter(*plugin, "Iterations")->getValueForText(juce::String(c.iterations)));
+        setParameter(*plugin, "Low Latency", c.lowLatency ? 1.0f : 0.0f);
+        process(*plugin, melody(rate, 0.1), block);  // let the host deliver the parameter changes
+        juce::MemoryBlock state;
+        plugin->getStateInformation(state);
+        state = editHostState(state, addTemplates(0, melodyLib));
+        state = editHostState(state, addTemplates(1, hatsLib));
+        plugin->setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+        prepare(*plugin, rate, block);
+        const int latency = plugin->getLatencySamples();
+        CHECK(latency == demix::realtimeLatencySamples(rate, c.lowLatency ? demix::RealtimeLatency::Low
+                                                                          : demix::RealtimeLatency::Normal));
+        const auto buses = processBuses(*plugin, mix, latency, block);
+
+        // Output bus 1 + slot: "Source 1" = melody, "Source 2" = hats, bus 9 = residual.
+        const std::vector<std::pair<int, const char*>> stems = {{1, "melody"}, {2, "hats"}, {9, "residual"}};
+        for (const auto& [bus, name] : stems) {
+            INFO("stem " << name);
+            const auto cliStem = readFloatWav(out.getChildFile(juce::String(name) + ".wav"));
+            REQUIRE(cliStem.size() == 2);
+            REQUIRE(cliStem[0].size() == mix.numSamples());
+            const double difference = relativeDifference(buses[static_cast<size_t>(bus)], cliStem, latency);
+            CHECK(difference <= 1e-6);
+            double e = 0.0;
+            for (const auto& ch : cliStem)
+                for (float v : ch)
+                    e += static_cast<double>(v) * v;
+            CHECK(e > 1e-3);  // a real stem, not silence on both sides
+        }
+        // The melody stem is the melody, not the mix: the comparison is of a separation.
+        const auto melodyStem = readFloatWav(out.getChildFile("melody.wav"));
+        double errMelody = 0.0, errMix = 0.0;
+        for (size_t ch = 0; ch < 2; ++ch)
+            for (size_t n = 0; n < mix.numSamples(); ++n) {
+                errMelody += std::pow(melodyStem[ch][n] - tones.channels[ch][n], 2);
+                errMix += std::pow(melodyStem[ch][n] - mix.channels[ch][n], 2);
+            }
+        CHECK(errMelody < 0.5 * errMix);
+    }
+}
+
+namespace {
+
+struct LatencyListener : juce::AudioProcessorListener {
+    std::atomic<int> latencyChanges{0};
+    void audioProcessorParameterChanged(juce::AudioProcessor*, int, float) override {}
+    void audioProcessorChanged(juce::AudioProcessor*, const ChangeDetails& details) override
+    {
+        if (details.latencyChanged)
+            ++latencyChanges;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("host: switching Low Latency reports the new latency at once, without re-preparing", "[host][realtime]")
+{
+    const std::string formatName = GENERATE(as<std::string>{}, "VST3", "LV2");
+    INFO(formatName);
+    for (const double rate : {44100.0, 48000.0}) {
+        INFO(rate << " Hz");
+        const int block = 256;
+        auto plugin = load(formatName, rate, block);
+        prepare(*plugin, rate, block);
+        const int normal = demix::realtimeLatencySamples(rate, demix::RealtimeLatency::Normal);
+        const int low = demix::realtimeLatencySamples(rate, demix::RealtimeLatency::Low);
+        const auto mix = sum(melody(rate, 0.6), noiseHits(rate, 0.6));
+        process(*plugin, melody(rate, 0.02), block);  // LV2 reports its latency from run()
+        REQUIRE(plugin->getLatencySamples() == normal);
+        LatencyListener listener;
+        plugin->addListener(&listener);
+        for (const bool lowLatency : {true, false}) {
+            INFO("to low latency " << lowLatency);
+            const int before = listener.latencyChanges.load();
+            setParameter(*plugin, "Low Latency", lowLatency ? 1.0f : 0.0f);
+            // Playing on (no releaseResources / prepareToPlay), with the message loop running.
+            const auto start = juce::Time::getMillisecondCounter();
+            while (plugin->getLatencySamples() != (lowLatency ? low : normal)
+                   && juce::Time::getMillisecondCounter() - start < 3000) {
+                process(*plugin, melody(rate, 0.02), block);
+                juce::MessageManager::getInstance()->runDispatchLoopUntil(20);
+            }
+            CHECK(plugin->getLatencySamples() == (lowLatency ? low : normal));
+            if (formatName == "VST3")
+                CHECK(listener.latencyChanges.load() > before);
+            // After the crossfade the output is the input delayed by the new latency (the
+            // message thread keeps running, as in a DAW: it collects the replaced engine).
+            for (int i = 0; i < 25; ++i) {
+                process(*plugin, melody(rate, 0.02), block);
+                juce::MessageManager::getInstance()->runDispatchLoopUntil(20);
+            }
+            process(*plugin, mix, block);
+            const auto out = process(*plugin, mix, block);
+            CHECK(maxDelayedDifference(out, mix, plugin->getLatencySamples()) < 1e-4);
+        }
+        plugin->removeListener(&listener);
+    }
 }

@@ -31,22 +31,26 @@ bool allFinite(const Channels& channels)
 
 }  // namespace
 
-TEST_CASE("latency is the FFT size of the chosen mode and rate", "[processor]")
+TEST_CASE("latency is the engine's real-time latency of the chosen mode and rate", "[processor]")
 {
+    using demix::RealtimeLatency;
     DemixProcessor p;
     prepare(p, 44100.0, 512);
-    CHECK(p.getLatencySamples() == 2048);
-    CHECK(p.format().stft.hop == 512);
+    CHECK(p.getLatencySamples() == demix::realtimeLatencySamples(44100.0, RealtimeLatency::Normal));
+    CHECK(1000.0 * p.getLatencySamples() / 44100.0 <= 23.0);
+    CHECK(p.format().stft.fftSize == 2048);
     prepare(p, 96000.0, 512);
-    CHECK(p.getLatencySamples() == 4096);
+    CHECK(p.getLatencySamples() == demix::realtimeLatencySamples(96000.0, RealtimeLatency::Normal));
+    CHECK(p.getLatencySamples() == 2 * demix::realtimeLatencySamples(48000.0, RealtimeLatency::Normal));
     prepare(p, 22050.0, 512);
-    CHECK(p.getLatencySamples() == 1024);
+    CHECK(p.getLatencySamples() == demix::realtimeLatencySamples(22050.0, RealtimeLatency::Normal));
 
     p.parameters().lowLatency->setValueNotifyingHost(1.0f);
-    CHECK(p.getLatencySamples() == 1024);  // unchanged until the next prepare
     prepare(p, 48000.0, 512);
-    CHECK(p.getLatencySamples() == 1024);
-    CHECK(p.format().stft.hop == 256);
+    CHECK(p.getLatencySamples() == demix::realtimeLatencySamples(48000.0, RealtimeLatency::Low));
+    CHECK(1000.0 * p.getLatencySamples() / 48000.0 <= 10.0);
+    CHECK(1000.0 * demix::realtimeLatencySamples(44100.0, RealtimeLatency::Low) / 44100.0 <= 10.0);
+    CHECK(p.format().stft.fftSize == 2048);  // the same templates' grid in both modes
 }
 
 TEST_CASE("unity gains reproduce the input delayed by the latency", "[processor]")

@@ -43,8 +43,21 @@ struct StftSettings {
     int hop = 512;       ///< samples; 1 <= hop <= fftSize
     WindowType window = WindowType::Hann;
     std::vector<float> customWindow;  ///< used when window == Custom (fftSize finite values)
+    /// Low-delay windows (asymmetric analysis/synthesis, Mauler & Martin 2011) when
+    /// 0 < synthesisLength < fftSize, with window == Hann: the analysis window keeps the
+    /// full fftSize (frequency resolution) — the square root of a long Hann rising over
+    /// fftSize − L/2 samples, then of a Hann_L falling over the last L/2 — and the
+    /// synthesis window is non-zero only on the frame's last L samples, where
+    /// analysis × synthesis = Hann_L (so overlap-add reconstructs for hop <= L/2). A
+    /// streaming synthesiser then has a latency of L samples instead of fftSize.
+    /// 0 (default) or fftSize: the usual STFT, synthesis window == analysis window.
+    int synthesisLength = 0;
 
     int bins() const { return fftSize / 2 + 1; }
+    /// Samples at the end of a frame the synthesis window covers (L, or fftSize).
+    int synthesisSpan() const {
+        return synthesisLength > 0 && synthesisLength < fftSize ? synthesisLength : fftSize;
+    }
     /// Throws InvalidArgument naming the bad field if the settings cannot work:
     /// fftSize odd or out of range, hop out of [1, fftSize], a custom window of the wrong
     /// length or with non-finite values, or a window/hop pair whose summed squared window
@@ -56,6 +69,9 @@ struct StftSettings {
 
 /// The analysis window (length fftSize) for these settings (not validated).
 std::vector<float> makeWindow(const StftSettings& settings);
+/// The synthesis window (length fftSize): the analysis window, or the low-delay one
+/// (StftSettings::synthesisLength). Not validated.
+std::vector<float> makeSynthesisWindow(const StftSettings& settings);
 
 /// Parse / print window names: "hann", "sqrt-hann", "custom" (parsing is
 /// case-insensitive and also accepts "sqrthann" / "sqrt_hann"). Throws InvalidArgument.
@@ -148,8 +164,9 @@ private:
 /// Streaming synthesis for one channel: push frames, pull samples.
 /// Real-time safe after `prepare`. Not thread-safe (one thread at a time).
 ///
-/// Relation to the offline form (latency == fftSize exactly): the output stream z of a
-/// freshly prepared/reset synthesizer is the offline inverse y delayed by fftSize:
+/// Relation to the offline form (latency == fftSize exactly; with low-delay windows read
+/// synthesisSpan() = L for fftSize below): the output stream z of a freshly
+/// prepared/reset synthesizer is the offline inverse y delayed by fftSize:
 ///     z[m] = 0 for m < fftSize,  z[m] = y[m - fftSize] for m >= fftSize,
 /// where y = Stft::inverse(frames 0, 1, ...). Concretely, `hop` zeros are available
 /// right after prepare/reset, and each pushFrame() makes `hop` more samples available;

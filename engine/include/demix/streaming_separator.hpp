@@ -8,7 +8,8 @@
 /// (rescaled to the frame's level); α-Wiener masks per source are applied to every
 /// channel's spectrum and each source is resynthesised by its own streaming iSTFT.
 ///
-/// Latency: `latencySamples()` == fftSize, exactly; output sample n corresponds to input
+/// Latency: `latencySamples()` == stft.synthesisSpan() (fftSize, or the synthesis length
+/// of low-delay windows), exactly; output sample n corresponds to input
 /// sample n − latency. The sum of all source outputs equals the input delayed by the
 /// latency (masks sum to one), to float rounding. Silence in gives silence out.
 ///
@@ -96,7 +97,7 @@ public:
     void setIterationsPerFrame(int iterations) noexcept;
     void reset() noexcept;  ///< clears audio history and activations
 
-    int latencySamples() const noexcept;  ///< fftSize (0 before prepare)
+    int latencySamples() const noexcept;  ///< stft.synthesisSpan() (0 before prepare)
     int numSources() const noexcept;      ///< installed sources, or 1 without templates
 
     /// input[c][n] for c < numChannels; outputs[s][c][n] for s < maxSources (config), all
