@@ -38,29 +38,28 @@ void normaliseColumns(demix::Matrix& W)
 
 }  // namespace
 
+juce::String resamplingNote(const demix::AnalysisSettings& learnedWith, const EngineFormat& format)
+{
+    if (demix::sameFrequencyGrid(learnedWith.sampleRate, learnedWith.stft.fftSize, format.sampleRate,
+                                 format.stft.fftSize))
+        return {};
+    juce::String note = "resampled from " + juce::String(learnedWith.sampleRate, 0) + " Hz / FFT "
+                        + juce::String(learnedWith.stft.fftSize) + " to " + juce::String(format.sampleRate, 0)
+                        + " Hz / FFT " + juce::String(format.stft.fftSize);
+    if (learnedWith.sampleRate < format.sampleRate)
+        note << " (no template energy above " << juce::String(learnedWith.sampleRate / 2000.0, 1) << " kHz)";
+    return note;
+}
+
 demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,
                            const demix::Matrix& templates, const EngineFormat& format,
                            juce::String& note)
 {
-    note.clear();
-    const int targetBins = format.stft.bins();
-    const bool sameGrid = learnedWith.sampleRate == format.sampleRate
-                          && learnedWith.stft.fftSize == format.stft.fftSize
-                          && templates.rows() == targetBins;
-    // The engine maps the frequency axis (and normalises the columns).
-    demix::Matrix W = demix::resampleTemplates(templates, learnedWith.sampleRate,
-                                               learnedWith.stft.fftSize, format.sampleRate,
-                                               format.stft.fftSize);
-    if (!sameGrid) {
-        note = "resampled from " + juce::String(learnedWith.sampleRate, 0) + " Hz / FFT "
-               + juce::String(learnedWith.stft.fftSize) + " to "
-               + juce::String(format.sampleRate, 0) + " Hz / FFT "
-               + juce::String(format.stft.fftSize);
-        if (learnedWith.sampleRate < format.sampleRate)
-            note << " (no template energy above "
-                 << juce::String(learnedWith.sampleRate / 2000.0, 1) << " kHz)";
-    }
-    return W;
+    // The engine maps the frequency axis (and normalises the columns); the plugin only
+    // says so.
+    note = resamplingNote(learnedWith, format);
+    return demix::resampleTemplates(templates, learnedWith.sampleRate, learnedWith.stft.fftSize,
+                                    format.sampleRate, format.stft.fftSize);
 }
 
 demix::Matrix residualTemplates(const EngineFormat& format)

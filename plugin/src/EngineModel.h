@@ -39,6 +39,10 @@ struct EngineFormat {
 /// about the same at every rate.
 demix::StftSettings stftFor(double sampleRate, bool lowLatency);
 
+/// Empty when templates learned with `learnedWith` are on the frequency grid of `format`
+/// (demix::sameFrequencyGrid), otherwise a human-readable "resampled from …" note.
+juce::String resamplingNote(const demix::AnalysisSettings& learnedWith, const EngineFormat& format);
+
 /// Templates of one library source fitted to `format`: F × K, F = format bins, columns
 /// L1-normalised. `note` is set to a human-readable description when resampled.
 demix::Matrix fitTemplates(const demix::AnalysisSettings& learnedWith,

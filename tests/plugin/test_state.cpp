@@ -17,6 +17,7 @@ void configure(DemixProcessor& p)
 {
     const double rate = 44100.0;
     juce::String message;
+    p.clearAllSources();  // only the two learned sources below
     REQUIRE(p.setSlotTemplates(0, learn(melody(rate, 2.0), "melody", 6), message));
     REQUIRE(p.setSlotTemplates(1, learn(noiseHits(rate, 2.0), "hits", 4), message));
     p.setSlotName(1, "Hi-hats");
