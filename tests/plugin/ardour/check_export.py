@@ -3,9 +3,12 @@
 
 With every source at unity gain and Mix 100 %, Demix's main output is its input delayed
 by its latency (the sources' masks sum to one), so a host that compensates the latency
-exports the input itself. Usage: check_export.py INPUT_L.wav INPUT_R.wav EXPORT.wav
-Exit 0 when the export is finite, not silent, aligned with the input (lag 0) and equal
-to it within 16-bit export precision plus the separation's round-off."""
+exports the input itself. Exit 0 when the export is finite, not silent, aligned with the input (lag 0) and equal
+to it within 16-bit export precision plus the separation's round-off.
+
+The first LATENCY samples are left out: the region starts at the session start and
+Ardour feeds the plugin nothing before it, so the compensated output there is the
+plugin's startup silence. Usage: check_export.py INPUT_L INPUT_R EXPORT LATENCY"""
 import sys
 
 import numpy as np
@@ -22,10 +25,11 @@ if out.shape[1] != 2:
 if not np.all(np.isfinite(out)):
     problems.append("the export holds NaN or Inf")
 n = min(len(left), len(out))
+latency = int(sys.argv[4])
 # Ardour fades a region's first and last 64 samples: compare inside them.
 edge = 256
-x = np.stack([left[:n], right[:n]], axis=1)[edge:n - edge]
-y = out[:n][edge:n - edge]
+x = np.stack([left[:n], right[:n]], axis=1)[latency + edge:n - edge]
+y = out[:n][latency + edge:n - edge]
 rms_in = float(np.sqrt(np.mean(x ** 2)))
 rms_out = float(np.sqrt(np.mean(y ** 2)))
 print(f"input rms {rms_in:.4f}, export rms {rms_out:.4f}, {n} samples at {rate} Hz")

@@ -27,7 +27,7 @@ python=/usr/bin/python3
 "$python" -c "import numpy, soundfile" 2>/dev/null || { echo "FAIL: $python lacks numpy or soundfile (scripts/install-deps)"; exit 1; }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${DEMIX_KEEP_ARDOUR_WORK:-}" ] && echo "work directory kept: $work" || trap 'rm -rf "$work"' EXIT
 # A private home: Ardour's configuration, its VST3 cache and the plugin search path.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_CACHE_HOME="$work/home/.cache"
 mkdir -p "$HOME/.vst3"
@@ -64,7 +64,8 @@ for format in VST3 LV2; do
   if [ ! -s "$work/export/$format.wav" ]; then
     echo "FAIL: $format: no export"; cat "$work/insert-$format.log"; failed=1; continue
   fi
-  "$python" "$here/check_export.py" "$left" "$right" "$work/export/$format.wav" || failed=1
+  latency=$(sed -n 's/^PLUGIN_LATENCY //p' "$work/insert-$format.log")
+  "$python" "$here/check_export.py" "$left" "$right" "$work/export/$format.wav" "${latency:-0}" || failed=1
 done
 [ "$failed" -eq 0 ] && echo "OK: the VST3 and LV2 ran in Ardour 7 with latency compensated"
 exit "$failed"
