@@ -27,6 +27,9 @@ public:
     void paint(juce::Graphics& g) override;
     void resized() override;
 
+    /// The status line's text (see the class comment). Message thread.
+    juce::String statusText() const;
+
     static constexpr int kDefaultWidth = 1100;
     static constexpr int kDefaultHeight = 680;
 
@@ -34,8 +37,6 @@ private:
     void timerCallback() override;
     void loadAll();
     void saveAll();
-    /// The status line's text (see the class comment).
-    juce::String statusText() const;
 
     DemixProcessor& processor_;
     ActivationFeed::Frame frame_;
