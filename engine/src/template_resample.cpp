@@ -57,6 +57,10 @@ float interpolated(const Matrix& W, Eigen::Index k, double p) {
 
 }  // namespace
 
+bool sameFrequencyGrid(double fromRate, int fromFft, double toRate, int toFft) noexcept {
+    return fromRate == toRate && fromFft == toFft;
+}
+
 Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, double toRate,
                          int toFft) {
     checkGrid(fromRate, fromFft, "library's");
@@ -68,7 +72,7 @@ Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, 
                               std::to_string(fromBins));
     }
     Matrix out(toBins, templates.cols());
-    if (fromRate == toRate && fromFft == toFft) {
+    if (sameFrequencyGrid(fromRate, fromFft, toRate, toFft)) {
         out = templates.cwiseMax(0.0f);
     } else {
         // Width of one target bin, in source bins.

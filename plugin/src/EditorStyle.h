@@ -5,7 +5,7 @@
 
 #include "PluginConstants.h"
 
-#include <juce_graphics/juce_graphics.h>
+#include <juce_gui_basics/juce_gui_basics.h>
 
 namespace demix::plugin {
 
@@ -18,5 +18,15 @@ inline juce::Colour slotColour(int slot)
 
 inline juce::Colour editorBackground() { return juce::Colour(0xff1e2127); }
 inline juce::Colour panelBackground() { return juce::Colour(0xff2a2e36); }
+inline juce::Colour accentColour() { return juce::Colour(0xff5ab0ff); }
+
+/// A slider whose whole track shows against the dark panels: a light groove, the
+/// filled part in `colour`, a white thumb.
+inline void styleSliderTrack(juce::Slider& slider, juce::Colour colour)
+{
+    slider.setColour(juce::Slider::backgroundColourId, juce::Colour(0xff5a606c));
+    slider.setColour(juce::Slider::trackColourId, colour);
+    slider.setColour(juce::Slider::thumbColourId, juce::Colours::white);
+}
 
 }  // namespace demix::plugin

@@ -9,6 +9,7 @@ void setUpKnob(juce::Slider& slider, juce::Label& label, const juce::String& tex
 {
     slider.setSliderStyle(juce::Slider::LinearHorizontal);
     slider.setTextBoxStyle(juce::Slider::TextBoxRight, false, 70, 18);
+    styleSliderTrack(slider, accentColour());
     label.setText(text, juce::dontSendNotification);
     label.setJustificationType(juce::Justification::centredRight);
     parent.addAndMakeVisible(slider);
@@ -22,15 +23,19 @@ DemixEditor::DemixEditor(DemixProcessor& owner) : AudioProcessorEditor(owner), p
     title_.setFont(juce::Font(22.0f, juce::Font::bold));
     addAndMakeVisible(title_);
 
-    setUpKnob(sensitivity_, sensitivityLabel_, "Sensitivity", *this);
-    sensitivity_.setTooltip("Mask exponent alpha: higher separates harder (less bleed, more artefacts)");
+    setUpKnob(sensitivity_, sensitivityLabel_, "Separation strength", *this);
+    sensitivity_.setTooltip("How hard the sources are pulled apart: higher gives less bleed between them, "
+                            "but more watery artefacts");
     setUpKnob(iterations_, iterationsLabel_, "Iterations", *this);
-    iterations_.setTooltip("NMF updates per frame (offline bounces use 4x)");
+    iterations_.setTooltip("How many times per frame the separation is refined: more is cleaner and costs "
+                           "more CPU (offline bounces use 4x)");
     setUpKnob(mix_, mixLabel_, "Mix", *this);
-    setUpKnob(learnComponents_, learnComponentsLabel_, "Templates", *this);
+    mix_.setTooltip("0 % = the input unchanged, 100 % = the remix of the sources");
+    setUpKnob(learnComponents_, learnComponentsLabel_, "Sounds to learn", *this);
     learnComponents_.setRange(1, kMaxComponentsPerSource, 1);
     learnComponents_.setValue(processor_.learnComponents(), juce::dontSendNotification);
-    learnComponents_.setTooltip("How many templates a learned source gets");
+    learnComponents_.setTooltip("How many typical sounds Learn finds for a source: more tells similar "
+                                "instruments apart better, but needs a longer recording");
     learnComponents_.onValueChange = [this] {
         processor_.setLearnComponents(static_cast<int>(learnComponents_.getValue()));
     };
@@ -45,8 +50,14 @@ DemixEditor::DemixEditor(DemixProcessor& owner) : AudioProcessorEditor(owner), p
 
     loadAll_.onClick = [this] { loadAll(); };
     saveAll_.onClick = [this] { saveAll(); };
-    addAndMakeVisible(loadAll_);
-    addAndMakeVisible(saveAll_);
+    loadAll_.setTooltip("Load a .dmxt library into the empty sources");
+    saveAll_.setTooltip("Save every source's sounds as one .dmxt library");
+    defaults_.setTooltip("Drums, bass, piano and voice, as shipped with Demix");
+    defaults_.onClick = [this] { processor_.loadDefaultSources(); };
+    clearAll_.setTooltip("Empty every source: the remix is then the input unchanged");
+    clearAll_.onClick = [this] { processor_.clearAllSources(); };
+    for (auto* b : {&loadAll_, &saveAll_, &defaults_, &clearAll_})
+        addAndMakeVisible(b);
 
     latency_.setJustificationType(juce::Justification::centredRight);
     latency_.setColour(juce::Label::textColourId, juce::Colours::lightgrey);
@@ -94,7 +105,23 @@ void DemixEditor::timerCallback()
                          + " ms), FFT " + juce::String(format.stft.fftSize) + " / hop "
                          + juce::String(format.stft.hop),
                      juce::dontSendNotification);
-    status_.setText(processor_.status(), juce::dontSendNotification);
+    status_.setText(statusText(), juce::dontSendNotification);
+}
+
+juce::String DemixEditor::statusText() const
+{
+    if (const int slot = processor_.recordingSlot(); slot >= 0) {
+        const double seconds = processor_.recordingFill() * kMaxRecordSeconds;
+        return "Recording " + processor_.slotInfo(slot).name + ": play the part alone, then press Stop ("
+               + juce::String(seconds, 1) + " of " + juce::String(kMaxRecordSeconds, 0) + " s)";
+    }
+    if (const int slot = processor_.learningSlot(); slot >= 0)
+        return "Learning " + processor_.slotInfo(slot).name + " ("
+               + juce::String(juce::roundToInt(100.0f * processor_.learningProgress())) + " %): press Cancel to stop";
+    if (!processor_.hasAnySource())
+        return "No sources yet: press Default sources (drums, bass, piano, voice), load a library, "
+               "or press Learn on a source while its part plays alone.";
+    return processor_.status();
 }
 
 void DemixEditor::loadAll()
@@ -137,6 +164,8 @@ void DemixEditor::resized()
     title_.setBounds(top.removeFromLeft(90));
     saveAll_.setBounds(top.removeFromRight(110).reduced(2));
     loadAll_.setBounds(top.removeFromRight(110).reduced(2));
+    clearAll_.setBounds(top.removeFromRight(80).reduced(2));
+    defaults_.setBounds(top.removeFromRight(120).reduced(2));
     learnFrom_.setBounds(top.removeFromRight(180).reduced(2));
     latency_.setBounds(top);
 
@@ -144,7 +173,7 @@ void DemixEditor::resized()
     const int cell = controls.getWidth() / 5;
     auto place = [&](juce::Label& label, juce::Slider& slider) {
         auto c = controls.removeFromLeft(cell);
-        label.setBounds(c.removeFromLeft(72));
+        label.setBounds(c.removeFromLeft(juce::jmin(130, c.getWidth() / 2)));
         slider.setBounds(c.reduced(2));
     };
     place(sensitivityLabel_, sensitivity_);

@@ -1,9 +1,15 @@
 #pragma once
 /// \file PluginEditor.h
-/// The Demix editor: global controls (sensitivity, iterations, mix, low latency, how to
-/// learn, load/save a whole library), the live source-coloured spectrogram, the
-/// template/activation view, one strip per source and a status line. Resizable. The
-/// processor never depends on it: everything works with the editor closed.
+/// The Demix editor: global controls (separation strength, iterations, mix, low latency,
+/// how to learn, load/save a whole library, default sources, clear all), the live
+/// source-coloured spectrogram, the source sounds / activity view, one strip per source
+/// and a status line. Resizable. The processor never depends on it: everything works
+/// with the editor closed.
+///
+/// Words on screen are the musician's, not the algorithm's ("Separation strength",
+/// "source sounds", "activity"). The status line is derived from what the processor is
+/// doing right now (recording, learning, empty) before any older message, so it never
+/// contradicts the buttons.
 
 #include "PluginProcessor.h"
 #include "SourceStrip.h"
@@ -20,6 +26,9 @@ public:
 
     void paint(juce::Graphics& g) override;
     void resized() override;
+
+    /// The status line's text (see the class comment). Message thread.
+    juce::String statusText() const;
 
     static constexpr int kDefaultWidth = 1100;
     static constexpr int kDefaultHeight = 680;
@@ -39,6 +48,7 @@ private:
     juce::ToggleButton lowLatency_{"Low latency"};
     juce::ComboBox learnFrom_;
     juce::TextButton loadAll_{"Load library..."}, saveAll_{"Save library..."};
+    juce::TextButton defaults_{"Default sources"}, clearAll_{"Clear all"};
     juce::Label latency_, status_;
 
     SpectrogramView spectrogram_;

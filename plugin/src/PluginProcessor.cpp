@@ -1,5 +1,6 @@
 #include "PluginProcessor.h"
 
+#include "DefaultSources.h"
 #include "PluginEditor.h"
 #include "StateCodec.h"
 
@@ -17,6 +18,9 @@ juce::AudioProcessor::BusesProperties DemixProcessor::makeBuses()
                      .withInput("Input", juce::AudioChannelSet::stereo(), true)
                      .withInput("Sidechain", juce::AudioChannelSet::stereo(), true)
                      .withOutput("Output", juce::AudioChannelSet::stereo(), true);
+    // The stem buses are on by default. Ardour 7 counts every bus whatever its default
+    // state (it activates all of them), so turning them off by default would not keep a
+    // track without strict I/O at two outputs there (docs/plugin.md, "Buses and names").
     for (int slot = 0; slot < kNumSlots; ++slot)
         buses = buses.withOutput(defaultSlotName(slot), juce::AudioChannelSet::stereo(), true);
     return buses;
@@ -44,14 +48,14 @@ constexpr const char* kStateType = "DemixPluginState";
 DemixProcessor::DemixProcessor() : DemixProcessor(juce::AudioProcessorValueTreeState::ParameterLayout{}) {}
 
 DemixProcessor::DemixProcessor(juce::AudioProcessorValueTreeState::ParameterLayout layout)
-    : AudioProcessor(makeBuses()), params_(layout), apvts_(*this, nullptr, "Parameters", std::move(layout))
+    : AudioProcessor(makeBuses()), params_(layout, names_), apvts_(*this, nullptr, "Parameters", std::move(layout))
 {
-    for (int slot = 0; slot < kNumNamedSources; ++slot)
-        slots_[static_cast<size_t>(slot)].name = defaultSlotName(slot);
+    // LV2 lists parameter names in its static .ttl: there they keep the slot numbers.
+    names_.setFollowNames(wrapperType != wrapperType_LV2);
     format_ = engineFormat(format_.sampleRate, 2, false);
     {
         std::lock_guard<std::mutex> lock(modelMutex_);
-        rebuildLocked();
+        loadDefaultSourcesLocked();
     }
     setLatencySamples(format_.latency());
     startTimerHz(10);
@@ -60,6 +64,7 @@ DemixProcessor::DemixProcessor(juce::AudioProcessorValueTreeState::ParameterLayo
 DemixProcessor::~DemixProcessor()
 {
     stopTimer();
+    cancelPendingUpdate();
     learner_.cancel();
 }
 
@@ -347,12 +352,16 @@ SlotInfo DemixProcessor::slotInfo(int slot) const
         return info;
     const auto& s = slots_[static_cast<size_t>(slot)];
     info.name = s.name;
+    info.shipped = s.shippedKey.isNotEmpty();
     if (s.library) {
         info.hasTemplates = true;
         info.components = static_cast<int>(s.library->sources.front().templates.cols());
         info.learnedSampleRate = s.library->settings.sampleRate;
     }
-    if (model_)
+    if (info.shipped)
+        info.note = "ships with Demix (learned at " + juce::String(info.learnedSampleRate, 0) + " Hz / FFT "
+                    + juce::String(s.library->settings.stft.fftSize) + ", fitted to this instance's analysis)";
+    else if (model_)
         info.note = model_->notes[static_cast<size_t>(slot)];
     return info;
 }
@@ -368,6 +377,7 @@ void DemixProcessor::setSlotName(int slot, const juce::String& name)
     // (and must pass the engine's rule for the state and saved files to load again).
     if (s.library)
         s.library->sources.front().name = demix::portableSourceName(s.name.toStdString());
+    publishNamesLocked();
 }
 
 bool DemixProcessor::setSlotTemplates(int slot, demix::TemplateLibrary library, juce::String& message)
@@ -400,14 +410,17 @@ bool DemixProcessor::setSlotTemplates(int slot, demix::TemplateLibrary library, 
     // state (serialize) and saved libraries load again.
     sourceName = demix::portableSourceName(s.name.toStdString());
     s.library = std::move(library);
+    s.shippedKey.clear();
     try {
         rebuildLocked();
     } catch (const std::exception& e) {
         s.library.reset();
         rebuildLocked();
+        publishNamesLocked();
         message = juce::String("the templates cannot be used: ") + e.what();
         return false;
     }
+    publishNamesLocked();
     message = "loaded " + juce::String(components) + " templates into " + s.name;
     return true;
 }
@@ -418,7 +431,71 @@ void DemixProcessor::clearSlot(int slot)
         return;
     std::lock_guard<std::mutex> lock(modelMutex_);
     slots_[static_cast<size_t>(slot)].library.reset();
+    slots_[static_cast<size_t>(slot)].shippedKey.clear();
     rebuildLocked();
+}
+
+void DemixProcessor::clearAllSources()
+{
+    {
+        std::lock_guard<std::mutex> lock(modelMutex_);
+        for (int s = 0; s < kNumNamedSources; ++s)
+            slots_[static_cast<size_t>(s)] = Slot{defaultSlotName(s), std::nullopt, {}};
+        rebuildLocked();
+        publishNamesLocked();
+    }
+    setStatus("all sources cleared: load a library, press Learn on a source, or Default sources");
+}
+
+void DemixProcessor::loadDefaultSources()
+{
+    juce::StringArray names;
+    {
+        std::lock_guard<std::mutex> lock(modelMutex_);
+        loadDefaultSourcesLocked();
+        for (const auto& slot : slots_)
+            if (slot.shippedKey.isNotEmpty())
+                names.add(slot.name);
+    }
+    setStatus(names.isEmpty() ? juce::String("the default sources are missing from this build")
+                              : "default sources: " + names.joinIntoString(", ") + " (everything else: Other)");
+}
+
+void DemixProcessor::loadDefaultSourcesLocked()
+{
+    const auto& defaults = defaultSources();
+    for (int s = 0; s < kNumNamedSources; ++s) {
+        auto& slot = slots_[static_cast<size_t>(s)];
+        slot = Slot{defaultSlotName(s), std::nullopt, {}};
+        if (static_cast<size_t>(s) < defaults.size()) {
+            const auto& source = defaults[static_cast<size_t>(s)];
+            slot.name = source.key;
+            slot.library = source.library;
+            slot.shippedKey = source.key;
+        }
+    }
+    rebuildLocked();
+    publishNamesLocked();
+}
+
+bool DemixProcessor::hasAnySource() const
+{
+    std::lock_guard<std::mutex> lock(modelMutex_);
+    return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.library.has_value(); });
+}
+
+void DemixProcessor::publishNamesLocked()
+{
+    bool changed = false;
+    for (int s = 0; s < kNumNamedSources; ++s)
+        changed = names_.set(s, slots_[static_cast<size_t>(s)].name) || changed;
+    if (changed && names_.followNames())
+        triggerAsyncUpdate();
+}
+
+void DemixProcessor::handleAsyncUpdate()
+{
+    updateHostDisplay(ChangeDetails().withParameterInfoChanged(true));
 }
 
 bool DemixProcessor::loadLibrary(int slot, const juce::File& file, juce::String& message)
@@ -525,7 +602,7 @@ bool DemixProcessor::startRecording(int slot, juce::String& message)
         std::lock_guard<std::mutex> lock(recorderMutex_);
         recorder_.start(slot);
     }
-    message = "recording " + slotInfo(slot).name + ": play the isolated part, then press learn again";
+    message = "recording " + slotInfo(slot).name + ": play the part alone, then press Stop";
     setStatus(message);
     return true;
 }
@@ -547,7 +624,7 @@ bool DemixProcessor::stopRecordingAndLearn(juce::String& message)
     const double seconds = static_cast<double>(clip.numSamples()) / format.sampleRate;
     if (static_cast<int>(clip.numSamples()) < 8 * format.stft.fftSize) {
         message = "recording too short (" + juce::String(seconds, 2)
-                  + " s): arm learn, play at least a second of the isolated part, then stop";
+                  + " s): press Learn, play at least a second of the part alone, then press Stop";
         setStatus(message);
         return false;
     }
@@ -682,7 +759,10 @@ juce::ValueTree DemixProcessor::stateTree() const
         juce::ValueTree source("Source");
         source.setProperty("index", s, nullptr);
         source.setProperty("name", slot.name, nullptr);
-        if (slot.library) {
+        if (slot.shippedKey.isNotEmpty()) {
+            // A default source is stored by its key: the templates ship with the plugin.
+            source.setProperty("shipped", slot.shippedKey, nullptr);
+        } else if (slot.library) {
             const auto bytes = slot.library->serialize();
             source.setProperty("templates", juce::var(juce::MemoryBlock(bytes.data(), bytes.size())), nullptr);
         }
@@ -725,7 +805,16 @@ void DemixProcessor::setStateInformation(const void* data, int sizeInBytes)
         const auto name = source.getProperty("name").toString().trim();
         if (name.isNotEmpty())
             slot.name = name;
-        if (const auto* block = source.getProperty("templates").getBinaryData()) {
+        if (source.hasProperty("shipped") && source.getProperty("templates").getBinaryData() == nullptr) {
+            const auto key = source.getProperty("shipped").toString();
+            const auto* shipped = findDefaultSource(key);
+            if (shipped == nullptr) {
+                setStatus("state not loaded: it uses the default source '" + key + "', which this build lacks");
+                return;
+            }
+            slot.library = shipped->library;
+            slot.shippedKey = key;
+        } else if (const auto* block = source.getProperty("templates").getBinaryData()) {
             try {
                 auto library = demix::TemplateLibrary::deserialize(
                     static_cast<const std::uint8_t*>(block->getData()), block->getSize());
@@ -751,6 +840,7 @@ void DemixProcessor::setStateInformation(const void* data, int sizeInBytes)
     } catch (const std::exception& e) {
         status_ = juce::String("state restored, but its templates cannot be used: ") + e.what();
     }
+    publishNamesLocked();
 }
 
 juce::AudioProcessorEditor* DemixProcessor::createEditor()

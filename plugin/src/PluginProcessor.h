@@ -3,6 +3,13 @@
 /// The Demix audio processor: real-time supervised separation of the main input into
 /// up to 8 named sources plus a residual, remixed on the main output (per-source gain,
 /// mute, solo, dry/wet) and sent raw (pre-fader) to one stereo output bus per source.
+/// The bus names are fixed
+/// ("Source 1" … "Other": JUCE gives buses no way to be renamed), parameter names
+/// follow the sources' names (Parameters.h).
+///
+/// A new instance holds the default source set (DefaultSources.h: drums, bass, piano,
+/// voice, plus the residual "Other"), so it separates the moment it is inserted;
+/// clearAllSources() empties it, loadDefaultSources() brings it back.
 ///
 /// Threads:
 ///  - audio thread: processBlock only — no allocation, lock, I/O or exception. It reads
@@ -39,9 +46,10 @@ struct SlotInfo {
     int components = 0;
     double learnedSampleRate = 0.0;
     juce::String note;  ///< e.g. "resampled from 48000 Hz …"
+    bool shipped = false;  ///< holds a default-set source, unchanged
 };
 
-class DemixProcessor : public juce::AudioProcessor, private juce::Timer {
+class DemixProcessor : public juce::AudioProcessor, private juce::Timer, private juce::AsyncUpdater {
 public:
     DemixProcessor();
     ~DemixProcessor() override;
@@ -77,6 +85,13 @@ public:
     /// Puts a one-source library into a named slot. False + message if it cannot.
     bool setSlotTemplates(int slot, demix::TemplateLibrary library, juce::String& message);
     void clearSlot(int slot);
+    /// Empties every named source (the residual stays) and resets their names.
+    void clearAllSources();
+    /// Replaces every named source by the default set (drums, bass, piano, voice in
+    /// sources 1–4, the rest empty).
+    void loadDefaultSources();
+    /// True when at least one named source has templates.
+    bool hasAnySource() const;
     /// Loads a .dmxt library: its first source goes into `slot`, further sources into
     /// the following empty slots.
     bool loadLibrary(int slot, const juce::File& file, juce::String& message);
@@ -113,9 +128,17 @@ private:
     /// Caller holds modelMutex_.
     void rebuildLocked();
     void setStatus(const juce::String& text);
+    /// Copies the slots' names to the parameters' names and, when one changed, asks the
+    /// host (asynchronously, on the message thread) to re-read parameter names.
+    /// Caller holds modelMutex_.
+    void publishNamesLocked();
+    void handleAsyncUpdate() override;
+    /// loadDefaultSources without the status line. Caller holds modelMutex_.
+    void loadDefaultSourcesLocked();
     void onLearned(int slot, std::optional<demix::TemplateLibrary> library, const std::string& message);
     juce::ValueTree stateTree() const;
 
+    SlotNames names_;  // before params_: the slot parameters read it
     Parameters params_;
     juce::AudioProcessorValueTreeState apvts_;
 
@@ -123,6 +146,9 @@ private:
     struct Slot {
         juce::String name;
         std::optional<demix::TemplateLibrary> library;  ///< exactly one source
+        /// Key of the default source (DefaultSources.h) the library is, unchanged; the
+        /// state then stores the key instead of the templates. Empty otherwise.
+        juce::String shippedKey;
     };
     mutable std::mutex modelMutex_;
     std::array<Slot, kNumNamedSources> slots_;

@@ -19,7 +19,7 @@ SourceStrip::SourceStrip(DemixProcessor& processor, int slot)
     name_.setJustificationType(juce::Justification::centred);
     name_.setEditable(false, named, false);
     name_.setColour(juce::Label::textColourId, slotColour(slot));
-    name_.setTooltip(named ? "Double-click to rename" : "Everything the named sources' templates do not explain");
+    name_.setTooltip(named ? "Double-click to rename" : "Everything the other sources do not take");
     name_.onTextChange = [this] { processor_.setSlotName(slot_, name_.getText()); };
     addAndMakeVisible(name_);
 
@@ -29,7 +29,8 @@ SourceStrip::SourceStrip(DemixProcessor& processor, int slot)
     addAndMakeVisible(info_);
 
     gain_.setTextBoxStyle(juce::Slider::TextBoxBelow, false, 60, 18);
-    gain_.setColour(juce::Slider::thumbColourId, slotColour(slot));
+    styleSliderTrack(gain_, slotColour(slot));
+    gain_.setTooltip("Level of this source in the remix");
     addAndMakeVisible(gain_);
     mute_.setClickingTogglesState(true);
     mute_.setColour(juce::TextButton::buttonOnColourId, juce::Colours::orangered);
@@ -47,13 +48,13 @@ SourceStrip::SourceStrip(DemixProcessor& processor, int slot)
     soloAttachment_ = std::make_unique<ButtonAttachment>(state, paramId(slot, "solo"), solo_);
 
     if (named) {
-        learn_.setTooltip("Arm, play the isolated source, press again: templates are learned in the background");
+        learn_.setTooltip("Press, play this part alone, press Stop: its sounds are learned in the background");
         learn_.onClick = [this] { learnClicked(); };
-        load_.setTooltip("Load templates from a .dmxt library");
+        load_.setTooltip("Load this source's sounds from a .dmxt library");
         load_.onClick = [this] { loadClicked(); };
-        save_.setTooltip("Save this source's templates as a .dmxt library");
+        save_.setTooltip("Save this source's sounds as a .dmxt library");
         save_.onClick = [this] { saveClicked(); };
-        clear_.setTooltip("Remove this source's templates");
+        clear_.setTooltip("Empty this source");
         clear_.onClick = [this] { processor_.clearSlot(slot_); };
         for (auto* b : {&learn_, &load_, &save_, &clear_})
             addAndMakeVisible(b);
@@ -79,7 +80,7 @@ void SourceStrip::learnClicked()
 
 void SourceStrip::loadClicked()
 {
-    chooser_ = std::make_unique<juce::FileChooser>("Load templates into " + name_.getText(), juce::File(), "*.dmxt");
+    chooser_ = std::make_unique<juce::FileChooser>("Load sounds into " + name_.getText(), juce::File(), "*.dmxt");
     chooser_->launchAsync(juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectFiles,
                           [this](const juce::FileChooser& chooser) {
                               const auto file = chooser.getResult();
@@ -92,7 +93,7 @@ void SourceStrip::loadClicked()
 
 void SourceStrip::saveClicked()
 {
-    chooser_ = std::make_unique<juce::FileChooser>("Save templates of " + name_.getText(),
+    chooser_ = std::make_unique<juce::FileChooser>("Save the sounds of " + name_.getText(),
                                                    juce::File::getSpecialLocation(juce::File::userHomeDirectory)
                                                        .getChildFile(name_.getText() + ".dmxt"),
                                                    "*.dmxt");
@@ -111,7 +112,7 @@ void SourceStrip::refresh()
     const auto info = processor_.slotInfo(slot_);
     if (!name_.isBeingEdited() && name_.getText() != info.name)
         name_.setText(info.name, juce::dontSendNotification);
-    juce::String text = info.hasTemplates ? juce::String(info.components) + " templates" : "no templates";
+    juce::String text = info.hasTemplates ? juce::String(info.components) + " sounds" : "empty";
     if (info.note.startsWith("resampled"))
         text << " (resampled)";
     info_.setText(text, juce::dontSendNotification);

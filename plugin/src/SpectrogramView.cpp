@@ -112,7 +112,7 @@ void SpectrogramView::paint(juce::Graphics& g)
                    juce::Rectangle<float>(area.getX() + 4, y - 14, 60, 14), juce::Justification::left);
     }
     g.setColour(juce::Colours::white.withAlpha(0.8f));
-    g.drawText("spectrogram (colour = source)", area.reduced(4), juce::Justification::topLeft);
+    g.drawText("sound over time (colour = source)", area.reduced(4), juce::Justification::topLeft);
 }
 
 TemplateActivationView::TemplateActivationView()
@@ -177,8 +177,8 @@ void TemplateActivationView::paint(juce::Graphics& g)
                     area.getHeight() - 14, 0, 0, column_, rows);
     g.setColour(juce::Colours::white.withAlpha(0.8f));
     g.setFont(11.0f);
-    g.drawText("templates W (" + juce::String(components_) + ")", left.removeFromTop(14), juce::Justification::left);
-    g.drawText("activations H", area.removeFromTop(14), juce::Justification::left);
+    g.drawText("source sounds (" + juce::String(components_) + ")", left.removeFromTop(14), juce::Justification::left);
+    g.drawText("activity", area.removeFromTop(14), juce::Justification::left);
 }
 
 }  // namespace demix::plugin

@@ -31,9 +31,24 @@ for _ in $(seq 1 50); do
 done
 sleep 0.5
 
+# The generated .ttl (post-processed by plugin/lv2_ttl.cmake): parameter symbols are the
+# parameter IDs, audio ports are named after their bus, defaults are the plugin's.
+ttl="$lv2dir/Demix.lv2/dsp.ttl"
+for expected in 'lv2:symbol "mix"' 'lv2:symbol "s1_gain"' 'lv2:symbol "sensitivity"' \
+                'lv2:name "Output L"' 'lv2:name "Source 1 L"' 'lv2:name "Other R"' 'lv2:name "Sidechain L"'; do
+  grep -qF "$expected" "$ttl" || { echo "FAIL: $ttl lacks $expected"; exit 1; }
+done
+if grep -q 'Audio \(In\|Out\) [0-9]' "$ttl"; then
+  echo "FAIL: $ttl still names ports 'Audio In/Out N'"; exit 1
+fi
+mix_default=$(grep -A6 '^plug:mix$' "$ttl" | sed -n 's/.*lv2:default \([^ ]*\) ;/\1/p')
+[ "$mix_default" = "100" ] || { echo "FAIL: the Mix default in $ttl is '$mix_default', expected 100"; exit 1; }
+
 # jalv runs until interrupted: give it 4 s of processing, then SIGINT (timeout → 124).
-# Its stdin stays open (a sleeping writer) so the console front end keeps running.
-(sleep 6) | LV2_PATH="$lv2dir" timeout -s INT 4 jalv -n demix-jalv-test "$uri" >"$work/jalv.log" 2>&1
+# Its stdin stays open (a sleeping writer) so the console front end keeps running; the
+# controls are set by their symbols (an unknown symbol makes jalv warn, which fails).
+(sleep 6) | LV2_PATH="$lv2dir" timeout -s INT 4 jalv -n demix-jalv-test \
+  -c enabled=1 -c mix=100 -c sensitivity=1.5 -c s1_gain=-6 "$uri" >"$work/jalv.log" 2>&1
 rc=$?
 echo "--- jalv output (exit $rc) ---"
 cat "$work/jalv.log"
@@ -54,8 +69,12 @@ fi
 # that is the interrupt we sent, not a problem of the plugin. Everything else counts.
 jack_shutdown='Cannot (read|write) socket|Could not (read|write) (result|notification)|CheckRes error'
 if grep -viE "$jack_shutdown" "$work/jalv.log" |
-    grep -qiE "error|fail|cannot|unable|not found|unsupported|segmentation|abort"; then
+    grep -qiE "error|fail|cannot|unable|not found|unsupported|segmentation|abort|ignoring|unknown"; then
   echo "FAIL: jalv reported a problem"
+  exit 1
+fi
+if ! grep -q "^mix = 100" "$work/jalv.log" || ! grep -q "^enabled = 1" "$work/jalv.log"; then
+  echo "FAIL: jalv did not take the controls by their symbols"
   exit 1
 fi
 if ! grep -qiE "block length|sample rate|comm buffers" "$work/jalv.log"; then

@@ -94,6 +94,25 @@ TEST_CASE("the editor opens, resizes, draws the live views and closes", "[.edito
             png.writeImageToStream(image, stream);
         editor->setBoundsConstrained({0, 0, 100, 100});  // below the limits: clamped
     });
+    juce::String recordingStatus, emptyStatus;
+    juce::File emptyShot = juce::File(DEMIX_TEST_OUTPUT_DIR).getChildFile("plugin-editor-empty.png");
+    juce::Timer::callAfterDelay(2500, [&] {
+        auto* demixEditor = dynamic_cast<DemixEditor*>(editor.get());
+        juce::String message;
+        p.startRecording(0, message);
+        recordingStatus = demixEditor->statusText();
+        p.cancelLearning();
+        p.clearAllSources();
+        emptyStatus = demixEditor->statusText();
+    });
+    juce::Timer::callAfterDelay(2700, [&] {
+        const auto image = editor->createComponentSnapshot(editor->getLocalBounds());
+        juce::PNGImageFormat png;
+        emptyShot.deleteFile();
+        juce::FileOutputStream stream(emptyShot);
+        if (stream.openedOk())
+            png.writeImageToStream(image, stream);
+    });
     juce::Timer::callAfterDelay(2800, [&] {
         CHECK(editor->getWidth() >= 760);
         ticker.stopTimer();
@@ -110,4 +129,11 @@ TEST_CASE("the editor opens, resizes, draws the live views and closes", "[.edito
     CHECK(screenshot.existsAsFile());
     CHECK(screenshot.getSize() > 10000);
     CHECK(p.getActiveEditor() == nullptr);
+    // The status line matches the learn button (it says Stop while recording) and an
+    // empty instance says what to do first.
+    INFO("recording: " << recordingStatus << " / empty: " << emptyStatus);
+    CHECK(recordingStatus.contains("press Stop"));
+    CHECK_FALSE(recordingStatus.contains("learn again"));
+    CHECK(emptyStatus.startsWith("No sources yet"));
+    CHECK(emptyShot.existsAsFile());
 }

@@ -109,6 +109,7 @@ TEST_CASE("learning refuses short or silent recordings with a message", "[learni
 {
     const double rate = 48000.0;
     DemixProcessor p;
+    p.clearAllSources();
     prepare(p, rate, 512);
     Stream stream(p, 512);
     size_t position = 0;

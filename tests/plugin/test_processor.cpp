@@ -121,6 +121,7 @@ TEST_CASE("gain and solo act on the remix and mix 0 is the dry signal", "[proces
     const double rate = 48000.0;
     const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
     DemixProcessor p;
+    p.clearAllSources();
     // Only the residual source: its stem is the whole delayed input.
     p.parameters().slots[kResidualSlot].gainDb->setValueNotifyingHost(
         p.parameters().slots[kResidualSlot].gainDb->convertTo0to1(-6.0f));
@@ -268,6 +269,7 @@ TEST_CASE("templates learned at another rate are resampled to the engine's grid"
 TEST_CASE("bad libraries are refused with a message", "[processor]")
 {
     DemixProcessor p;
+    p.clearAllSources();
     juce::String message;
     demix::TemplateLibrary empty;
     CHECK_FALSE(p.setSlotTemplates(0, empty, message));

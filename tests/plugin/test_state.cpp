@@ -17,6 +17,7 @@ void configure(DemixProcessor& p)
 {
     const double rate = 44100.0;
     juce::String message;
+    p.clearAllSources();  // only the two learned sources below
     REQUIRE(p.setSlotTemplates(0, learn(melody(rate, 2.0), "melody", 6), message));
     REQUIRE(p.setSlotTemplates(1, learn(noiseHits(rate, 2.0), "hits", 4), message));
     p.setSlotName(1, "Hi-hats");
@@ -136,4 +137,54 @@ TEST_CASE("bad states are rejected without changing anything", "[state]")
 TEST_CASE("CRC-32 matches the standard check value", "[state]")
 {
     CHECK(crc32("123456789", 9) == 0xCBF43926u);
+}
+
+TEST_CASE("a new instance holds the default sources; one call clears them; the state keeps them by key", "[state]")
+{
+    const double rate = 48000.0;  // not the shipped libraries' rate: resampled, silently
+    const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
+    DemixProcessor a;
+    const char* names[] = {"drums", "bass", "piano", "voice"};
+    for (int s = 0; s < 4; ++s) {
+        const auto info = a.slotInfo(s);
+        CHECK(info.name == names[s]);
+        CHECK(info.hasTemplates);
+        CHECK(info.shipped);
+        CHECK_FALSE(info.note.contains("resampled"));
+        CHECK(a.parameters().slots[static_cast<size_t>(s)].gainDb->getName(100) == juce::String(names[s]) + " Gain");
+    }
+    CHECK_FALSE(a.slotInfo(4).hasTemplates);
+    CHECK(a.parameters().slots[4].mute->getName(100) == "Source 5 Mute");
+    CHECK(a.parameters().slots[kResidualSlot].gainDb->getName(100) == "Other Gain");
+    prepare(a, rate, 512);
+    CHECK_FALSE(a.slotInfo(0).note.contains("resampled"));
+    const auto out = run(a, mix, 512, {}, {}, true);
+    CHECK(maxDelayedDifference(out.main, mix, a.getLatencySamples()) < 1e-4);  // unity gains: the input
+    double drums = 0.0;  // the drums take part of it
+    for (float v : out.sourceBuses[0][0])
+        drums += static_cast<double>(v) * v;
+    CHECK(drums > 1e-3);
+
+    // The state names the default sources instead of carrying their templates.
+    juce::MemoryBlock state;
+    a.getStateInformation(state);
+    CHECK(state.getSize() < 20000);
+
+    a.setSlotName(0, "Kit");
+    CHECK(a.parameters().slots[0].gainDb->getName(100) == "Kit Gain");
+    a.clearAllSources();
+    CHECK_FALSE(a.hasAnySource());
+    CHECK(a.slotInfo(0).name == "Source 1");
+    CHECK(a.parameters().slots[0].gainDb->getName(100) == "Source 1 Gain");
+
+    DemixProcessor b;
+    b.clearAllSources();
+    b.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
+    CHECK(b.status() == "state restored");
+    CHECK(b.slotInfo(2).name == "piano");
+    CHECK(b.slotInfo(2).shipped);
+    prepare(b, rate, 512);
+    DemixProcessor fresh;
+    prepare(fresh, rate, 512);
+    CHECK(run(b, mix, 512).main == run(fresh, mix, 512).main);
 }

@@ -129,6 +129,11 @@ public:
 Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, double toRate,
                          int toFft);
 
+/// True when templates learned at (fromRate, fromFft) describe exactly the frequency bins
+/// of (toRate, toFft), so resampleTemplates only clamps and normalises. Hop and window do
+/// not enter: templates are spectral shapes per bin.
+bool sameFrequencyGrid(double fromRate, int fromFft, double toRate, int toFft) noexcept;
+
 /// `library` with every source's templates resampled (resampleTemplates) from its own
 /// grid to `sampleRate` and `stft` (FFT size, hop and window taken from `stft`); the
 /// objective is kept. Returns the library unchanged when the grid is already the same.
