@@ -16,13 +16,18 @@ namespace demix::cli {
 namespace {
 
 const char* kSeparateHelp = R"(Usage:
+  demix separate MIX.wav -o OUTDIR [--stems drums,bass,other]
   demix separate MIX.wav --templates LIBRARY [--templates LIBRARY ...] [--free K] -o OUTDIR
   demix separate MIX.wav --components K [--sources S] -o OUTDIR
   demix separate MIX.wav --components K --group-by LIBRARY [--group-by LIBRARY ...] -o OUTDIR
   demix separate MIX.wav --realtime --templates LIBRARY ... -o OUTDIR   (the plugin's path:
                  see demix separate --realtime --help)
 
-Writes OUTDIR/<source>.wav for every library source (plus OUTDIR/residual.wav with
+Without --templates, --components or --group-by, separates with the default template set
+that ships with Demix (drums, bass, keys, voice; found in the binary's folder/templates or
+<prefix>/share/demix/templates, or $DEMIX_TEMPLATES) plus 16 free components, writing
+OUTDIR/drums.wav, bass.wav, keys.wav, voice.wav and other.wav (what the set does not
+explain). Otherwise writes OUTDIR/<source>.wav for every library source (plus OUTDIR/residual.wav with
 --free K), or OUTDIR/source-1.wav ... source-S.wav (unsupervised with --sources), or
 OUTDIR/<source>.wav for every source of the --group-by libraries (unsupervised: the K
 free components are assigned to the library sources whose templates claim them), or
@@ -65,6 +70,9 @@ int runSeparate(const Arguments& arguments) {
         throw UsageError("separate: one mix at a time ('" + inputs[1] +
                          "' is extra); use demix batch for several files");
     if (outDir.empty()) throw UsageError("separate: -o OUTDIR is required");
+    useDefaultSet(request, juce::File::getSpecialLocation(juce::File::currentExecutableFile)
+                               .getFullPathName()
+                               .toStdString());
     finaliseSeparateRequest(request);
     const auto library = loadLibraries(request);
     // The report must not replace an input either; checked before any work.

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <new>
 
@@ -72,6 +73,16 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
         r.libraryPaths.push_back(args.value(option));
     } else if (option == "--free") {
         r.freeComponents = args.intValue(option, 0, 4096);
+        r.freeGiven = true;
+    } else if (option == "--stems") {
+        const juce::String list(args.value(option));
+        juce::StringArray names;
+        names.addTokens(list, ",", "");
+        names.trim();
+        names.removeEmptyStrings();
+        if (names.isEmpty()) throw UsageError("option --stems needs a list of stem names, e.g. drums,bass,other");
+        r.stems.clear();
+        for (const auto& n : names) r.stems.push_back(n.toStdString());
     } else if (option == "--components" || option == "-k") {
         r.components = args.intValue(option, 1, 4096);
     } else if (option == "--sources") {
@@ -101,8 +112,38 @@ juce::var groupPowerJson(double power) {
     return std::isinf(power) ? juce::var("hard") : juce::var(power);
 }
 
+void useDefaultSet(SeparateRequest& r, const std::string& binaryPath) {
+    if (!r.libraryPaths.empty() || r.components > 0 || !r.groupByPaths.empty()) return;
+    const char* env = std::getenv(kTemplatesEnvironmentVariable);
+    const auto candidates = defaultSetCandidates(binaryPath, env != nullptr ? env : "");
+    const auto dir = findDefaultSet(candidates);
+    if (!dir) throw InputError(defaultSetMissingMessage(candidates));
+    r.libraryPaths = defaultSetFiles(*dir);
+    r.defaultSet = true;
+    if (!r.freeGiven) r.freeComponents = kDefaultSetFreeComponents;
+}
+
+std::optional<StemSelection> stemSelection(const SeparateRequest& r, const TemplateLibrary* library) {
+    if (!r.defaultSet || library == nullptr) return std::nullopt;
+    std::vector<std::string> sources;
+    for (const auto& s : library->sources) sources.push_back(s.name);
+    sources.push_back("residual");  // the free components (loadLibraries refuses a clash)
+    try {
+        return selectStems(sources, "residual", r.stems);
+    } catch (const InvalidArgument& e) {
+        throw UsageError(std::string("option --stems: ") + e.what());
+    }
+}
+
 void finaliseSeparateRequest(SeparateRequest& r) {
     const bool supervised = !r.libraryPaths.empty();
+    if (!r.stems.empty() && !r.defaultSet)
+        throw UsageError("--stems picks stems of the default template set (demix separate MIX "
+                         "-o OUT without --templates, --components or --group-by)");
+    if (r.defaultSet && r.freeComponents == 0)
+        throw UsageError("--free 0: the default template set needs free components for the "
+                         "'other' stem (leave --free out for the default, " +
+                         std::to_string(kDefaultSetFreeComponents) + ")");
     if (!r.groupByPaths.empty() && !supervised && r.components == 0)
         throw UsageError("--group-by LIB needs --components K: the components it groups");
     if (supervised && r.components > 0)
@@ -259,6 +300,8 @@ std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibra
     std::vector<std::string> names;
     if (library == nullptr && r.groupingLibrary) {
         for (const auto& s : r.groupingLibrary->sources) names.push_back(s.name);
+    } else if (const auto selection = stemSelection(r, library)) {
+        names = selection->names;
     } else if (library != nullptr) {
         for (const auto& s : library->sources) names.push_back(s.name);
         if (r.freeComponents > 0) {  // named as the engine names it (decomposeSupervised)
@@ -344,6 +387,7 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
         decomposeSeconds = secondsSince(decomposeStart);
         const auto renderStart = std::chrono::steady_clock::now();
         stems = renderStems(mix, decomposition, settings, progress.callback(0.85, 0.97));
+        if (const auto selection = stemSelection(r, library)) stems = applyStemSelection(stems, *selection);
         renderSeconds = secondsSince(renderStart);
         if (interrupted() || decomposition.nmf.cancelled) throw Cancelled();
     } catch (...) {
@@ -418,7 +462,7 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
 
     auto* rep = new juce::DynamicObject();
     rep->setProperty("input", audioDescription(input, mix));
-    rep->setProperty("mode", library != nullptr ? "supervised" : "unsupervised");
+    rep->setProperty("mode", r.defaultSet ? "default set" : library != nullptr ? "supervised" : "unsupervised");
     juce::Array<juce::var> libs;
     for (const auto& p : r.libraryPaths) libs.add(juce::String(p));
     rep->setProperty("libraries", libs);
@@ -462,6 +506,10 @@ const char* separateOptionsHelp() {
   --templates LIB, -t LIB   template library from `demix learn` (repeat to combine
                             libraries; each library source becomes a stem)
   --free K                  also learn K free components, written as residual.wav
+                            (with the default set: the 'other' stem; default 16)
+  --stems A,B,...           with the default set: write only these stems (of drums,
+                            bass, keys, voice, other); every source left out is still
+                            modelled and added to other.wav, so the stems sum to the mix
   --components K, -k K      unsupervised: factorise into K components
   --sources S               unsupervised: group the K components into S sources
                             (source-1.wav ...); without it one stem per component

@@ -6,6 +6,7 @@
 #include "options.hpp"
 #include "progress.hpp"
 
+#include "demix/default_templates.hpp"
 #include "demix/separator.hpp"
 
 #include <juce_core/juce_core.h>
@@ -20,6 +21,13 @@ namespace demix::cli {
 struct SeparateRequest {
     std::vector<std::string> libraryPaths;  ///< --templates (supervised when non-empty)
     int freeComponents = 0;                 ///< --free K
+    bool freeGiven = false;                 ///< --free K was given
+    /// No --templates, --components or --group-by: the shipped default set
+    /// (useDefaultSet fills libraryPaths with it); stems named by stemSelection
+    bool defaultSet = false;
+    /// --stems A,B,...: with the default set, write only these stems (the other sources
+    /// are added to "other"); empty = every stem
+    std::vector<std::string> stems;
     int components = 0;                     ///< --components K (unsupervised)
     int sources = 0;                        ///< --sources S (0 = one stem per component)
     /// --group-by LIB (repeatable): unsupervised components grouped by these libraries'
@@ -46,6 +54,19 @@ bool parseSeparateOption(const std::string& option, Args& args, SeparateRequest&
 
 /// --group-power in a report or batch fingerprint: the number, or "hard" for +infinity.
 juce::var groupPowerJson(double power);
+
+/// When the request names nothing to separate with (no --templates, --components or
+/// --group-by), switches it to the default template set found for the binary at
+/// `binaryPath` (engine defaultSetCandidates, with $DEMIX_TEMPLATES): libraryPaths = the
+/// set's files, freeComponents = kDefaultSetFreeComponents unless --free was given.
+/// Throws InputError (exit 2) naming the folders looked in when no set is found.
+void useDefaultSet(SeparateRequest& request, const std::string& binaryPath);
+
+/// With the default set: which separated sources (library sources + the free "residual")
+/// go into which written stem (engine selectStems with request.stems); nullopt otherwise.
+/// Throws UsageError for an unknown --stems name.
+std::optional<StemSelection> stemSelection(const SeparateRequest& request,
+                                           const TemplateLibrary* library);
 
 /// Checks the combination (library xor --components, ...) and finalises the common
 /// options. Throws UsageError.

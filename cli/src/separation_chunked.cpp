@@ -114,7 +114,11 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         };
         std::size_t mixMeasured = 0;
         const auto samples = static_cast<std::size_t>(reader.samples());
-        const auto write = [&](std::size_t from, const std::vector<Stem>& stems) {
+        const auto selection = stemSelection(r, library);
+        std::vector<Stem> selected;
+        const auto write = [&](std::size_t from, const std::vector<Stem>& separated) {
+            if (selection) selected = applyStemSelection(separated, *selection);
+            const std::vector<Stem>& stems = selection ? selected : separated;
             throwIfInterrupted(inQuotes(input).c_str());
             double sum = 0.0;  // Σ stems == mix, so the mix energy comes for free
             const std::size_t n = stems.front().audio.numSamples();

@@ -19,7 +19,7 @@ std::vector<DefaultSource> parseAll()
     const Embedded embedded[] = {
         {"drums", DemixDefaultSources::drums_dmxt, DemixDefaultSources::drums_dmxtSize},
         {"bass", DemixDefaultSources::bass_dmxt, DemixDefaultSources::bass_dmxtSize},
-        {"piano", DemixDefaultSources::piano_dmxt, DemixDefaultSources::piano_dmxtSize},
+        {"keys", DemixDefaultSources::keys_dmxt, DemixDefaultSources::keys_dmxtSize},
         {"voice", DemixDefaultSources::voice_dmxt, DemixDefaultSources::voice_dmxtSize},
     };
     std::vector<DefaultSource> sources;

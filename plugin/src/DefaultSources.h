@@ -1,7 +1,7 @@
 #pragma once
 /// \file DefaultSources.h
 /// The default source set: the template libraries that ship with Demix
-/// (assets/templates: drums, bass, piano, voice), embedded in the plugin binary
+/// (assets/templates: drums, bass, keys, voice), embedded in the plugin binary
 /// (JUCE BinaryData) so a new instance separates the moment it is inserted, wherever
 /// its bundle is installed. Everything else a song holds goes to the residual source.
 ///
@@ -23,7 +23,7 @@ struct DefaultSource {
 
 /// The embedded libraries, parsed on first use (thread-safe) and kept for the process.
 /// A library that fails to parse or has an unusable template count is left out, so this
-/// never throws; the order is drums, bass, piano, voice. Allocates on first call: not
+/// never throws; the order is drums, bass, keys, voice. Allocates on first call: not
 /// for the audio thread.
 const std::vector<DefaultSource>& defaultSources();
 

@@ -52,7 +52,7 @@ DemixEditor::DemixEditor(DemixProcessor& owner) : AudioProcessorEditor(owner), p
     saveAll_.onClick = [this] { saveAll(); };
     loadAll_.setTooltip("Load a .dmxt library into the empty sources");
     saveAll_.setTooltip("Save every source's sounds as one .dmxt library");
-    defaults_.setTooltip("Drums, bass, piano and voice, as shipped with Demix");
+    defaults_.setTooltip("Drums, bass, keys and voice, as shipped with Demix");
     defaults_.onClick = [this] { processor_.loadDefaultSources(); };
     clearAll_.setTooltip("Empty every source: the remix is then the input unchanged");
     clearAll_.onClick = [this] { processor_.clearAllSources(); };
@@ -119,7 +119,7 @@ juce::String DemixEditor::statusText() const
         return "Learning " + processor_.slotInfo(slot).name + " ("
                + juce::String(juce::roundToInt(100.0f * processor_.learningProgress())) + " %): press Cancel to stop";
     if (!processor_.hasAnySource())
-        return "No sources yet: press Default sources (drums, bass, piano, voice), load a library, "
+        return "No sources yet: press Default sources (drums, bass, keys, voice), load a library, "
                "or press Learn on a source while its part plays alone.";
     return processor_.status();
 }

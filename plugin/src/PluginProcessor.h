@@ -7,7 +7,7 @@
 /// ("Source 1" … "Other": JUCE gives buses no way to be renamed), parameter names
 /// follow the sources' names (Parameters.h).
 ///
-/// A new instance holds the default source set (DefaultSources.h: drums, bass, piano,
+/// A new instance holds the default source set (DefaultSources.h: drums, bass, keys,
 /// voice, plus the residual "Other"), so it separates the moment it is inserted;
 /// clearAllSources() empties it, loadDefaultSources() brings it back.
 ///
@@ -87,7 +87,7 @@ public:
     void clearSlot(int slot);
     /// Empties every named source (the residual stays) and resets their names.
     void clearAllSources();
-    /// Replaces every named source by the default set (drums, bass, piano, voice in
+    /// Replaces every named source by the default set (drums, bass, keys, voice in
     /// sources 1–4, the rest empty).
     void loadDefaultSources();
     /// True when at least one named source has templates.

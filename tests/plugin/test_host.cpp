@@ -231,7 +231,7 @@ StateEdit clearDefaultSources()
 }
 
 /// The default source set's names, in slot order (a fresh instance's sources 1–4).
-const char* const kDefaultSourceNames[] = {"drums", "bass", "piano", "voice"};
+const char* const kDefaultSourceNames[] = {"drums", "bass", "keys", "voice"};
 
 }  // namespace
 

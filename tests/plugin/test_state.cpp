@@ -144,7 +144,7 @@ TEST_CASE("a new instance holds the default sources; one call clears them; the s
     const double rate = 48000.0;  // not the shipped libraries' rate: resampled, silently
     const auto mix = sum(melody(rate, 1.0), noiseHits(rate, 1.0));
     DemixProcessor a;
-    const char* names[] = {"drums", "bass", "piano", "voice"};
+    const char* names[] = {"drums", "bass", "keys", "voice"};
     for (int s = 0; s < 4; ++s) {
         const auto info = a.slotInfo(s);
         CHECK(info.name == names[s]);
@@ -181,7 +181,7 @@ TEST_CASE("a new instance holds the default sources; one call clears them; the s
     b.clearAllSources();
     b.setStateInformation(state.getData(), static_cast<int>(state.getSize()));
     CHECK(b.status() == "state restored");
-    CHECK(b.slotInfo(2).name == "piano");
+    CHECK(b.slotInfo(2).name == "keys");
     CHECK(b.slotInfo(2).shipped);
     prepare(b, rate, 512);
     DemixProcessor fresh;
