@@ -76,7 +76,7 @@ void EngineSwap::process(const float* const* input, int numChannels, int numSamp
     if (incoming_ != nullptr) {
         incoming_->process(input, numSamples);
         // Gain of the new engine per sample: 0 while it fills its history, then a ramp.
-        const int warm = incoming_->latency();
+        const int warm = incoming_->warmUpSamples();
         for (int i = 0; i < numSamples; ++i) {
             const int fadePos = incomingSamples_ + i - warm;
             fadeGain_[static_cast<size_t>(i)] =
@@ -108,7 +108,7 @@ void EngineSwap::process(const float* const* input, int numChannels, int numSamp
 
     if (incoming_ != nullptr) {
         incomingSamples_ += numSamples;
-        if (incomingSamples_ >= incoming_->latency() + fadeLength_) {
+        if (incomingSamples_ >= incoming_->warmUpSamples() + fadeLength_) {
             retired_.store(active_, std::memory_order_release);
             active_ = incoming_;
             incoming_ = nullptr;

@@ -4,7 +4,7 @@
 ///
 /// Non-audio threads post() a fully built engine; the audio thread picks it up at the
 /// start of its next chunk, runs it in parallel with the current one until it has
-/// filled its STFT history (its latency), then crossfades from old to new stems over
+/// filled its STFT history (SeparationEngine::warmUpSamples), then crossfades from old to new stems over
 /// kSwapCrossfadeSeconds. The replaced engine is parked in a "retired" slot and deleted
 /// by the next post() or collectGarbage() call — never on the audio thread.
 ///

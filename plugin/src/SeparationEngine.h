@@ -20,6 +20,11 @@ public:
 
     const EngineModel& model() const noexcept { return *model_; }
     int latency() const noexcept { return separator_.latencySamples(); }
+    /// Input samples after which a separator started mid-signal gives what one running
+    /// from the start gives: its output (delayed by the latency) is made of frames whose
+    /// analysis windows (FFT size, longer than the latency with low-delay windows) must
+    /// hold real input, not the zeros it started with.
+    int warmUpSamples() const noexcept { return model_->format.stft.fftSize + latency(); }
     int numChannels() const noexcept { return model_->format.numChannels; }
 
     void setAlpha(float alpha) noexcept { separator_.setAlpha(alpha); }

@@ -566,12 +566,13 @@ TEST_CASE("host: the built VST3's stems equal `demix separate --realtime`", "[ho
         // The built VST3 with the same libraries in its first two sources.
         auto plugin = load("VST3", rate, block);
         prepare(*plugin, rate, block);
-        setParameter(*plugin, "Sensitivity", parameter(*plugin, "Sensitivity")->getValueForText(c.alpha));
+        setParameter(*plugin, "Separation Strength", parameter(*plugin, "Separation Strength")->getValueForText(c.alpha));
         setParameter(*plugin, "Iterations", parameter(*plugin, "Iterations")->getValueForText(juce::String(c.iterations)));
         setParameter(*plugin, "Low Latency", c.lowLatency ? 1.0f : 0.0f);
         process(*plugin, melody(rate, 0.1), block);  // let the host deliver the parameter changes
         juce::MemoryBlock state;
         plugin->getStateInformation(state);
+        state = editHostState(state, clearDefaultSources());
         state = editHostState(state, addTemplates(0, melodyLib));
         state = editHostState(state, addTemplates(1, hatsLib));
         plugin->setStateInformation(state.getData(), static_cast<int>(state.getSize()));

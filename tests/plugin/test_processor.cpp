@@ -311,3 +311,19 @@ TEST_CASE("libraries save and load through files", "[processor]")
     CHECK(b.slotInfo(0).components == 5);
     dir.deleteRecursively();
 }
+
+TEST_CASE("a new instance with the default sources reproduces the input at 48 kHz", "[processor]")
+{
+    // What a host hears first: the default sources, a rate other than the constructor's,
+    // unity gains. The masks sum to one, so the main output is the input delayed.
+    const double rate = 48000.0;
+    const auto mix = sum(melody(rate, 1.5), noiseHits(rate, 1.5));
+    DemixProcessor p;
+    REQUIRE(p.hasAnySource());
+    for (int block : {1024, 256}) {
+        prepare(p, rate, block);
+        const auto out = run(p, mix, block, {}, {}, true);
+        INFO("block " << block);
+        CHECK(maxDelayedDifference(out.main, mix, p.getLatencySamples()) < 1e-4);
+    }
+}
