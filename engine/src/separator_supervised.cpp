@@ -139,6 +139,10 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
                               std::to_string(settings.adaptIterations) + " and " +
                               std::to_string(settings.adaptAnchor));
     }
+    if (!(settings.adaptMinDistinctness >= 0.0f) || !std::isfinite(settings.adaptMinDistinctness)) {
+        throw InvalidArgument("the adaptation guard needs adaptMinDistinctness >= 0, got " +
+                              std::to_string(settings.adaptMinDistinctness));
+    }
     if (freeComponents < 0) {
         throw InvalidArgument("free components must be >= 0, got " +
                               std::to_string(freeComponents));

@@ -157,4 +157,9 @@ TEST_CASE("adaptation guard: a guarded supervised separation is the unadapted on
     open.adaptMinDistinctness = 0.0f;
     const demix::Decomposition adapted = demix::decomposeSupervised(mix, lib, 0, open);
     CHECK_FALSE(adapted.W == frozenRun.W);
+    // A negative guard is refused even when there is no adaptation to guard.
+    SeparationSettings bad = frozen;
+    bad.adaptMinDistinctness = -0.5f;
+    CHECK_THROWS_WITH(demix::decomposeSupervised(mix, lib, 0, bad),
+                      Catch::Contains("adaptMinDistinctness >= 0"));
 }
