@@ -41,6 +41,9 @@ SeparationSettings cliDefaultSettings() {
     // (docs/quality.md, "Supervised stages").
     s.frozenIterations = 10;
     s.adaptAnchor = 0.35f;
+    // Where the sources' templates explain each other the adaptation swaps them: below
+    // this library distinctness it is skipped (docs/quality.md, "Adaptation guard").
+    s.adaptMinDistinctness = 0.6f;
     return s;
 }
 
@@ -110,6 +113,8 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.adaptIterations = args.intValue(option, 0, 1000000);
     } else if (option == "--frozen") {
         s.frozenIterations = args.intValue(option, 0, 1000000);
+    } else if (option == "--adapt-guard") {
+        s.adaptMinDistinctness = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--anchor") {
         s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--spatial") {
@@ -204,6 +209,7 @@ juce::var settingsToJson(const CommonOptions& o) {
     obj->setProperty("adapt_iterations", s.adaptIterations);
     obj->setProperty("adapt_anchor", s.adaptAnchor);
     obj->setProperty("frozen_iterations", s.frozenIterations);
+    obj->setProperty("adapt_guard", s.adaptMinDistinctness);
     obj->setProperty("spatial_passes", s.spatialPasses);
     obj->setProperty("threads", s.threads == 0
                                     ? static_cast<int>(std::thread::hardware_concurrency())
@@ -248,6 +254,9 @@ const char* commonOptionsHelp() {
                      fixed before the adaptation (default 10; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward
                      the library (default 0.35; larger = closer to the library)
+  --adapt-guard D    supervised: skip the adaptation where the sources' templates
+                     explain each other (library distinctness <= D; phased in up to
+                     D + 0.1; default 0.6; 0 = off; docs/quality.md)
   --spatial N        stereo mixes: estimate each source's place in the stereo image in
                      N passes and render the stems with a spatial (multichannel) Wiener
                      filter (default 2; 0 = the same mask on both channels)

@@ -51,8 +51,10 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
     init.freezeW.assign(static_cast<std::size_t>(components), false);
     std::fill(init.freezeW.begin(), init.freezeW.begin() + fixed, true);
 
-    const bool adapt = settings.adaptIterations > 0 && fixed > 0 &&
-                       settings.nmf.solver == Solver::Multiplicative;
+    // Where the sources' dictionaries overlap, adaptation lets them take each other's
+    // notes: the guard (SeparationSettings::adaptMinDistinctness) shortens or skips it.
+    const int adaptIterations = fixed > 0 ? adaptationIterationsFor(library, settings) : 0;
+    const bool adapt = adaptIterations > 0;
     const detail::StageProgress separating(progress, "separating", 0.0, adapt ? 0.6 : 1.0);
     NmfSettings frozen = detail::nmfSettingsFor(settings, components);
     if (adapt && settings.frozenIterations > 0)
@@ -80,7 +82,7 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
         // started (the library), so each source keeps its identity while its templates
         // fit this mix's notes and recording.
         NmfSettings refine = detail::nmfSettingsFor(settings, components);
-        refine.maxIterations = settings.adaptIterations;
+        refine.maxIterations = adaptIterations;
         refine.anchorW = settings.adaptAnchor;
         // Extrapolated (settings.nmf.accelerate) when every template comes from the
         // library (it then needs fewer iterations than plain MU). Free components are
@@ -136,6 +138,10 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
         throw InvalidArgument("adaptation needs iterations >= 0 and an anchor >= 0, got " +
                               std::to_string(settings.adaptIterations) + " and " +
                               std::to_string(settings.adaptAnchor));
+    }
+    if (!(settings.adaptMinDistinctness >= 0.0f) || !std::isfinite(settings.adaptMinDistinctness)) {
+        throw InvalidArgument("the adaptation guard needs adaptMinDistinctness >= 0, got " +
+                              std::to_string(settings.adaptMinDistinctness));
     }
     if (freeComponents < 0) {
         throw InvalidArgument("free components must be >= 0, got " +

@@ -382,6 +382,12 @@ TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[se
     CHECK(static_cast<int>(longFrozen["iterations"]) == 40 + 4);
     const auto shortFrozen = run("4", "short-frozen", {"--frozen", "7"});
     CHECK(static_cast<int>(shortFrozen["iterations"]) == 7 + 4);
+    // The adaptation guard (default 0.6) keeps the adaptation for these distinct sources;
+    // a guard above any distinctness skips it (the frozen stage then runs --iterations).
+    CHECK(static_cast<double>(adapted["settings"]["adapt_guard"]) == Approx(0.6));
+    const auto guarded = run("4", "guarded", {"--adapt-guard", "1000"});
+    CHECK(static_cast<int>(guarded["iterations"]) == 40);
+    CHECK(static_cast<double>(guarded["settings"]["adapt_guard"]) == 1000.0);
     // Adaptation changes the stems, and both still sum to the mix.
     const auto bassFrozen = readWav(scene.dir.path("frozen/bass.wav"));
     const auto bassAdapted = readWav(scene.dir.path("adapted/bass.wav"));

@@ -120,6 +120,15 @@ struct SeparationSettings {
     /// stay in bf16 there: the objective still falls fast), and the adaptation starts from
     /// that last value (NmfInit::objective).
     int frozenIterations = 0;
+    /// Supervised adaptation guard (0 = off): where the sources' dictionaries overlap,
+    /// adapting the templates lets one source's templates take the other's notes (the
+    /// stems come out partly swapped), so the adaptation is shortened or skipped by
+    /// `adaptationIterationsFor`, from the library's `libraryDistinctness` d:
+    /// d <= adaptMinDistinctness: no adaptation; d >= adaptMinDistinctness +
+    /// kAdaptDistinctnessRamp: adaptIterations; in between, linearly fewer (rounded).
+    /// Computed per ensemble member from that member's templates; a library with one
+    /// source is never guarded. Must be >= 0 and finite (docs/quality.md).
+    float adaptMinDistinctness = 0.0f;
     /// learnTemplates runs plain MU unless this is true (nmf.accelerate applies to the
     /// separations): libraries learned with extrapolation separated slightly worse
     /// (docs/quality.md). The faces share this
@@ -254,6 +263,32 @@ struct SourceClips {
 TemplateLibrary learnTemplatesTogether(const std::vector<SourceClips>& sources,
                                        const SeparationSettings& settings,
                                        const ProgressCallback& progress = {});
+
+/// Width of the ramp over which SeparationSettings::adaptMinDistinctness phases the
+/// adaptation in (distinctness units, see libraryDistinctness).
+constexpr double kAdaptDistinctnessRamp = 0.1;
+
+/// How distinct a library's sources are, as the template adaptation sees them: each
+/// source's templates, summed into third-octave bands (from 50 Hz; the coarse spectral
+/// envelope, which adaptation keeps while it moves energy between nearby bins), are fitted
+/// by the other sources' banded templates (KL, activations only: 200 plain
+/// multiplicative steps from a neutral start, float32, deterministic); the source's
+/// residual is the fit's KL divergence over the banded templates' total (≈ 0: the other
+/// sources reproduce its every template; larger: they cannot). Returns the mean of the
+/// residuals over the sources (first template set of each), or +infinity for fewer than
+/// two sources. `sourceResiduals`, if given, receives the per-source values.
+/// Throws InvalidArgument if a source has no templates or the row counts differ from
+/// fftSize/2 + 1 of library.settings. Not real-time safe (allocates).
+double libraryDistinctness(const TemplateLibrary& library,
+                           std::vector<double>* sourceResiduals = nullptr);
+
+/// The adaptation iterations decomposeSupervised runs with `library`: 0 unless
+/// settings.adaptIterations > 0 and the solver is MU; otherwise settings.adaptIterations
+/// scaled by the guard of SeparationSettings::adaptMinDistinctness (unscaled when it is
+/// 0 or the library has fewer than two sources). `distinctness`, if given, receives
+/// libraryDistinctness (+infinity when it was not needed).
+int adaptationIterationsFor(const TemplateLibrary& library, const SeparationSettings& settings,
+                            double* distinctness = nullptr);
 
 /// Supervised / semi-supervised: the library's templates are frozen, H is solved; with
 /// `freeComponents` > 0 that many free templates are learned too and form a source
