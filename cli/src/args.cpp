@@ -31,6 +31,7 @@ std::string Args::value(const std::string& option) {
     if (inlineValue_) {
         std::string v = *inlineValue_;
         inlineValue_.reset();
+        if (v.empty()) throw UsageError("option " + option + "= needs a value after '='");
         return v;
     }
     if (done()) throw UsageError("option " + option + " needs a value");

@@ -1,10 +1,12 @@
 #include "audio_file.hpp"
 
 #include "cli_error.hpp"
+#include "file_safety.hpp"
 #include "interrupt.hpp"
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cerrno>
@@ -32,11 +34,7 @@ juce::AudioFormatManager& formats() {
 
 std::string temporaryNameFor(const juce::File& target) {
     static std::atomic<unsigned> counter{0};
-    return target.getParentDirectory()
-        .getChildFile("." + target.getFileName() + ".partial-" + std::to_string(::getpid()) +
-                      "-" + std::to_string(counter++))
-        .getFullPathName()
-        .toStdString();
+    return partialNameFor(target.getFullPathName().toStdString(), std::to_string(counter++));
 }
 
 }  // namespace
@@ -69,23 +67,94 @@ bool hasAudioExtension(const std::string& path) {
     return false;
 }
 
-AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
-    if (path.empty()) throw InputError("empty file name given as audio input");
+namespace {
+
+/// Reads a file through JUCE and notes when the decoder wants data beyond its end: a FLAC
+/// decoder asks only when a frame it decodes is cut off, and JUCE then pads with silence.
+class EndWatchingStream : public juce::InputStream {
+public:
+    EndWatchingStream(std::unique_ptr<juce::InputStream> in, std::shared_ptr<std::atomic<bool>> pastEnd)
+        : in_(std::move(in)), pastEnd_(std::move(pastEnd)) {}
+    juce::int64 getTotalLength() override { return in_->getTotalLength(); }
+    bool isExhausted() override {
+        const bool end = in_->isExhausted();
+        if (end) pastEnd_->store(true);
+        return end;
+    }
+    int read(void* dest, int bytes) override {
+        const int got = in_->read(dest, bytes);
+        if (bytes > 0 && got <= 0) pastEnd_->store(true);
+        return got;
+    }
+    juce::int64 getPosition() override { return in_->getPosition(); }
+    bool setPosition(juce::int64 position) override { return in_->setPosition(position); }
+
+private:
+    std::unique_ptr<juce::InputStream> in_;
+    std::shared_ptr<std::atomic<bool>> pastEnd_;
+};
+
+std::uint32_t littleEndian(const unsigned char* p, int bytes) {
+    std::uint32_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+}
+
+/// What a RIFF/WAVE header says that JUCE refuses or misreads, or "": a 64-bit float
+/// file, or a channel count of 0 or more than 64 (JUCE reads it as a signed 16-bit number).
+std::string wavHeaderProblem(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return {};
+    unsigned char head[4096];
+    const std::size_t n = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (n < 12 || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "WAVE", 4) != 0) return {};
+    for (std::size_t at = 12; at + 8 <= n;) {
+        const std::uint32_t size = littleEndian(head + at + 4, 4);
+        if (std::memcmp(head + at, "fmt ", 4) == 0 && at + 24 <= n) {
+            const unsigned tag = littleEndian(head + at + 8, 2);
+            const unsigned channels = littleEndian(head + at + 10, 2);
+            const unsigned bits = littleEndian(head + at + 22, 2);
+            const bool extensibleFloat = tag == 0xFFFE && at + 34 <= n && littleEndian(head + at + 32, 2) == 3;
+            if ((tag == 3 || extensibleFloat) && bits == 64)
+                return "is a 64-bit floating-point WAV, which Demix does not read; convert it to "
+                       "32-bit float (e.g. sox in.wav -e floating-point -b 32 out.wav)";
+            if (channels == 0) return "its header declares 0 audio channels";
+            if (channels > 64)
+                return "its header declares " + std::to_string(channels) +
+                       " channels; at most 64 are supported";
+            return {};
+        }
+        at += 8 + size + (size & 1);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path,
+                                                         std::shared_ptr<std::atomic<bool>>& pastEnd) {
+    checkInputFile(path, "audio file");  // before opening: a FIFO would block
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
-    if (file.isDirectory()) throw InputError(inQuotes(path) + ": is a folder, not an audio file");
-    if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": file not found");
     if (!file.hasReadAccess())
         throw InputError(inQuotes(path) + ": cannot be read (permission denied)");
     const auto fileSize = file.getSize();
     if (fileSize == 0) throw InputError(inQuotes(path) + ": is empty (0 bytes), not an audio file");
 
-    std::unique_ptr<juce::AudioFormatReader> reader(formats().createReaderFor(file));
+    const std::string header = wavHeaderProblem(file.getFullPathName().toStdString());
+    if (!header.empty()) throw InputError(inQuotes(path) + ": " + header);
+    pastEnd = std::make_shared<std::atomic<bool>>(false);
+    auto stream = file.createInputStream();
+    if (stream == nullptr) throw InputError(inQuotes(path) + ": cannot be opened");
+    std::unique_ptr<juce::AudioFormatReader> reader(formats().createReaderFor(
+        std::make_unique<EndWatchingStream>(std::move(stream), pastEnd)));
     if (reader == nullptr)
         throw InputError(inQuotes(path) +
                          ": not a readable audio file (supported: WAV, AIFF, FLAC, Ogg Vorbis); "
                          "the file may be corrupt or in another format");
+    pastEnd->store(false);  // probing the formats may have read to the end
 
-    const int channels = static_cast<int>(reader->numChannels);
+    const auto channels = reader->numChannels;
     const double rate = reader->sampleRate;
     const juce::int64 length = reader->lengthInSamples;
     if (channels < 1) throw InputError(inQuotes(path) + ": has no audio channels");
@@ -99,6 +168,7 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
 
     // An uncompressed file whose header promises more sample data than the file holds
     // is truncated: JUCE would pad the missing part with silence, we refuse instead.
+    // (Compressed files: see checkNotCutOff.)
     const auto formatName = reader->getFormatName();
     const bool uncompressed = formatName.containsIgnoreCase("WAV") ||
                               formatName.containsIgnoreCase("AIFF");
@@ -111,6 +181,68 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
                              std::to_string(bytesNeeded) + " bytes of audio) but the file has only " +
                              std::to_string(fileSize) + " bytes");
     }
+    return reader;
+}
+
+void checkNotCutOff(const std::string& path, const juce::AudioFormatReader& reader,
+                    const std::atomic<bool>& pastEnd, std::int64_t readUpTo) {
+    if (reader.getFormatName().containsIgnoreCase("FLAC") && pastEnd.load())
+        throw InputError(inQuotes(path) + ": is truncated: its header announces " +
+                         std::to_string(reader.lengthInSamples) +
+                         " samples but the audio data ends before sample " +
+                         std::to_string(readUpTo));
+}
+
+void checkSampleValues(const std::string& path, const std::vector<std::vector<float>>& channels,
+                       std::int64_t firstSampleIndex) {
+    std::int64_t bad = 0, loud = 0, firstSample = -1, firstLoud = -1;
+    int firstChannel = -1, loudChannel = -1;
+    float peak = 0.0f;
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        const auto& ch = channels[c];
+        for (std::size_t n = 0; n < ch.size(); ++n) {
+            const float v = ch[n];
+            if (std::isfinite(v) && std::fabs(v) <= kMaxSampleMagnitude) continue;
+            const auto at = static_cast<std::int64_t>(n);
+            if (!std::isfinite(v)) {
+                if (bad == 0 || at < firstSample) {
+                    firstSample = at;
+                    firstChannel = static_cast<int>(c);
+                }
+                ++bad;
+            } else {
+                if (loud == 0 || at < firstLoud) {
+                    firstLoud = at;
+                    loudChannel = static_cast<int>(c);
+                }
+                peak = std::max(peak, std::fabs(v));
+                ++loud;
+            }
+        }
+    }
+    if (bad > 0)
+        throw InputError(inQuotes(path) + ": contains " + std::to_string(bad) +
+                         " non-finite samples (NaN or Inf), the first at sample " +
+                         std::to_string(firstSample + firstSampleIndex) + " of channel " +
+                         std::to_string(firstChannel + 1) + "; repair the file first");
+    if (loud > 0) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", static_cast<double>(peak));
+        throw InputError(inQuotes(path) + ": contains " + std::to_string(loud) +
+                         " samples beyond ±10000 (+80 dBFS; up to " + text + "), the first at sample " +
+                         std::to_string(firstLoud + firstSampleIndex) + " of channel " +
+                         std::to_string(loudChannel + 1) +
+                         "; a file that loud is damaged (its spectra would overflow)");
+    }
+}
+
+AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
+    std::shared_ptr<std::atomic<bool>> pastEnd;
+    std::unique_ptr<juce::AudioFormatReader> reader = openAudioReader(path, pastEnd);
+    const int channels = static_cast<int>(reader->numChannels);
+    const double rate = reader->sampleRate;
+    const juce::int64 length = reader->lengthInSamples;
+    const auto formatName = reader->getFormatName();
     const double bytes = static_cast<double>(length) * channels * sizeof(float);
     if (bytes > 64.0 * 1024 * 1024 * 1024)
         throw InputError(inQuotes(path) + ": is too long (" + std::to_string(length) +
@@ -133,28 +265,11 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
         if (!reader->read(dest.data(), channels, start, n))
             throw InputError(inQuotes(path) + ": read error at sample " + std::to_string(start) +
                              " (the file may be truncated or corrupt)");
+        checkNotCutOff(path, *reader, *pastEnd, start + n);
     }
 
-    // NaN/Inf samples: refused with their count and the first position.
-    std::int64_t bad = 0, firstSample = -1;
-    int firstChannel = -1;
-    for (int c = 0; c < channels; ++c) {
-        const auto& ch = audio.channels[static_cast<std::size_t>(c)];
-        for (std::size_t n = 0; n < ch.size(); ++n) {
-            if (!std::isfinite(ch[n])) {
-                if (bad == 0 || static_cast<std::int64_t>(n) < firstSample) {
-                    firstSample = static_cast<std::int64_t>(n);
-                    firstChannel = c;
-                }
-                ++bad;
-            }
-        }
-    }
-    if (bad > 0)
-        throw InputError(inQuotes(path) + ": contains " + std::to_string(bad) +
-                         " non-finite samples (NaN or Inf), the first at sample " +
-                         std::to_string(firstSample) + " of channel " +
-                         std::to_string(firstChannel + 1) + "; repair the file first");
+    checkNotCutOff(path, *reader, *pastEnd, length);
+    checkSampleValues(path, audio.channels, 0);
 
     if (info != nullptr) {
         info->format = formatName.toStdString();
@@ -167,11 +282,12 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
     return audio;
 }
 
-bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFormat format) {
+std::string writeAudioTemporary(const std::string& path, const AudioBuffer& audio,
+                                SampleFormat format, bool& clipped) {
     const juce::File target = juce::File::getCurrentWorkingDirectory().getChildFile(path);
     const int channels = static_cast<int>(audio.numChannels());
     const std::size_t length = audio.numSamples();
-    bool clipped = false;
+    clipped = false;
     if (format != SampleFormat::Float32)
         for (const auto& ch : audio.channels)
             for (float v : ch)
@@ -217,8 +333,51 @@ bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFor
         std::remove(temp.c_str());
         throw ProcessingError(inQuotes(path) + ": writing failed (disk full?)");
     }
-    replaceFile(temp, target.getFullPathName().toStdString());
+    return temp;
+}
+
+bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFormat format) {
+    bool clipped = false;
+    const std::string temp = writeAudioTemporary(path, audio, format, clipped);
+    replaceFile(temp, juce::File::getCurrentWorkingDirectory().getChildFile(path).getFullPathName().toStdString());
     return clipped;
+}
+
+void commitFiles(const std::vector<std::pair<std::string, std::string>>& files) {
+    // Each target is exchanged with its finished file (the old content then sits at the
+    // temporary name) or, when new, renamed into place; a failure undoes the steps done,
+    // so the folder shows all new files or all old ones.
+    std::vector<int> done;  // per file: 0 not yet, 1 renamed (new target), 2 exchanged
+    std::string failure;
+    for (const auto& [from, to] : files) {
+        int how = 0;
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+        struct stat st {};
+        if (::lstat(to.c_str(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
+            ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0)
+            how = 2;
+#endif
+        if (how == 0 && std::rename(from.c_str(), to.c_str()) == 0) how = 1;
+        if (how == 0) {
+            failure = inQuotes(to) + ": cannot be written (" + std::strerror(errno) + ")";
+            break;
+        }
+        done.push_back(how);
+    }
+    if (failure.empty()) {
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (done[i] == 2) std::remove(files[i].first.c_str());  // the old content
+        return;
+    }
+    for (std::size_t i = 0; i < done.size(); ++i) {
+        const auto& [from, to] = files[i];
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+        if (done[i] == 2) ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE);
+#endif
+        if (done[i] == 1) std::remove(to.c_str());
+    }
+    for (const auto& file : files) std::remove(file.first.c_str());
+    throw ProcessingError(failure + "; no stem of this run was kept");
 }
 
 void prepareOutputFolder(const std::string& dir) {

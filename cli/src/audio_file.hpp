@@ -4,9 +4,10 @@
 ///
 /// Reading accepts WAV, AIFF, FLAC and Ogg Vorbis, any sample rate and channel count, and
 /// converts to float32 planar (full scale ±1). It refuses (InputError naming the file):
-/// a missing file, a folder, a non-audio or unreadable file, a truncated file, a file with
-/// no samples, and NaN/Inf samples in a floating-point file (Demix never outputs NaN, and
-/// silently replacing samples would hide a broken input).
+/// a missing file, a folder, a FIFO or other non-regular file (before opening it), a
+/// non-audio or unreadable file, a truncated WAV/AIFF/FLAC file, a file with no samples,
+/// and NaN/Inf or absurdly large samples in a floating-point file (Demix never outputs
+/// NaN, and silently replacing samples would hide a broken input).
 ///
 /// Writing is WAV (float32, int24 or int16) to a temporary name in the target folder,
 /// renamed over the target only when complete: a stem is either absent or whole.
@@ -15,9 +16,16 @@
 
 #include "demix/types.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace juce {
+class AudioFormatReader;
+}
 
 namespace demix::cli {
 
@@ -30,12 +38,48 @@ struct AudioFileInfo {
     std::int64_t samples = 0;
 };
 
+/// Floating-point samples beyond ±kMaxSampleMagnitude (+80 dBFS) are refused: such a file
+/// is damaged, and its power spectra would overflow float.
+constexpr float kMaxSampleMagnitude = 1e4f;
+
 /// Reads a whole file. Throws InputError (bad file) or ProcessingError (I/O failure).
 AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info = nullptr);
+
+/// Opens `path` for reading after the checks readAudioFile makes before decoding (a
+/// regular file, checked before it is opened; a known format; 1 to 64 channels; a rate
+/// of 1 kHz to 768 kHz; samples; a WAV/AIFF header not promising more bytes than the
+/// file holds; a 64-bit float WAV named as unsupported). `pastEnd` is set when the
+/// decoder asks for data beyond the file's end (see checkNotCutOff). Throws InputError.
+std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path,
+                                                         std::shared_ptr<std::atomic<bool>>& pastEnd);
+
+/// Throws InputError if a FLAC reader read so far (samples before `readUpTo`, in order
+/// from the start) had to pad with silence: the file ends before the length its header
+/// declares. (WAV/AIFF are checked by size in openAudioReader; an Ogg Vorbis file's
+/// length is taken from its last page, so a cut one is shorter, never padded.)
+void checkNotCutOff(const std::string& path, const juce::AudioFormatReader& reader,
+                    const std::atomic<bool>& pastEnd, std::int64_t readUpTo);
+
+/// Throws InputError naming the first offending sample (numbered from
+/// `firstSampleIndex`) if any sample is NaN, Inf or beyond ±kMaxSampleMagnitude.
+void checkSampleValues(const std::string& path, const std::vector<std::vector<float>>& channels,
+                       std::int64_t firstSampleIndex);
 
 /// Writes `audio` as WAV at `path` atomically (temporary file + rename). Returns true if
 /// some samples had to be clipped to fit an integer format. Throws ProcessingError.
 bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFormat format);
+
+/// Writes `audio` as WAV to a new temporary name next to `path` and returns that name
+/// (complete and closed); `clipped` as for writeAudioFile. Throws ProcessingError (and
+/// leaves no temporary file).
+std::string writeAudioTemporary(const std::string& path, const AudioBuffer& audio,
+                                SampleFormat format, bool& clipped);
+
+/// Puts every finished temporary file (first) at its target (second, same folder), all
+/// or none: if one cannot be put in place, the ones already done are undone (old
+/// contents back, new targets removed; Linux, where a replaced file is exchanged rather
+/// than overwritten), every temporary file is removed and ProcessingError thrown.
+void commitFiles(const std::vector<std::pair<std::string, std::string>>& files);
 
 /// File name extensions treated as audio when a folder is listed (lower case, with dot).
 const std::vector<std::string>& audioFileExtensions();

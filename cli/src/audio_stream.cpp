@@ -3,6 +3,7 @@
 #include "audio_file.hpp"
 
 #include "cli_error.hpp"
+#include "file_safety.hpp"
 #include "interrupt.hpp"
 
 #include <juce_audio_formats/juce_audio_formats.h>
@@ -18,33 +19,31 @@ namespace demix::cli {
 
 struct AudioBlockReader::Impl {
     std::string path;
-    juce::AudioFormatManager formats;
     std::unique_ptr<juce::AudioFormatReader> reader;
 };
 
 AudioBlockReader::AudioBlockReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
     impl_->path = path;
-    const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
-    if (file.isDirectory()) throw InputError(inQuotes(path) + ": is a folder, not an audio file");
-    if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": file not found");
-    impl_->formats.registerBasicFormats();
-    impl_->reader.reset(impl_->formats.createReaderFor(file));
-    auto* r = impl_->reader.get();
-    if (r == nullptr)
-        throw InputError(inQuotes(path) + ": not a readable audio file (supported: WAV, AIFF, "
-                                          "FLAC, Ogg Vorbis); the file may be corrupt or in another format");
-    if (r->numChannels < 1 || r->numChannels > 64)
-        throw InputError(inQuotes(path) + ": has " + std::to_string(r->numChannels) +
-                         " channels; 1 to 64 are supported");
-    if (!(r->sampleRate >= 1000.0 && r->sampleRate <= 768000.0))
-        throw InputError(inQuotes(path) + ": has an unusable sample rate (" +
-                         std::to_string(r->sampleRate) + " Hz)");
-    if (r->lengthInSamples <= 0) throw InputError(inQuotes(path) + ": contains no audio (0 samples)");
-    const auto name = r->getFormatName();
-    if ((name.containsIgnoreCase("WAV") || name.containsIgnoreCase("AIFF")) && r->bitsPerSample > 0 &&
-        r->lengthInSamples * r->numChannels * static_cast<juce::int64>(r->bitsPerSample / 8) > file.getSize())
-        throw InputError(inQuotes(path) + ": is truncated: its header announces " +
-                         std::to_string(r->lengthInSamples) + " samples but the file is shorter");
+    std::shared_ptr<std::atomic<bool>> pastEnd;
+    impl_->reader = openAudioReader(path, pastEnd);
+    // Reads here jump (chunks and their context), and a FLAC decoder's seeks may look
+    // past the end; so a FLAC file is decoded once in order first, to refuse a cut-off
+    // one before any stem is started (one more decoding pass, for FLAC only).
+    if (impl_->reader->getFormatName().containsIgnoreCase("FLAC")) {
+        std::shared_ptr<std::atomic<bool>> scanPastEnd;
+        auto scan = openAudioReader(path, scanPastEnd);
+        const int channels = static_cast<int>(scan->numChannels);
+        constexpr int kScanBlock = 1 << 16;
+        juce::AudioBuffer<float> scratch(channels, kScanBlock);
+        for (juce::int64 start = 0; start < scan->lengthInSamples; start += kScanBlock) {
+            throwIfInterrupted(inQuotes(path).c_str());
+            const int n = static_cast<int>(std::min<juce::int64>(kScanBlock, scan->lengthInSamples - start));
+            if (!scan->read(&scratch, 0, n, start, true, true))
+                throw InputError(inQuotes(path) + ": read error at sample " + std::to_string(start) +
+                                 " (the file may be truncated or corrupt)");
+            checkNotCutOff(path, *scan, *scanPastEnd, start + n);
+        }
+    }
 }
 
 AudioBlockReader::~AudioBlockReader() = default;
@@ -71,12 +70,7 @@ void AudioBlockReader::read(std::size_t start, std::size_t count, AudioBuffer& b
             throw InputError(inQuotes(impl_->path) + ": read error at sample " +
                              std::to_string(start + done) + " (the file may be truncated or corrupt)");
     }
-    for (int c = 0; c < channels; ++c)
-        for (std::size_t i = 0; i < count; ++i)
-            if (!std::isfinite(block.channels[static_cast<std::size_t>(c)][i]))
-                throw InputError(inQuotes(impl_->path) + ": contains non-finite samples (NaN or Inf), "
-                                 "e.g. at sample " + std::to_string(start + i) + " of channel " +
-                                 std::to_string(c + 1) + "; repair the file first");
+    checkSampleValues(impl_->path, block.channels, static_cast<std::int64_t>(start));
 }
 
 struct AudioBlockWriter::Impl {
@@ -96,11 +90,7 @@ AudioBlockWriter::AudioBlockWriter(const std::string& path, double sampleRate, i
     static std::atomic<unsigned> counter{0};
     const juce::File target = juce::File::getCurrentWorkingDirectory().getChildFile(path);
     impl_->path = path;
-    impl_->temp = target.getParentDirectory()
-                      .getChildFile("." + target.getFileName() + ".partial-" + std::to_string(::getpid()) +
-                                    "-c" + std::to_string(counter++))
-                      .getFullPathName()
-                      .toStdString();
+    impl_->temp = partialNameFor(target.getFullPathName().toStdString(), "c" + std::to_string(counter++));
     impl_->channels = channels;
     impl_->format = format;
     auto stream = std::make_unique<juce::FileOutputStream>(juce::File(impl_->temp));
@@ -147,16 +137,15 @@ void AudioBlockWriter::write(const AudioBuffer& audio) {
 
 bool AudioBlockWriter::clipped() const { return impl_->clipped; }
 
-void AudioBlockWriter::commit() {
+std::string AudioBlockWriter::finish() {
     impl_->writer.reset();  // finalises the header, closes the file
     if (juce::File(impl_->temp).getSize() < impl_->written * impl_->channels * (bitsPerSample(impl_->format) / 8)) {
         std::remove(impl_->temp.c_str());
+        impl_->committed = true;  // nothing left to remove
         throw ProcessingError(inQuotes(impl_->path) + ": writing failed (disk full?)");
     }
-    const std::string to = juce::File::getCurrentWorkingDirectory().getChildFile(impl_->path)
-                               .getFullPathName().toStdString();
-    replaceFile(impl_->temp, to);  // removes the temporary file if it throws
-    impl_->committed = true;
+    impl_->committed = true;  // the caller owns the temporary file now
+    return impl_->temp;
 }
 
 }  // namespace demix::cli

@@ -15,8 +15,9 @@
 namespace demix::cli {
 
 /// Opens an audio file for block reads. The constructor refuses what readAudioFile
-/// refuses (missing/unreadable/truncated file, no samples, bad rate or channel count);
-/// read() refuses non-finite samples. Errors are InputError naming the file.
+/// refuses before decoding (openAudioReader), and a cut-off FLAC file (decoded once in
+/// order to tell); read() refuses non-finite or absurd samples (checkSampleValues).
+/// Errors are InputError naming the file.
 class AudioBlockReader {
 public:
     explicit AudioBlockReader(const std::string& path);
@@ -32,9 +33,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Writes a WAV file block by block to a temporary name next to `path`; commit()
-/// finalises it and renames it over `path`. Destroyed without commit(), it removes the
-/// temporary file (a stem is either absent or whole). Throws ProcessingError.
+/// Writes a WAV file block by block to a temporary name next to `path`; finish()
+/// finalises it and hands the temporary file to the caller (who puts it in place with
+/// commitFiles). Destroyed without finish(), it removes the temporary file (a stem is
+/// either absent or whole). Throws ProcessingError.
 class AudioBlockWriter {
 public:
     AudioBlockWriter(const std::string& path, double sampleRate, int channels, SampleFormat format);
@@ -42,7 +44,8 @@ public:
     /// Appends every sample of every channel of `audio` (channels() channels).
     void write(const AudioBuffer& audio);
     bool clipped() const;  ///< some samples exceeded full scale in an integer format
-    void commit();
+    /// Finalises the file and returns its temporary name (complete, checked by size).
+    std::string finish();
 
 private:
     struct Impl;

@@ -3,6 +3,8 @@
 #include "audio_file.hpp"
 #include "cli_error.hpp"
 
+#include "demix/file_names.hpp"
+
 #include <juce_core/juce_core.h>
 
 #include <algorithm>
@@ -14,8 +16,15 @@ namespace {
 
 bool isGlob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
+/// The output folder is named after the input without its extension; it must be a
+/// plain name inside -o ("...wav" would give "..", the parent of -o).
 BatchInput entryFor(const juce::File& file) {
-    return {file.getFullPathName().toStdString(), file.getFileNameWithoutExtension().toStdString(), {}};
+    BatchInput in{file.getFullPathName().toStdString(), file.getFileNameWithoutExtension().toStdString(), {}};
+    const std::string problem = plainNameProblem(in.name);
+    if (!problem.empty())
+        in.error = inQuotes(in.path) + ": its output folder name '" + printable(in.name) +
+                   "' is not a plain name inside -o (it " + problem + "); rename the file";
+    return in;
 }
 
 }  // namespace
@@ -83,9 +92,10 @@ std::vector<BatchInput> shardOf(const std::vector<BatchInput>& inputs, int index
 }
 
 void checkDistinctNames(const std::vector<BatchInput>& inputs) {
-    std::map<std::string, std::string> seen;
+    std::map<std::string, std::string> seen;  // by the name as a case-insensitive file system sees it
     for (const auto& in : inputs) {
-        auto [it, inserted] = seen.emplace(in.name, in.path);
+        if (!in.error.empty()) continue;
+        auto [it, inserted] = seen.emplace(fileNameKey(in.name), in.path);
         if (!inserted)
             throw UsageError("two inputs would write to the same output folder '" + in.name +
                              "': " + inQuotes(it->second) + " and " + inQuotes(in.path) +

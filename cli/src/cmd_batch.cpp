@@ -2,6 +2,7 @@
 #include "audio_file.hpp"
 #include "batch_inputs.hpp"
 #include "cli_error.hpp"
+#include "file_safety.hpp"
 #include "interrupt.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
@@ -40,14 +41,16 @@ Resuming: an input whose folder holds a completion record (.demix-complete) for 
 same input file (size and modification time), the same settings and libraries, and
 all its stems, is skipped; anything else is (re)done. Re-running a batch resumes it.
 A bad input is reported and the others still finish; the summary lists the failures.
-Exit status: 0 all done, 1 some inputs failed, 2 bad usage.
+Two batches on one OUTDIR share the work: an input folder another demix process is
+working in (a lock, released when that process ends) is left to it and reported busy.
+Exit status: 0 all done, 1 some inputs failed or were busy, 2 bad usage.
 
 )";
 
 constexpr const char* kMarker = ".demix-complete";
 
 struct Outcome {
-    enum Status { Separated, Skipped, Failed } status = Failed;
+    enum Status { Separated, Skipped, Busy, Failed } status = Failed;
     std::string message;
     juce::var report;
     double seconds = 0.0;
@@ -109,11 +112,6 @@ bool isComplete(const juce::File& folder, const std::string& input, const juce::
     return true;
 }
 
-void removeStalePartials(const juce::File& folder) {
-    for (const auto& f : folder.findChildFiles(juce::File::findFiles, false, ".*.partial-*"))
-        f.deleteFile();
-}
-
 }  // namespace
 
 int runBatch(const Arguments& arguments) {
@@ -155,6 +153,17 @@ int runBatch(const Arguments& arguments) {
     if (all.empty()) throw InputError("batch: the inputs contain no audio files");
     checkDistinctNames(all);
     const auto inputs = shardOf(all, shardIndex, shardCount);
+    // No output may replace an input: every batch input (a stem folder inside -o may hold
+    // one) and every library, compared by file identity; the report checked here, before
+    // any work, the stems and records per input before it is separated.
+    for (const auto& in : all) request.inputs.add(in.path);
+    if (!request.common.jsonPath.empty()) {
+        request.inputs.checkOutput(request.common.jsonPath, "choose another --json file");
+        const auto cwd = juce::File::getCurrentWorkingDirectory();
+        if (cwd.getChildFile(request.common.jsonPath) == cwd.getChildFile(outDir))
+            throw UsageError("option --json: '" + request.common.jsonPath +
+                             "' is the output folder; give the report's file name");
+    }
     prepareOutputFolder(outDir);
     const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
     const auto fingerprint = settingsFingerprint(request);
@@ -179,13 +188,26 @@ int runBatch(const Arguments& arguments) {
             try {
                 throwIfInterrupted(in.path.c_str());
                 if (!in.error.empty()) throw InputError(in.error);
-                if (isComplete(folder, in.path, fingerprint, stems)) {
+                // One process per input folder: another batch on the same folder skips
+                // what this one is doing (and the other way round) instead of deleting
+                // its temporary files.
+                FolderLock lock;
+                long owner = 0;
+                const std::string folderPath = folder.getFullPathName().toStdString();
+                if (!lock.tryLock(folderPath, owner)) {
+                    o.status = Outcome::Busy;
+                    o.message = inQuotes(in.path) + ": another demix process" +
+                                (owner > 0 ? " (PID " + std::to_string(owner) + ")" : std::string()) +
+                                " is separating it into " + inQuotes(folderPath) + "; not separated";
+                } else if (isComplete(folder, in.path, fingerprint, stems)) {
                     o.status = Outcome::Skipped;
                 } else {
-                    if (folder.isDirectory()) {
-                        removeStalePartials(folder);
-                        folder.getChildFile(kMarker).deleteFile();
-                    }
+                    const std::string marker = folder.getChildFile(kMarker).getFullPathName().toStdString();
+                    request.inputs.checkOutput(marker, "rename it or choose another -o folder");
+                    // Under the lock, only files of processes gone are stale (a separate
+                    // run may be writing here too).
+                    removeStalePartials(folderPath);
+                    folder.getChildFile(kMarker).deleteFile();
                     const std::string plotDir =
                         request.common.plotDir.empty()
                             ? std::string()
@@ -218,6 +240,8 @@ int runBatch(const Arguments& arguments) {
                                      juce::File(in.path).getFileName().toStdString() + ": ";
             if (o.status == Outcome::Failed) {
                 shared.warning(head + "FAILED: " + o.message);
+            } else if (o.status == Outcome::Busy) {
+                shared.warning(head + "BUSY: " + o.message);
             } else if (o.status == Outcome::Skipped) {
                 shared.info(head + "already complete, skipped");
             } else {
@@ -233,18 +257,21 @@ int runBatch(const Arguments& arguments) {
     work();
     for (auto& t : pool) t.join();
 
-    int separated = 0, skipped = 0, failed = 0;
+    int separated = 0, skipped = 0, busy = 0, failed = 0;
     juce::Array<juce::var> items;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         const auto& o = outcomes[i];
         separated += o.status == Outcome::Separated;
         skipped += o.status == Outcome::Skipped;
+        busy += o.status == Outcome::Busy;
         failed += o.status == Outcome::Failed;
         auto* item = new juce::DynamicObject();
         item->setProperty("input", juce::String(inputs[i].path));
         item->setProperty("output", outFolder.getChildFile(inputs[i].name).getFullPathName());
         item->setProperty("status", o.status == Outcome::Separated ? "separated"
-                                    : o.status == Outcome::Skipped ? "skipped" : "failed");
+                                    : o.status == Outcome::Skipped ? "skipped"
+                                    : o.status == Outcome::Busy    ? "busy"
+                                                                   : "failed");
         if (!o.message.empty()) item->setProperty("error", juce::String(o.message));
         if (o.report.isObject()) item->setProperty("result", o.report);
         item->setProperty("seconds", o.seconds);
@@ -262,16 +289,21 @@ int runBatch(const Arguments& arguments) {
         summary->setProperty("total", total);
         summary->setProperty("separated", separated);
         summary->setProperty("skipped", skipped);
+        summary->setProperty("busy", busy);
         summary->setProperty("failed", failed);
         rep->setProperty("summary", juce::var(summary));
         writeTextFile(request.common.jsonPath, toJsonText(juce::var(rep)));
     }
     std::printf("batch: %d input%s: %d separated, %d skipped (already complete), %d failed\n",
                 total, total == 1 ? "" : "s", separated, skipped, failed);
+    if (busy > 0)
+        std::printf("batch: %d input%s left to another demix process working in the same folder\n",
+                    busy, busy == 1 ? "" : "s");
     for (std::size_t i = 0; i < outcomes.size(); ++i)
-        if (outcomes[i].status == Outcome::Failed)
-            std::printf("  failed: %s\n", outcomes[i].message.c_str());
-    return failed > 0 ? kExitFailure : kExitOk;
+        if (outcomes[i].status == Outcome::Failed || outcomes[i].status == Outcome::Busy)
+            std::printf("  %s: %s\n", outcomes[i].status == Outcome::Busy ? "busy" : "failed",
+                        outcomes[i].message.c_str());
+    return failed > 0 || busy > 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace demix::cli

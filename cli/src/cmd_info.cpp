@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "separation.hpp"
 
+#include "demix/file_names.hpp"
 #include "demix/template_library.hpp"
 
 #include <juce_core/juce_core.h>
@@ -48,7 +49,7 @@ int runInfo(const Arguments& arguments) {
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
     const TemplateLibrary library = loadLibraryFile(path);
     const auto& s = library.settings;
-    std::printf("library:      %s\n", file.getFullPathName().toRawUTF8());
+    std::printf("library:      %s\n", printable(file.getFullPathName().toStdString()).c_str());
     std::printf("format:       Demix template library, version %u, %lld bytes\n",
                 library.ensembleSize() > 1 ? TemplateLibrary::kFormatVersion : 1u,
                 static_cast<long long>(file.getSize()));
@@ -63,7 +64,8 @@ int runInfo(const Arguments& arguments) {
         std::printf("ensemble:     %d template sets (restarts); separation averages over them\n",
                     library.ensembleSize());
     for (const auto& src : library.sources) {
-        std::printf("  %-20s %4d templates, centroid %.0f Hz", src.name.c_str(),
+        // The loader refused names with control characters; printable() is a second guard.
+        std::printf("  %-20s %4d templates, centroid %.0f Hz", printable(src.name).c_str(),
                     static_cast<int>(src.templates.cols()),
                     centroidHz(src.templates, s.sampleRate, s.stft.fftSize));
         if (!src.alternates.empty()) std::printf(" (+%zu more sets)", src.alternates.size());

@@ -1,6 +1,7 @@
 // demix learn: spectral templates of one source from example recordings.
 #include "audio_file.hpp"
 #include "cli_error.hpp"
+#include "file_safety.hpp"
 #include "interrupt.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -221,9 +222,16 @@ int runLearn(const Arguments& arguments) {
     if (outFile.isDirectory())
         throw UsageError(inQuotes(output) + ": is a folder; -o takes the library's file name");
     prepareOutputFolder(outFile.getParentDirectory().getFullPathName().toStdString());
-    for (const auto& entry : sourceInputs)
-        if (juce::File::getCurrentWorkingDirectory().getChildFile(entry.second) == outFile)
-            throw UsageError(inQuotes(output) + ": -o would overwrite an input");
+    // By file identity: a link to an input, or an input through a linked folder, counts.
+    InputFiles inputFiles;
+    for (const auto& entry : sourceInputs) inputFiles.add(entry.second);
+    inputFiles.checkOutput(outFile.getFullPathName().toStdString(), "choose another -o file");
+    if (!common.jsonPath.empty()) inputFiles.checkOutput(common.jsonPath, "choose another --json file");
+    if (!common.plotDir.empty())
+        for (const auto& picture : plotFileNames())
+            inputFiles.checkOutput(juce::File::getCurrentWorkingDirectory().getChildFile(common.plotDir)
+                                       .getChildFile(picture).getFullPathName().toStdString(),
+                                   "choose another --plot folder");
 
     Progress progress(common.quiet);
     const auto start = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "interrupt.hpp"
 
+#include "demix/file_names.hpp"
 #include "demix/version.hpp"
 
 #include <juce_core/juce_core.h>
@@ -12,6 +13,18 @@
 #include <new>
 
 namespace demix::cli {
+namespace {
+
+/// `text` through printable(), line by line (a message may have several lines).
+std::string printableLines(const std::string& text) {
+    std::string out;
+    std::size_t from = 0;
+    for (std::size_t nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1)
+        out += printable(text.substr(from, nl - from)) + "\n";
+    return out + printable(text.substr(from));
+}
+
+}  // namespace
 
 std::string versionText() {
     return std::string("demix ") + versionString() + " (Demix engine " + versionString() +
@@ -72,13 +85,14 @@ int runMain(const Arguments& args) {
         throw UsageError("unknown command '" + command + "' (see demix --help)");
     } catch (const CliError& e) {
         std::fflush(stdout);
-        std::fprintf(stderr, "demix: error: %s\n", e.what());
+        // Messages quote file and source names: never pass their raw control bytes on.
+        std::fprintf(stderr, "demix: error: %s\n", printableLines(e.what()).c_str());
         return e.exitCode();
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "demix: error: out of memory\n");
         return kExitFailure;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "demix: error: %s\n", e.what());
+        std::fprintf(stderr, "demix: error: %s\n", printableLines(e.what()).c_str());
         return kExitFailure;
     }
 }

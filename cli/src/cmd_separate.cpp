@@ -2,6 +2,7 @@
 #include "audio_file.hpp"
 #include "cli_error.hpp"
 #include "commands.hpp"
+#include "file_safety.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "separation.hpp"
@@ -62,6 +63,16 @@ int runSeparate(const Arguments& arguments) {
     if (outDir.empty()) throw UsageError("separate: -o OUTDIR is required");
     finaliseSeparateRequest(request);
     const auto library = loadLibraries(request);
+    // The report must not replace an input either; checked before any work.
+    if (!request.common.jsonPath.empty()) {
+        InputFiles all = request.inputs;
+        all.add(inputs[0]);
+        all.checkOutput(request.common.jsonPath, "choose another --json file");
+        const auto cwd = juce::File::getCurrentWorkingDirectory();
+        if (cwd.getChildFile(request.common.jsonPath) == cwd.getChildFile(outDir))
+            throw UsageError("option --json: '" + request.common.jsonPath +
+                             "' is the output folder; give the report's file name");
+    }
 
     Progress progress(request.common.quiet);
     auto outcome = separateFile(inputs[0], outDir, request, library ? &*library : nullptr,

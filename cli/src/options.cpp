@@ -152,6 +152,12 @@ void finaliseCommonOptions(CommonOptions& o) {
         throw UsageError("option --solver " + toString(solver) +
                          " needs --objective frobenius (multiplicative updates, --solver mu, "
                          "work with every objective)");
+    // Output names that cannot work are refused before any work (not after the stems).
+    const auto cwd = juce::File::getCurrentWorkingDirectory();
+    if (!o.jsonPath.empty() && cwd.getChildFile(o.jsonPath).isDirectory())
+        throw UsageError("option --json: '" + o.jsonPath + "' is a folder; give the report's file name");
+    if (!o.plotDir.empty() && cwd.getChildFile(o.plotDir).existsAsFile())
+        throw UsageError("option --plot: '" + o.plotDir + "' is a file; give a folder for the pictures");
     // Keep the engine's worker count and the STFT's in step.
     o.settings.nmf.threads = o.settings.threads;
 }

@@ -191,4 +191,10 @@ std::vector<std::string> writeLibraryPlots(const TemplateLibrary& library, const
     return {savePng(templatesImage(W, groups), dir, "templates.png")};
 }
 
+const std::vector<std::string>& plotFileNames() {
+    static const std::vector<std::string> names{"spectrogram.png", "templates.png", "activations.png",
+                                                "masks.png"};
+    return names;
+}
+
 }  // namespace demix::cli

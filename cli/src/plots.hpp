@@ -20,6 +20,9 @@ namespace demix::cli {
 /// source, groups separated by white lines), masks.png (one panel per source, top to bottom in
 /// source order).
 /// Returns the written paths. Throws ProcessingError if a file cannot be written.
+/// The file names the pictures may have (in their folder), for output checks.
+const std::vector<std::string>& plotFileNames();
+
 std::vector<std::string> writeDecompositionPlots(const Decomposition& decomposition,
                                                  float alpha, const std::string& dir);
 

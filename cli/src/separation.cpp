@@ -2,13 +2,17 @@
 
 #include "audio_file.hpp"
 #include "cli_error.hpp"
+#include "file_safety.hpp"
 #include "interrupt.hpp"
 #include "plots.hpp"
 #include "report.hpp"
 #include "separation_chunked.hpp"
 
+#include "demix/file_names.hpp"
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <new>
@@ -138,18 +142,14 @@ void finaliseSeparateRequest(SeparateRequest& r) {
 }
 
 void checkStemName(const std::string& name, const std::string& origin) {
-    bool ok = !name.empty() && name.size() <= 200 && name != "." && name != ".." && name[0] != '.';
-    for (unsigned char c : name)
-        if (c < 0x20 || c == '/' || c == '\\' || c == 0x7f) ok = false;
-    if (!ok)
-        throw InputError(origin + ": source name '" + name +
-                         "' cannot be used as a file name (use letters, digits, '-', '_')");
+    const std::string problem = sourceNameProblem(name);
+    if (!problem.empty())
+        throw InputError(origin + ": source name '" + printable(name) + "' " + problem +
+                         "; it must be usable as a file name (e.g. letters, digits, '-', '_')");
 }
 
 TemplateLibrary loadLibraryFile(const std::string& path) {
-    const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(path);
-    if (file.isDirectory()) throw InputError(inQuotes(path) + ": is a folder, not a template library");
-    if (!file.existsAsFile()) throw InputError(inQuotes(path) + ": template library not found");
+    checkInputFile(path, "template library");
     try {
         return TemplateLibrary::load(path);
     } catch (const std::bad_alloc&) {
@@ -197,6 +197,8 @@ TemplateLibrary loadMerged(const std::vector<std::string>& paths, bool resample)
 }  // namespace
 
 std::optional<TemplateLibrary> loadLibraries(SeparateRequest& r) {
+    for (const auto& path : r.libraryPaths) r.inputs.add(path);
+    for (const auto& path : r.groupByPaths) r.inputs.add(path);
     if (!r.groupByPaths.empty()) {
         r.groupingLibrary = loadMerged(r.groupByPaths, true);
         const int count = static_cast<int>(r.groupingLibrary->sources.size());
@@ -272,9 +274,33 @@ std::vector<std::string> stemNames(const SeparateRequest& r, const TemplateLibra
     return names;
 }
 
+std::vector<std::string> outputPaths(const std::string& outDir, const std::vector<std::string>& stems,
+                                     const std::string& plotDir) {
+    const auto cwd = juce::File::getCurrentWorkingDirectory();
+    std::vector<std::string> paths;
+    for (const auto& name : stems)
+        paths.push_back(cwd.getChildFile(outDir).getChildFile(name + ".wav").getFullPathName().toStdString());
+    if (!plotDir.empty())
+        for (const auto& name : plotFileNames())
+            paths.push_back(cwd.getChildFile(plotDir).getChildFile(name).getFullPathName().toStdString());
+    return paths;
+}
+
 SeparationOutcome separateFile(const std::string& input, const std::string& outDir,
                                const SeparateRequest& r, const TemplateLibrary* library,
                                const std::string& plotDir, Progress& progress) {
+    // Before anything is read or written: the input is a regular file (a FIFO would block),
+    // the stem names are file names, and no output is one of the inputs (by identity).
+    checkInputFile(input, "audio file");
+    const auto stemFiles = stemNames(r, library);
+    for (const auto& name : stemFiles) checkStemName(name, inQuotes(input));
+    InputFiles inputs = r.inputs;
+    inputs.add(input);
+    for (const auto& path : outputPaths(outDir, stemFiles, plotDir))
+        inputs.checkOutput(path, "choose another -o folder");
+    // Temporary files left by a killed run in this folder (their process is gone).
+    removeStalePartials(outDir);
+
     // Long files: chunk by chunk, so memory does not grow with the length.
     if (const auto chunk = chunkSecondsFor(r, library, plotDir, input))
         return separateFileChunked(input, outDir, r, library, *chunk, progress);
@@ -290,14 +316,7 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
     TemplateLibrary resampled;
     if (library != nullptr) library = &libraryForRate(*library, mix.sampleRate, input, resampled, progress);
 
-    // Output names must not hit the input file (it is never changed).
-    const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
-    const auto names = stemNames(r, library);
-    for (const auto& name : names)
-        if (outFolder.getChildFile(name + ".wav") == inputFile)
-            throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
-                             " would overwrite the input; choose another -o folder");
 
     checkComponentsFit(r, library != nullptr, mix.numSamples(), input);
 
@@ -333,7 +352,6 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
 
     // Never write NaN: a non-finite stem sample is an engine failure, reported as such.
     for (const auto& stem : stems) {
-        checkStemName(stem.name, inQuotes(input));
         for (const auto& ch : stem.audio.channels)
             for (float v : ch)
                 if (!std::isfinite(v))
@@ -355,9 +373,25 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
         levels.push_back(measureLevels(stem.audio));
         totalEnergy += levels.back().energy;
     }
+    // Every stem is written to its temporary file first, then all are put in place
+    // together (commitFiles): a failed run (disk full, interrupted) keeps none of its stems.
+    std::vector<std::pair<std::string, std::string>> finished;
+    std::vector<bool> clippedStems;
+    try {
+        for (const auto& stem : stems) {
+            const auto path = outFolder.getChildFile(stem.name + ".wav").getFullPathName().toStdString();
+            bool clipped = false;
+            finished.emplace_back(writeAudioTemporary(path, stem.audio, r.common.format, clipped), path);
+            clippedStems.push_back(clipped);
+        }
+    } catch (...) {
+        for (const auto& f : finished) std::remove(f.first.c_str());
+        throw;
+    }
+    commitFiles(finished);
     for (std::size_t i = 0; i < stems.size(); ++i) {
-        const auto path = outFolder.getChildFile(stems[i].name + ".wav").getFullPathName().toStdString();
-        const bool clipped = writeAudioFile(path, stems[i].audio, r.common.format);
+        const auto& path = finished[i].second;
+        const bool clipped = clippedStems[i];
         if (clipped)
             progress.warning(inQuotes(path) + ": peaks at " + formatDb(levels[i].peakDb) +
                              " dBFS and was clipped to fit " + toString(r.common.format) +

@@ -2,6 +2,7 @@
 /// \file separation.hpp
 /// One mix file → stem files: the work shared by `demix separate` and `demix batch`.
 
+#include "file_safety.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -34,6 +35,9 @@ struct SeparateRequest {
     /// (0 = never: the whole file at once); unset = by length (separation_chunked.hpp)
     std::optional<double> chunkSeconds;
     CommonOptions common;
+    /// Files the command reads besides each mix (libraries; a batch's other inputs):
+    /// separateFile refuses an output that is one of them or the mix.
+    InputFiles inputs;
 };
 
 /// Parses the separation options (common options included) for `separate`/`batch`.
@@ -81,8 +85,17 @@ struct SeparationOutcome {
     juce::var report;  ///< this file's part of the JSON report
 };
 
-/// Reads `input`, separates it, writes `outDir/<stem>.wav` for every stem (atomically),
-/// and the pictures into `plotDir` if not empty. Throws CliError subclasses.
+/// The files a separation of one mix writes: `outDir/<stem>.wav` for every stem, and the
+/// pictures (plotFileNames) in `plotDir` if not empty. Absolute paths.
+std::vector<std::string> outputPaths(const std::string& outDir, const std::vector<std::string>& stems,
+                                     const std::string& plotDir);
+
+/// Reads `input`, separates it, writes `outDir/<stem>.wav` for every stem, and the
+/// pictures into `plotDir` if not empty. Before reading: refuses a non-regular input,
+/// and (UsageError) any output that is the input or one of request.inputs by file
+/// identity; removes temporary files in `outDir` left by processes no longer running.
+/// The stems are put in place together after all are written (commitFiles): a failed
+/// run keeps none of them. Throws CliError subclasses.
 SeparationOutcome separateFile(const std::string& input, const std::string& outDir,
                                const SeparateRequest& request, const TemplateLibrary* library,
                                const std::string& plotDir, Progress& progress);

@@ -8,9 +8,12 @@
 #include "interrupt.hpp"
 #include "report.hpp"
 
+#include "demix/file_names.hpp"
+
 #include <juce_audio_formats/juce_audio_formats.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -58,7 +61,9 @@ std::optional<double> chunkSecondsFor(const SeparateRequest& r, const TemplateLi
     if (!plotDir.empty()) return std::nullopt;
     const bool fixedTemplates = library != nullptr && r.freeComponents == 0;
     const juce::File file = juce::File::getCurrentWorkingDirectory().getChildFile(input);
-    if (!file.existsAsFile()) return std::nullopt;  // the whole-file path reports the problem
+    // Not a regular file (missing, a FIFO that would block the open): the whole-file path
+    // reports the problem.
+    if (!inputFileProblem(file.getFullPathName().toStdString()).empty()) return std::nullopt;
     juce::AudioFormatManager formats;
     formats.registerBasicFormats();
     std::unique_ptr<juce::AudioFormatReader> reader(formats.createReaderFor(file));
@@ -85,15 +90,8 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
         givenLibrary != nullptr
             ? &libraryForRate(*givenLibrary, reader.sampleRate(), input, resampled, progress)
             : nullptr;
-    const juce::File inputFile = juce::File::getCurrentWorkingDirectory().getChildFile(input);
     const juce::File outFolder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
     const auto names = stemNames(r, library);
-    for (const auto& name : names) {
-        checkStemName(name, inQuotes(input));
-        if (outFolder.getChildFile(name + ".wav") == inputFile)
-            throw UsageError("the stem " + inQuotes(outFolder.getChildFile(name + ".wav").getFullPathName().toStdString()) +
-                             " would overwrite the input; choose another -o folder");
-    }
     // Checked on the whole file, as without chunks (a chunk is the whole file when the file
     // is shorter; otherwise a chunk with its context rarely has fewer frames than K, and the
     // factorisation still runs if it does).
@@ -153,9 +151,16 @@ SeparationOutcome separateFileChunked(const std::string& input, const std::strin
                                                  r.components, r.sources, settings, read, write,
                                                  chunks, progress.callback(0.0, 0.99));
         if (interrupted() || mixMeasured != samples) throw Cancelled();
-        // Concurrently: replacing a stem deletes the previous one, whose cached pages the
-        // kernel drops right then (tens of ms for a 3-minute stereo stem here).
-        forEachStem(writers.size(), true, [&](std::size_t i) { writers[i]->commit(); });
+        // Every stem is finished before any is put in place: a failed run keeps none.
+        std::vector<std::pair<std::string, std::string>> finished;
+        try {
+            for (std::size_t i = 0; i < writers.size(); ++i)
+                finished.emplace_back(writers[i]->finish(), paths[i]);
+        } catch (...) {
+            for (const auto& f : finished) std::remove(f.first.c_str());
+            throw;
+        }
+        commitFiles(finished);
     } catch (...) {
         rethrowSeparationError(input);
     }

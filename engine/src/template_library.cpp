@@ -1,5 +1,7 @@
 #include "demix/template_library.hpp"
 
+#include "demix/file_names.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -118,9 +120,14 @@ int TemplateLibrary::find(const std::string& name) const {
 void TemplateLibrary::merge(const TemplateLibrary& other, const std::string& otherName) {
     throwProblems(compatibilityProblems(other.settings, otherName, settings, "this library"));
     for (const SourceTemplates& source : other.sources) {
-        if (find(source.name) >= 0) {
-            throw LibraryError(otherName + " has a source named '" + source.name +
-                               "', which is already in the library");
+        for (const SourceTemplates& mine : sources) {
+            if (fileNameKey(mine.name) == fileNameKey(source.name)) {
+                throw LibraryError(otherName + " has a source named '" + printable(source.name) +
+                                   "', which is already in the library" +
+                                   (mine.name == source.name
+                                        ? std::string()
+                                        : " as '" + printable(mine.name) + "' (the same file name)"));
+            }
         }
     }
     for (const SourceTemplates& source : other.sources) sources.push_back(source);

@@ -4,6 +4,8 @@
 
 #include "crc32.hpp"
 
+#include "demix/file_names.hpp"
+
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 
 #if defined(_WIN32)
 #include <process.h>
@@ -174,8 +177,14 @@ void checkContents(const TemplateLibrary& library, const std::string& name) {
         throw LibraryError(name + " is invalid: " + problem);
     };
     const AnalysisSettings& a = library.settings;
-    if (!(a.sampleRate > 0.0) || !std::isfinite(a.sampleRate)) {
-        fail("sample rate " + std::to_string(a.sampleRate) + " is not a positive number");
+    // The audio it separates has a rate in the same range (the faces refuse others); a
+    // rate far outside it is corrupt and would make resampling's work unbounded.
+    if (!(a.sampleRate >= kMinLibrarySampleRate && a.sampleRate <= kMaxLibrarySampleRate)) {
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%g", a.sampleRate);
+        fail(std::string("sample rate ") + rate + " Hz is outside " +
+             std::to_string(static_cast<int>(kMinLibrarySampleRate)) + " to " +
+             std::to_string(static_cast<int>(kMaxLibrarySampleRate)) + " Hz");
     }
     try {
         a.stft.validate();
@@ -191,13 +200,20 @@ void checkContents(const TemplateLibrary& library, const std::string& name) {
         fail(std::to_string(library.sources.size()) + " sources exceed the limit " +
              std::to_string(kMaxSources));
     }
+    // Source names become stem file names: each must be usable as one on every system,
+    // and no two may map to the same file (a stem would overwrite another).
+    std::map<std::string, std::size_t> keys;
     for (std::size_t s = 0; s < library.sources.size(); ++s) {
         const SourceTemplates& source = library.sources[s];
         const std::string which =
-            "source " + std::to_string(s + 1) + " ('" + source.name + "')";
-        if (source.name.size() > kMaxNameBytes) {
-            fail("the name of source " + std::to_string(s + 1) + " is longer than " +
-                 std::to_string(kMaxNameBytes) + " bytes");
+            "source " + std::to_string(s + 1) + " ('" + printable(source.name) + "')";
+        const std::string problem = sourceNameProblem(source.name);
+        if (!problem.empty()) fail("the name of " + which + " " + problem);
+        const auto [at, fresh] = keys.emplace(fileNameKey(source.name), s);
+        if (!fresh) {
+            fail(which + " has the same name as source " + std::to_string(at->second + 1) +
+                 " ('" + printable(library.sources[at->second].name) +
+                 "') when used as a file name; each source needs its own");
         }
         checkTemplates(source.templates, library, which, fail);
         if (source.alternates.size() > kMaxAlternates) {
@@ -324,13 +340,15 @@ TemplateLibrary parse(const std::uint8_t* data, std::size_t size, const std::str
         }
         SourceTemplates source;
         source.name = in.string(nameBytes, "a source name");
-        source.templates = readTemplates(in, bins, fftSize, which + " ('" + source.name + "')");
+        source.templates =
+            readTemplates(in, bins, fftSize, which + " ('" + printable(source.name) + "')");
         library.sources.push_back(std::move(source));
     }
     if (version >= 2) {
         for (std::uint32_t s = 0; s < count; ++s) {
             SourceTemplates& source = library.sources[s];
-            const std::string which = "source " + std::to_string(s + 1) + " ('" + source.name + "')";
+            const std::string which =
+                "source " + std::to_string(s + 1) + " ('" + printable(source.name) + "')";
             const std::uint32_t alternates = in.u32("an alternate set count");
             if (alternates > kMaxAlternates) {
                 in.fail(which + " has an absurd count of " + std::to_string(alternates) +
@@ -440,7 +458,10 @@ void TemplateLibrary::save(const std::string& path) const {
 }
 
 TemplateLibrary TemplateLibrary::load(const std::string& path) {
-    const std::string name = "template library '" + path + "'";
+    const std::string name = "template library '" + printable(path) + "'";
+    // Before opening: a FIFO would block the open and the read forever.
+    const std::string problem = inputFileProblem(path);
+    if (!problem.empty()) throw LibraryError("cannot open " + name + ": " + problem);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw LibraryError("cannot open " + name + ": " + errnoText());
     const std::streamoff size = in.tellg();

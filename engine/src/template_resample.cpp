@@ -8,13 +8,41 @@
 namespace demix {
 namespace {
 
+// The rates a library may have (template_library.hpp) bound the ratio of two grids' bin
+// widths, so every index below fits and the work is bounded.
 void checkGrid(double rate, int fft, const char* which) {
-    if (!(rate > 0.0) || !std::isfinite(rate) || fft < 2 || fft % 2 != 0) {
-        throw InvalidArgument(std::string("resampling templates needs a positive sample rate and an "
-                                          "even FFT size >= 2 for the ") +
-                              which + " grid, got " + std::to_string(rate) + " Hz and " +
-                              std::to_string(fft));
+    if (!(rate >= kMinLibrarySampleRate && rate <= kMaxLibrarySampleRate) || fft < 2 ||
+        fft % 2 != 0 || fft > (1 << 20)) {
+        throw InvalidArgument(std::string("resampling templates needs a sample rate in [") +
+                              std::to_string(static_cast<int>(kMinLibrarySampleRate)) + ", " +
+                              std::to_string(static_cast<int>(kMaxLibrarySampleRate)) +
+                              "] Hz and an even FFT size in [2, 2^20] for the " + which +
+                              " grid, got " + std::to_string(rate) + " Hz and " + std::to_string(fft));
     }
+}
+
+/// Sum of source column k over the source bins lo..hi, the spectrum extended as a real
+/// signal's is: mirrored about 0 Hz and about Nyquist, so periodic in 2·last bins. Whole
+/// periods are counted at once: the work is below one period whatever the range.
+double foldedSum(const Matrix& W, Eigen::Index k, Eigen::Index lo, Eigen::Index hi) {
+    const Eigen::Index last = W.rows() - 1;
+    const auto value = [&](Eigen::Index i) { return static_cast<double>(std::max(W(i, k), 0.0f)); };
+    if (last == 0) return static_cast<double>(hi - lo + 1) * value(0);
+    const Eigen::Index period = 2 * last;
+    const Eigen::Index count = hi - lo + 1;
+    double sum = 0.0;
+    if (count >= period) {
+        double once = value(0) + value(last);
+        for (Eigen::Index i = 1; i < last; ++i) once += 2.0 * value(i);
+        sum = static_cast<double>(count / period) * once;
+    }
+    for (Eigen::Index i = lo; i < lo + count % period; ++i) {
+        Eigen::Index m = i % period;
+        if (m < 0) m += period;
+        if (m > last) m = period - m;
+        sum += value(m);
+    }
+    return sum;
 }
 
 /// Source column k at fractional bin p (0 outside the source's range).
@@ -62,14 +90,8 @@ Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, 
                 }
                 const auto lo = static_cast<Eigen::Index>(std::ceil(centre - width / 2.0));
                 const auto hi = static_cast<Eigen::Index>(std::ceil(centre + width / 2.0)) - 1;
-                const Eigen::Index last = fromBins - 1;
-                double sum = 0.0;
-                for (Eigen::Index i = lo; i <= hi; ++i) {
-                    Eigen::Index m = i < 0 ? -i : i;
-                    if (m > last) m = std::max<Eigen::Index>(2 * last - m, 0);
-                    sum += std::max(templates(m, k), 0.0f);
-                }
-                out(j, k) = static_cast<float>(sum / static_cast<double>(hi - lo + 1));
+                out(j, k) = static_cast<float>(foldedSum(templates, k, lo, hi) /
+                                               static_cast<double>(hi - lo + 1));
             }
         }
     }

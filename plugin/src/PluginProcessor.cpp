@@ -3,6 +3,8 @@
 #include "PluginEditor.h"
 #include "StateCodec.h"
 
+#include <demix/file_names.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -358,8 +360,10 @@ void DemixProcessor::setSlotName(int slot, const juce::String& name)
     std::lock_guard<std::mutex> lock(modelMutex_);
     auto& s = slots_[static_cast<size_t>(slot)];
     s.name = name.trim().isEmpty() ? defaultSlotName(slot) : name.trim();
+    // The label is free text; the library's name becomes a stem file name elsewhere
+    // (and must pass the engine's rule for the state and saved files to load again).
     if (s.library)
-        s.library->sources.front().name = s.name.toStdString();
+        s.library->sources.front().name = demix::portableSourceName(s.name.toStdString());
 }
 
 bool DemixProcessor::setSlotTemplates(int slot, demix::TemplateLibrary library, juce::String& message)
@@ -385,8 +389,12 @@ bool DemixProcessor::setSlotTemplates(int slot, demix::TemplateLibrary library, 
     }
     std::lock_guard<std::mutex> lock(modelMutex_);
     auto& s = slots_[static_cast<size_t>(slot)];
-    if (!library.sources.front().name.empty())
-        s.name = juce::String(library.sources.front().name);
+    auto& sourceName = library.sources.front().name;
+    if (!sourceName.empty())
+        s.name = juce::String(sourceName);
+    // Learned templates carry the slot's free-text label: made a portable name, so the
+    // state (serialize) and saved libraries load again.
+    sourceName = demix::portableSourceName(s.name.toStdString());
     s.library = std::move(library);
     try {
         rebuildLocked();
@@ -460,7 +468,7 @@ bool DemixProcessor::saveLibrary(int slot, const juce::File& file, juce::String&
                 return false;
             }
             library = *slots_[static_cast<size_t>(slot)].library;
-            library.sources.front().name = slots_[static_cast<size_t>(slot)].name.toStdString();
+            library.sources.front().name = demix::portableSourceName(slots_[static_cast<size_t>(slot)].name.toStdString());
         } else {
             library.settings = format_.analysis();
             for (int s = 0; s < kNumNamedSources; ++s) {
@@ -469,7 +477,7 @@ bool DemixProcessor::saveLibrary(int slot, const juce::File& file, juce::String&
                     continue;
                 juce::String note;
                 demix::SourceTemplates source;
-                source.name = entry.name.toStdString();
+                source.name = demix::portableSourceName(entry.name.toStdString());
                 source.templates = fitTemplates(entry.library->settings, entry.library->sources.front().templates,
                                                 format_, note);
                 library.sources.push_back(std::move(source));

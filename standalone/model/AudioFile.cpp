@@ -1,5 +1,7 @@
 #include "model/AudioFile.hpp"
 
+#include <demix/file_names.hpp>
+
 #include <cstring>
 
 namespace demix::app {
@@ -11,18 +13,26 @@ constexpr juce::int64 kMaxSamplesPerChannel = juce::int64(48000) * 60 * 120;
 
 void refuseInput(const juce::File& target, const juce::File& protectedFile)
 {
-    if (protectedFile != juce::File() && target == protectedFile)
-        throw FileError("Refusing to write over the input file '"
-                        + target.getFullPathName().toStdString() + "'");
+    if (protectedFile != juce::File())
+        refuseOverwriting(target, protectedFile);
 }
 
 }  // namespace
 
+void refuseOverwriting(const juce::File& target, const juce::File& input)
+{
+    if (target == input || sameFile(target.getFullPathName().toStdString(), input.getFullPathName().toStdString()))
+        throw FileError("Refusing to write over the input file '" + input.getFullPathName().toStdString() + "'"
+                        + (target == input ? "" : " (the same file as '" + target.getFullPathName().toStdString() + "')"));
+}
+
 AudioBuffer readAudioFile(const juce::File& file)
 {
     const std::string name = file.getFullPathName().toStdString();
-    if (!file.existsAsFile())
-        throw FileError("Cannot open '" + name + "': the file does not exist");
+    // Before opening: a FIFO would block the open.
+    const std::string problem = inputFileProblem(name);
+    if (!problem.empty())
+        throw FileError("Cannot open '" + name + "': " + (problem == "file not found" ? "the file does not exist" : problem));
 
     juce::AudioFormatManager formats;
     formats.registerFormat(new juce::WavAudioFormat(), true);

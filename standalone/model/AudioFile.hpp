@@ -18,7 +18,8 @@ public:
 };
 
 /// Reads the whole file (WAV, AIFF or FLAC) as float samples in [-1, 1].
-/// Throws FileError if the file is missing, not audio, empty, or unreasonably large.
+/// Throws FileError if the file is missing, not a regular file (a FIFO is refused before
+/// it is opened), not audio, empty, or unreasonably large.
 AudioBuffer readAudioFile(const juce::File& file);
 
 /// Samples [start, end) seconds of `audio` (clamped to the buffer). Throws FileError
@@ -35,6 +36,10 @@ void writeWav(const juce::File& file, const AudioBuffer& audio, SampleFormat for
 /// Writes `data` to `file` atomically (temporary file + rename). Throws FileError.
 void writeFileAtomically(const juce::File& file, const void* data, size_t size,
                          const juce::File& protectedFile = {});
+
+/// Throws FileError if writing `target` would replace `input`: the same file by identity
+/// (device and inode after resolving links; a symbolic or hard link counts).
+void refuseOverwriting(const juce::File& target, const juce::File& input);
 
 /// A file name made safe for every file system ("Lead vocal/1" -> "Lead vocal-1").
 juce::String safeFileName(const juce::String& name);

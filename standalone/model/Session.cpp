@@ -3,6 +3,8 @@
 #include "model/Decompose.hpp"
 #include "model/Pictures.hpp"
 
+#include <demix/file_names.hpp>
+
 #include <algorithm>
 
 namespace demix::app {
@@ -308,7 +310,8 @@ TemplateLibrary Session::templateLibrary() const
     for (int s = 0; s < grouping_.sources(); ++s) {
         const auto& group = grouping_.groups[size_t(s)];
         SourceTemplates source;
-        source.name = grouping_.names[size_t(s)];
+        // A library's names become stem file names wherever it is used: made portable.
+        source.name = portableSourceName(grouping_.names[size_t(s)]);
         bool first = true;
         for (size_t m = 0; m + 1 < starts.size(); ++m) {
             std::vector<int> inMember;
@@ -338,19 +341,27 @@ std::vector<juce::File> Session::exportStems(const juce::File& folder, SampleFor
         throw FileError("Nothing to export: run a separation first");
     const auto& rendered = stems(progress);
     const juce::String base = audioFile_.getFileNameWithoutExtension();
+    // Every file the session reads is protected by identity (a link to one counts); all
+    // names are checked before the first stem is written.
+    std::vector<juce::File> inputs{audioFile_};
+    for (const auto& path : settings_.method.libraries)
+        inputs.emplace_back(path);
     std::vector<juce::File> files;
     for (const auto& stem : rendered) {
-        const auto file = folder.getChildFile(base + "-" + safeFileName(stem.name) + ".wav");
-        writeWav(file, stem.audio, format, audioFile_);
-        files.push_back(file);
+        files.push_back(folder.getChildFile(base + "-" + safeFileName(stem.name) + ".wav"));
+        for (const auto& input : inputs)
+            refuseOverwriting(files.back(), input);
     }
+    for (size_t i = 0; i < rendered.size(); ++i)
+        writeWav(files[i], rendered[i].audio, format, audioFile_);
     return files;
 }
 
 void Session::exportTemplates(const juce::File& file) const
 {
-    if (file == audioFile_)
-        throw FileError("Refusing to write over the input file");
+    refuseOverwriting(file, audioFile_);
+    for (const auto& path : settings_.method.libraries)
+        refuseOverwriting(file, juce::File(path));
     templateLibrary().save(file.getFullPathName().toStdString());
 }
 

@@ -201,4 +201,12 @@ double relativeMaxError(const AudioBuffer& a, const AudioBuffer& b) {
     return peak > 0.0 ? err / peak : err;
 }
 
+long exitedProcessId() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return static_cast<long>(child);
+}
+
 }  // namespace demix::test

@@ -51,6 +51,10 @@ void writeWav(const std::string& path, const AudioBuffer& audio,
               cli::SampleFormat format = cli::SampleFormat::Float32);
 AudioBuffer readWav(const std::string& path);
 
+/// The id of a process that has just ended (forked, exited and reaped): what a killed
+/// run's temporary file names carry.
+long exitedProcessId();
+
 std::string readBytes(const std::string& path);
 void writeBytes(const std::string& path, const std::string& bytes);
 bool exists(const std::string& path);

@@ -20,8 +20,12 @@
 ///   count A_s (≤ 64) | A_s × (u32 rows | u32 K | rows × K f32).
 /// Loading checks magic, version, sizes (limits: FFT size 2^20, 4096 sources, names of
 /// 1024 bytes, 65536 templates per source, 2 GiB payload), checksum, settings and that
-/// every value is finite and non-negative; any problem throws `LibraryError` with a
-/// message naming the file and the problem (never a crash, never a huge allocation).
+/// every value is finite and non-negative, the sample rate is within
+/// [kMinLibrarySampleRate, kMaxLibrarySampleRate], every source name passes
+/// sourceNameProblem (file_names.hpp) and no two names map to one file (fileNameKey);
+/// any problem throws `LibraryError` with a message naming the file and the problem
+/// (never a crash, never a huge allocation; names are quoted through `printable`).
+/// load() refuses a path that is not a regular file before opening it.
 /// `serialize`/`save` refuse a library that `deserialize`/`load` would reject.
 ///
 /// Thread-safety: a value type; no shared state.
@@ -39,6 +43,10 @@ class LibraryError : public Error {
 public:
     using Error::Error;
 };
+
+/// Sample rates a library may have been learned at (the rates of audio Demix reads).
+constexpr double kMinLibrarySampleRate = 1000.0;
+constexpr double kMaxLibrarySampleRate = 768000.0;
 
 /// The settings templates were learned with; they must match the audio they separate.
 struct AnalysisSettings {
@@ -88,7 +96,8 @@ public:
     int find(const std::string& name) const;
 
     /// Appends the sources of `other`; throws LibraryError (naming `otherName`) if the
-    /// settings differ or a name is already present. Nothing is changed on error.
+    /// settings differ or a name is already present (compared as file names: fileNameKey).
+    /// Nothing is changed on error.
     void merge(const TemplateLibrary& other, const std::string& otherName = "library");
 
     /// The file's bytes (e.g. for a plugin's state). Throws LibraryError if invalid.
@@ -113,7 +122,9 @@ public:
 /// nothing about them: such bins are left to the masks' equal split). Every column is L1-normalised again
 /// (a column with no energy left in the target range stays zero). The same grid returns
 /// the templates with negative values clamped and columns normalised.
-/// Throws InvalidArgument for non-positive rates or FFT sizes that are not even and >= 2,
+/// Throws InvalidArgument for rates outside [kMinLibrarySampleRate, kMaxLibrarySampleRate]
+/// or FFT sizes that are not even and in [2, 2^20] (so the work is bounded: about
+/// (target bins + source bins) × templates),
 /// or when `templates` does not have fromFft/2 + 1 rows. Allocates; not for the audio thread.
 Matrix resampleTemplates(const Matrix& templates, double fromRate, int fromFft, double toRate,
                          int toFft);
