@@ -73,7 +73,7 @@ def summary(label, samples):
 
 def ensure_libraries(demix, audio, work, restarts=1):
     """The figures' library: 16 templates per source, one template set (--restarts 1: the
-    48-template workload the issue names). With restarts > 1, a restart ensemble as
+    48-template workload of figure 4). With restarts > 1, a restart ensemble as
     `demix learn` makes by default (every member separates the mix: restarts x the NMF)."""
     libs = []
     for s in SOURCES:

@@ -115,7 +115,7 @@ def main():
     p.add_argument("--figures", default="1,2,3")
     p.add_argument("--fig2-eval-every", type=int, default=5,
                    help="figure 2: record the objective every N iterations (1 = exact accept/restart "
-                        "test every iteration, as before)")
+                        "test every iteration)")
     p.add_argument("--no-200", action="store_true",
                    help="skip the 200-iteration objective comparison (figure 1 timing only)")
     p.add_argument("--precision", choices=["adaptive", "float32", "mixed", "bfloat16"],

@@ -96,8 +96,8 @@ void writeTextFile(const std::string& path, const std::string& text);
 /// atomically: `to` shows either its old content or the new, never a partial file. An
 /// existing regular file (or link) is exchanged with the new one (Linux renameat2
 /// RENAME_EXCHANGE) and the old one then deleted: a plain rename over an existing file
-/// makes ext4 write the new file back inside rename() (≈ 50 ms per 3-minute stereo stem,
-/// and renames in one folder queue behind each other); the data reaches the disk later
+/// makes ext4 write the new file back inside rename() (and renames in one folder queue
+/// behind each other: bench/RESULTS.md, appendix); the data reaches the disk later
 /// either way. Elsewhere, or when `to` does not exist, a plain rename. On failure `from`
 /// is removed and ProcessingError thrown.
 void replaceFile(const std::string& from, const std::string& to);

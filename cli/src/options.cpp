@@ -36,7 +36,11 @@ SeparationSettings cliDefaultSettings() {
     s.stft.fftSize = 4096;
     s.stft.hop = 1024;
     s.alpha = 2.0f;
-    s.frozenIterations = 25;
+    // A short frozen stage and a firmer anchor: the adaptation then commits less of each
+    // source's templates to the other sources' notes where the dictionaries overlap
+    // (docs/quality.md, "Supervised stages").
+    s.frozenIterations = 10;
+    s.adaptAnchor = 0.35f;
     return s;
 }
 
@@ -241,9 +245,9 @@ const char* commonOptionsHelp() {
                      templates fixed, N more iterations adapt the templates to the mix
                      (default 50; 0 = templates stay exactly as learned, faster)
   --frozen N         supervised with --adapt: at most N iterations with the templates
-                     fixed before the adaptation (default 25; 0 = up to --iterations)
+                     fixed before the adaptation (default 10; 0 = up to --iterations)
   --anchor A         supervised: how strongly adapted templates are pulled back toward
-                     the library (default 0.25; larger = closer to the library)
+                     the library (default 0.35; larger = closer to the library)
   --spatial N        stereo mixes: estimate each source's place in the stereo image in
                      N passes and render the stems with a spatial (multichannel) Wiener
                      filter (default 2; 0 = the same mask on both channels)

@@ -22,7 +22,7 @@ int bitsPerSample(SampleFormat format);
 /// The engine settings `demix learn`, `separate` and `batch` start from: the engine's
 /// defaults except STFT 4096/1024 (93 ms Hann windows: the finer frequency resolution
 /// separates pitched sources better, at the same cost as 2048/512), α = 2 masks and a
-/// short frozen stage before the supervised adaptation (bench/RESULTS.md, "Quality").
+/// short frozen stage before the supervised adaptation (docs/quality.md).
 SeparationSettings cliDefaultSettings();
 
 struct CommonOptions {

@@ -16,10 +16,9 @@ namespace demix::cli {
 /// result only at the seams (and by the per-chunk spatial model).
 constexpr double kChunkThresholdSeconds = 90.0;
 /// --components (blind or --group-by) and --free files longer than this are separated in
-/// chunks unless --chunk says otherwise. Each chunk then learns its own components, which separates less well
-/// than the whole file (4-minute songs, --group-by: −1.0 dB SI-SDR with 120-s chunks,
-/// −1.5 dB with 60-s ones; --free: −0.1 dB; bench/RESULTS.md), so a song keeps the whole
-/// file; its memory grows ≈ 100 MB per minute of stereo 44.1 kHz (450 MB at 4 minutes).
+/// chunks unless --chunk says otherwise. Each chunk then learns its own components, which
+/// separates less well than the whole file (docs/quality.md, "Long files in chunks"), so a
+/// song keeps the whole file; its memory grows with its length (docs/performance.md).
 constexpr double kGroupedChunkThresholdSeconds = 480.0;
 /// Nominal chunk length when chunking by length (seconds): supervised, and --components or
 /// --free (longer: the fewer chunks, the nearer the whole file's separation; ≈ 400 MB).

@@ -1,12 +1,12 @@
 #pragma once
 // A fast real FFT for the power-of-two sizes the STFT uses (internal header).
 //
-// KissFFT is portable and handles every size, but it is scalar: a 4096-point real FFT
-// takes ≈ 20 µs on our machine, and a `demix separate` of a 3-minute song runs ≈ 100 000
-// of them (2 CPU-s, a quarter of the whole run). This one vectorises with AVX2 + FMA:
+// KissFFT is portable and handles every size, but it is scalar, and a `demix separate`
+// of a 3-minute song runs ≈ 100 000 real FFTs of 4096 points. This one vectorises with
+// AVX2 + FMA:
 // the N-point real transform is an N/2-point complex FFT (split re/im arrays,
 // Stockham autosort, radix 4 with one radix-2 stage when log2(N/2) is odd) plus the
-// usual even/odd recombination, ≈ 4–5× faster than KissFFT at N = 2048–4096.
+// usual even/odd recombination (timings: docs/performance.md).
 //
 // Conventions are KissFFT's (kiss_fftr / kiss_fftri), so FftrPlan can use either:
 //   forward: X[k] = Σ_n x[n] e^{−2πikn/N}, k = 0 … N/2 (N/2 + 1 complex values);

@@ -7,9 +7,8 @@
 //  - its log-compressed activation over time, centred (components of one source tend
 //    to be active together: the hits of a drum, the partials of a note).
 // For unit vectors the squared distance is 2 − 2·correlation, so clustering these
-// vectors groups components whose timbres and activations correlate. On the dev set
-// (/work/shared/bench/dev, 16 components per source, oracle naming of the groups) this
-// scored a mean SDR of 4.8 dB against 2.6 dB for raw log-band spectra. Ward linkage keeps
+// vectors groups components whose timbres and activations correlate; this separated
+// better than raw log-band spectra (bench/RESULTS.md, appendix). Ward linkage keeps
 // clusters compact and of comparable spread; ties go to the lowest indices, so the result
 // is fully deterministic.
 

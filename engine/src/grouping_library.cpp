@@ -9,17 +9,15 @@
 // of every component, so comparing r_sk across sources would hand it most of them. The
 // component therefore goes to the source that holds the largest FRACTION OF ITS OWN
 // total claim, r_sk / R_s with R_s = Σ_k r_sk (a likelihood with equal priors over the
-// sources instead of a posterior with the library's biased ones). On the dev set this
-// gave 7.3 dB mean SDR against 4.1 for the plain posterior r_sk (bench/RESULTS.md,
-// "Unsupervised grouped by template libraries").
+// sources instead of a posterior with the library's biased ones; the rules compared are
+// in bench/RESULTS.md, appendix).
 //
 // Soft grouping (SeparationSettings::groupingPower): a component is rarely all one source
 // (a kick's low body and a bass note share bins), and a hard choice puts all of a doubtful
 // component in one stem. With the scores q_sk = r_sk / R_s, component k is split between
 // the sources in proportion to q_sk^p (p = 2 by default, like the faces' masks, α = 2): a
-// component one source clearly wins stays (nearly) whole, a contested one is shared.
-// On dev this gave 8.35 dB against 7.85 for the hard choice (bench/RESULTS.md,
-// "Soft grouping by library").
+// component one source clearly wins stays (nearly) whole, a contested one is shared
+// (measurements: docs/quality.md).
 
 #include "separator_common.hpp"
 

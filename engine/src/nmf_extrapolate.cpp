@@ -30,9 +30,9 @@
 // like any other, and if the plain iterate is above it too, the run continues from the
 // last recorded iterate (kept in Wbest, Hbest). The final objective is exact and belongs
 // to the returned W, H. So with sampling the recorded values never increase (no
-// rounding allowance needed) and the result is the best recorded iterate. Measured on
-// the figure-2 data: the same iterations to a target objective as exact decisions
-// (bench/RESULTS.md, figure 2), at ≈ 1/8 of the objective's cost between evaluations.
+// rounding allowance needed) and the result is the best recorded iterate. The sample
+// costs ≈ 1/8 of the exact objective between evaluations and reaches a target objective
+// in as many iterations as exact decisions (bench/RESULTS.md, figure 2).
 #include "nmf_loops.hpp"
 
 #include <algorithm>
@@ -47,9 +47,9 @@ namespace demix::nmf_detail {
 namespace {
 
 // Extrapolation schedule (Ang & Gillis's rule): start, growth while accepted, shrink on
-// restart, slow growth of the ceiling. Measured on music spectrograms (bench/RESULTS.md,
-// figure 2) and random problems; a ceiling above 1 or faster growth gave more restarts
-// and no fewer iterations.
+// restart, slow growth of the ceiling. Chosen on music spectrograms and random problems:
+// a ceiling above 1 or faster growth gives more restarts and no fewer iterations
+// (bench/RESULTS.md, appendix).
 constexpr double kBetaStart = 0.5;
 constexpr double kBetaGrowth = 1.05;
 constexpr double kBetaShrink = 1.5;

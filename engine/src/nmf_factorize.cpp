@@ -163,8 +163,7 @@ NmfResult factorize(const Matrix& V, const NmfSettings& settings, const NmfInit&
         // Extrapolation decides restarts on the reported objective; the continuity
         // heuristic is not monotone, so it runs plain MU. The anchor is not part of the
         // objective either, but every W update re-applies it, so an extrapolated W is
-        // pulled back toward the anchor at the next step (measured: bench/RESULTS.md,
-        // "Accelerated adaptation").
+        // pulled back toward the anchor at the next step (docs/quality.md).
         if (settings.accelerate && settings.continuityH == 0.0f)
             nmf_detail::runExtrapolatedMultiplicative(loop);
         else

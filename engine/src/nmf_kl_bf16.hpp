@@ -18,8 +18,8 @@
 /// float32 before E is rounded. E rather than R = V / WH: where the fit is good R ≈ 1,
 /// and bf16 steps near 1 (2⁻⁸, 2⁻⁷) would swamp R − 1, which is all the update's
 /// information; the exact ones-part is added in float32 (Wᵀ·1 = column sums of W here,
-/// 1·Hᵀ = row sums of H by the caller). Measured: with R in bf16 the objective after 200
-/// iterations was 1.4e-4 above float32's, with E it is within 1e-5 (bench/RESULTS.md).
+/// 1·Hᵀ = row sums of H by the caller). Rounding R instead moved the objective far more
+/// (bench/RESULTS.md, appendix).
 /// Same inputs → same bits on a given CPU (fixed operation order, no threads).
 ///
 /// Layouts (bf16 values as uint16_t; F rows, K components, n frames of a block):

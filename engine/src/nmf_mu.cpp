@@ -91,8 +91,7 @@ inline float flushed(float x) { return x >= kTiny ? x : 0.0f; }
 Eigen::Index multiplicativeStep(const StepContext& ctx)
 {
     // The KL kernel works on half blocks, so that V and R of a step (2 × F × 64 floats)
-    // stay in a 1 MB L2 together with W (steps of 16 to 64 frames measured within 2% of
-    // each other; 128 about 5% slower).
+    // stay in a 1 MB L2 together with W (other step widths: bench/RESULTS.md, appendix).
     return ctx.beta == 1.0 && klkernel::available() ? kBlockFrames / 2 : kBlockFrames;
 }
 

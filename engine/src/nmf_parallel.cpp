@@ -39,9 +39,9 @@ namespace {
 
 /// Helper threads kept alive between parallelRun calls of one calling thread. An NMF
 /// iteration is two or three parallel passes of a few milliseconds with short serial
-/// steps between them (packing W, the W update); starting a thread per pass cost about
-/// 0.1 ms each and let the idle core halt, and waking a halted virtual CPU costs as much
-/// again. So after a round the helpers spin for kSpinMicroseconds, yielding, before they
+/// steps between them (packing W, the W update); starting a thread per pass costs time
+/// and lets the idle core halt, and waking a halted virtual CPU costs as much again. So
+/// after a pass the helpers spin for kSpinMicroseconds, yielding, before they
 /// block; the caller spins likewise while it waits for them.
 class HelperPool {
 public:

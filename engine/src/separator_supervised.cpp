@@ -59,7 +59,7 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
         frozen.maxIterations = std::min(frozen.maxIterations, settings.frozenIterations);
     // The frozen stage is a bounded warm start for the adaptation: how far it commits the
     // activations to the library's mismatches decides the split the adaptation finds
-    // (bench/RESULTS.md, "Quality"), so it runs plain MU, whose progress per iteration is
+    // (docs/quality.md), so it runs plain MU, whose progress per iteration is
     // what frozenIterations was measured with (extrapolation would commit faster).
     if (adapt) frozen.accelerate = false;
     const bool capped = settings.frozenIterations > 0 &&
@@ -83,10 +83,10 @@ Solved solveWithLibrary(const Matrix& V, const TemplateLibrary& library, int fre
         refine.maxIterations = settings.adaptIterations;
         refine.anchorW = settings.adaptAnchor;
         // Extrapolated (settings.nmf.accelerate) when every template comes from the
-        // library: as good in 50 iterations as plain MU in 75. Free components are anchored
-        // too, but only to where the short frozen stage left their random start, not to a
-        // learned sound; extrapolated, they took speech from the voice library on dev
-        // (bench/RESULTS.md, "Accelerated adaptation"), so with them the stage stays plain.
+        // library (it then needs fewer iterations than plain MU). Free components are
+        // anchored too, but only to where the short frozen stage left their random start,
+        // not to a learned sound; extrapolated, they take over a library source's part
+        // (docs/quality.md), so with them the stage stays plain.
         refine.accelerate = refine.accelerate && fixed == components;
         NmfInit start;
         start.W = std::move(result.W);
@@ -167,9 +167,9 @@ Decomposition decomposeSupervised(const AudioBuffer& mix, const TemplateLibrary&
 
     // A library with alternate template sets is an ensemble: each member (one set per
     // source) separates the mix on its own, from the same neutral start; their models are
-    // averaged (detail::ensembleDecomposition). Which local optimum a library's random start found moves
-    // the separation by up to 1.4 dB on dev; averaging over restarts removes most of that
-    // variance (bench/RESULTS.md, "Restart ensembles").
+    // averaged (detail::ensembleDecomposition). Which local optimum a library's random
+    // start found changes the separation; averaging over restarts removes most of that
+    // variance (docs/quality.md).
     const int members = library.ensembleSize();
     std::vector<Solved> solved;
     for (int m = 0; m < members; ++m) {

@@ -17,9 +17,8 @@ Decomposition decomposeFree(const AudioBuffer& mix, int components, int members,
     const StageProgress analysing(progress, "analysing", 0.0, 0.05);
     Matrix V = meanMagnitude(mix, stft, analysing, settings.threads);
 
-    // Which local optimum the random start finds moves a dev case by up to 5 dB; averaging
-    // the models of several starts removes part of that variance (bench/RESULTS.md,
-    // "Unsupervised restart ensembles").
+    // Which local optimum the random start finds changes the separation; averaging the
+    // models of several starts removes part of that variance (docs/quality.md).
     const double span = 0.95 / members;
     std::vector<Solved> solved;
     for (int m = 0; m < members; ++m) {
@@ -57,7 +56,7 @@ void checkRestarts(const SeparationSettings& settings) {
 
 int unsupervisedRestartsFor(const SeparationSettings& settings, bool groupedByLibrary) {
     if (settings.unsupervisedRestarts > 0) return settings.unsupervisedRestarts;
-    return groupedByLibrary ? 3 : 1;  // measured: bench/RESULTS.md, "Unsupervised restart ensembles"
+    return groupedByLibrary ? 3 : 1;  // why: docs/quality.md, "Unsupervised separation"
 }
 
 Decomposition decomposeUnsupervised(const AudioBuffer& mix, int components, int sources,

@@ -13,7 +13,7 @@
 // The R_s are estimated by EM-style passes over the mix: filter with the current model,
 // then R_s(f) = Σ_t y_s y_sᴴ / (Σ_t ‖y_s‖² / 2) + δ·I. A source panned to one side or a
 // wide stereo source thus gets a filter that uses the channels' difference, which a
-// per-channel mask cannot (bench/RESULTS.md, "Quality").
+// per-channel mask cannot (docs/quality.md).
 
 #include "demix/types.hpp"
 

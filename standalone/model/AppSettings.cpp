@@ -82,7 +82,7 @@ AppSettings defaultAppSettings()
     s.separation.alpha = 2.0f;
     // separation.unsupervisedRestarts stays 0, the engine's per-path default: one
     // factorisation for the blind grouping (its component list stays K for editing),
-    // three for grouping by library (bench/RESULTS.md, "Unsupervised restart ensembles").
+    // three for grouping by library (docs/quality.md).
     return s;
 }
 

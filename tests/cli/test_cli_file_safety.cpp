@@ -121,7 +121,7 @@ TEST_CASE("an output reached through a link is refused when it is the input", "[
     CHECK(readBytes(dir.path("song.wav")) == before);
 }
 
-TEST_CASE("--json naming the input or a library is refused before any work", "[files][safety]") {
+TEST_CASE("a --json output naming the input or a library is refused before any work", "[files][safety]") {
     TempDir dir;
     writeWav(dir.path("m.wav"), song());
     learn(dir, "bass", dir.path("lib.dmxt"));

@@ -263,7 +263,7 @@ TEST_CASE("learn combines several inputs and progress goes to stderr unless --qu
     CHECK_THAT(info.out, Catch::Contains("version 2") && Catch::Contains("ensemble:     3 template sets") &&
                              Catch::Contains("(+2 more sets)"));
 
-    // --restarts 1: one set, a version-1 file (as before restarts existed), the same first set.
+    // --restarts 1: one set, a version-1 file (the single-set format), the same first set.
     r = runDemix({"learn", dir.path("a.wav"), dir.path("b.wav"), "--name", "keys", "-k", "4",
                   "--fft", "512", "--iterations", "20", "--restarts", "1", "-o", dir.path("one.lib")});
     REQUIRE(r.exitCode == 0);
@@ -372,10 +372,10 @@ TEST_CASE("separate --adapt sets the supervised template adaptation stage", "[se
     CHECK(static_cast<int>(frozen["iterations"]) == 40);  // kFast's --iterations with --tol 0
     CHECK(static_cast<int>(frozen["settings"]["adapt_iterations"]) == 0);
     const auto adapted = run("4", "adapted");
-    // Before adapting, the templates stay fixed for at most --frozen iterations (default 25).
-    CHECK(static_cast<int>(adapted["iterations"]) == 25 + 4);
+    // Before adapting, the templates stay fixed for at most --frozen iterations (default 10).
+    CHECK(static_cast<int>(adapted["iterations"]) == 10 + 4);
     CHECK(static_cast<int>(adapted["settings"]["adapt_iterations"]) == 4);
-    CHECK(static_cast<int>(adapted["settings"]["frozen_iterations"]) == 25);
+    CHECK(static_cast<int>(adapted["settings"]["frozen_iterations"]) == 10);
     CHECK(static_cast<double>(adapted["settings"]["adapt_anchor"]) == 2.0);
     // --frozen 0: the fixed-template stage runs up to --iterations (40 with --tol 0).
     const auto longFrozen = run("4", "long-frozen", {"--frozen", "0"});
@@ -418,8 +418,8 @@ TEST_CASE("separate defaults: STFT 4096/1024, alpha 2; --sparsity and --continui
     CHECK(static_cast<int>(plain["settings"]["fft"]) == 4096);
     CHECK(static_cast<int>(plain["settings"]["hop"]) == 1024);
     CHECK(static_cast<double>(plain["settings"]["alpha"]) == 2.0);
-    CHECK(static_cast<int>(plain["settings"]["frozen_iterations"]) == 25);
-    CHECK(static_cast<double>(plain["settings"]["adapt_anchor"]) == Approx(0.25));
+    CHECK(static_cast<int>(plain["settings"]["frozen_iterations"]) == 10);
+    CHECK(static_cast<double>(plain["settings"]["adapt_anchor"]) == Approx(0.35));
     CHECK(static_cast<double>(plain["settings"]["sparsity"]) == 0.0);
     CHECK(static_cast<double>(plain["settings"]["continuity"]) == 0.0);
 

@@ -47,7 +47,7 @@ TEST_CASE("unsupervised grouping separates two pitched instruments of distinct t
     const double inputA = sdrDb(a, mix), inputB = sdrDb(b, mix);
     CAPTURE(sdrA, sdrB, inputA, inputB, d.groups);
     // Two pitched instruments are the hard case for automatic grouping (the timbre
-    // feature depends on pitch; see bench/RESULTS.md, "Unsupervised, round 3"): this
+    // feature depends on pitch; see docs/quality.md, "Unsupervised separation"): this
     // performance gains 5.8 and 2.8 dB over the mix, other performances 1.5–12.9 dB on
     // average. A degenerate grouping (one source takes everything, or the notes are
     // split by register) leaves one stem at or below the mix: that is what this catches.

@@ -127,8 +127,8 @@ struct NmfSettings {
     ///   the best recorded iterate (its exact objective is the last one). Not applied with
     ///   continuityH (that runs plain MU). With anchorW the restart test sees the
     ///   objective without the anchor term, and each W update re-applies the anchor to
-    ///   the extrapolated W. Typically 2.5× fewer iterations to
-    ///   a given objective on music (bench/RESULTS.md, figure 2).
+    ///   the extrapolated W. Fewer iterations to a given objective on music
+    ///   (docs/performance.md).
     /// - HALS: each product with V is reused for several sweeps (Gillis & Glineur 2012):
     ///   up to 1 + ρ/2 sweeps, ρ the product's cost over a sweep's, stopping once a sweep
     ///   moves the factor by less than 1/10 of the first. Monotone like plain HALS.
@@ -139,7 +139,7 @@ struct NmfSettings {
     /// value are set to 0 (and, like any zero of MU, stay 0; an extrapolated point of
     /// `accelerate` is not floored). 0 (default) = only the kTiny flush.
     /// scikit-learn's KL/IS MU zeroes activations below 2.22e-16 (float64 epsilon); set
-    /// that value to reproduce its iterates (bench/RESULTS.md, figure 1). It is an
+    /// that value to reproduce its iterates. It is an
     /// absolute threshold, so it depends on the scale of V.
     float activationFloor = 0.0f;
     /// Arithmetic of the products W·H, Wᵀ·R and R·Hᵀ (R = V / WH) of KL multiplicative
@@ -155,12 +155,11 @@ struct NmfSettings {
     ///    feature).
     ///  - Mixed: the model W·H and E = V / WH − 1 in float32; only the operands of the two
     ///    update products Wᵀ·E and E·Hᵀ (W, H, E) rounded to bf16 (the exact ones-part
-    ///    Wᵀ·1, 1·Hᵀ added in float32). ≈ 22 % less time per iteration on AMD Zen 4; the
-    ///    objective after 200 iterations on a 3-minute song is 3e-5 relative from
-    ///    Float32's (bench/RESULTS.md, figure 1).
-    ///  - Bfloat16: W·H from bf16 operands too. ≈ 40 % less time; E then carries W·H's
-    ///    rounding, and the objective after 200 iterations differs from Float32's by
-    ///    ≈ 1.5e-4 relative (lower there; either sign on other data).
+    ///    Wᵀ·1, 1·Hᵀ added in float32). Faster than Float32, with an objective close to
+    ///    Float32's (the model that decides the fit stays float32).
+    ///  - Bfloat16: W·H from bf16 operands too. Faster still; E then carries W·H's
+    ///    rounding, so the objective drifts further from Float32's
+    ///    (either sign).
     ///  - Adaptive (default): Bfloat16 while the fit is far from converged, Mixed from the
     ///    iteration after the first recorded objective (recorded every evalEvery
     ///    iterations) that has fallen by less than kAdaptivePrecisionProgress (1e-3) of
@@ -173,10 +172,8 @@ struct NmfSettings {
     ///    maxIterations) the whole run is Mixed. Unlike the fixed choices, the iterates
     ///    depend on evalEvery (it decides when the switch is seen).
     ///    NmfResult::bfloat16Iterations says how many iterations ran Bfloat16.
-    /// Mixed agrees with Float32 (3e-5) and with scikit-learn (2.7e-5, with its activation
-    /// floor) on figure 1's 3-minute song, and separates as well (dev set: supervised 9.79
-    /// vs 9.80 dB over three learning seeds, unsupervised 5.81 vs 5.77). Adaptive reaches
-    /// figure 2's objective in the time of Bfloat16 (bench/RESULTS.md).
+    /// Speeds, objectives and separation quality of each choice: docs/performance.md,
+    /// docs/quality.md.
     Precision precision = Precision::Adaptive;
     /// Worker threads; 0 = all hardware threads (then results depend on the machine's
     /// core count). Small problems (F·T·K < 4e6) always run on the calling thread.

@@ -55,14 +55,11 @@ namespace demix {
 /// Clips too short to hold out at least one block (and keep at least K fitting frames)
 /// are learned without validation (reported with heldOutFrames = 0).
 ///
-/// Off by default (`enabled`), with 4 folds when on. Over learning seeds 0–5 on the dev
-/// set, 4-fold validation separated slightly better than the fixed iteration rule
-/// (supervised 10.03 vs 9.92 dB), but not robustly: the same rule with the held-out
-/// activations warm-started between checks (equal to 1e-6) gave 10.02 with one case
-/// below the reference (dev03, seed 2: 5.69 dB); one split alone gave 9.87, choosing K this
-/// way 9.56 (the held-out fit favours the largest K). It costs 15–25× the learning time
-/// (mostly the held-out solves).
-/// bench/RESULTS.md, "Held-out validation of learning".
+/// Off by default (`enabled`), with 4 folds when on: its gain over the fixed iteration
+/// rule is not robust (a change of the held-out measurement as small as 1e-6 moves the
+/// chosen count and a case with it), the held-out fit favours the largest K, and it
+/// multiplies the learning time (mostly the held-out solves). Measurements:
+/// docs/quality.md and bench/RESULTS.md.
 struct LearningValidation {
     bool enabled = false;
     double blockSeconds = 0.5;  ///< length of the interleaved blocks (> 0 s)
@@ -106,13 +103,13 @@ struct SeparationSettings {
     /// frozen, this many further iterations adapt the library templates to the mix, each
     /// pulled toward its library value with weight `adaptAnchor` (NmfSettings::anchorW).
     /// Templates learned from other notes or another recording then fit the mix better
-    /// (bench/RESULTS.md, "Quality"). 0 = the library stays frozen.
+    /// (docs/quality.md). 0 = the library stays frozen.
     int adaptIterations = 50;
     float adaptAnchor = 0.25f;  ///< >= 0; larger keeps the templates nearer the library
     /// Supervised with adaptation only: at most this many iterations of the first stage
     /// (library frozen); 0 = nmf.maxIterations. The adaptation stage refines H as well, so
     /// the first stage only needs to bring H near its solution: a short first stage is
-    /// cheaper and on the dev set no worse (bench/RESULTS.md, "Quality"). Ignored when
+    /// cheaper and separates no worse (docs/quality.md). Ignored when
     /// there is no adaptation stage (then the frozen solve runs nmf.maxIterations).
     /// With adaptation, the frozen stage runs plain MU (nmf.accelerate is not used there):
     /// it is a bounded warm start whose depth matters. The anchored adaptation stage
@@ -124,17 +121,17 @@ struct SeparationSettings {
     /// that last value (NmfInit::objective).
     int frozenIterations = 0;
     /// learnTemplates runs plain MU unless this is true (nmf.accelerate applies to the
-    /// separations): libraries learned with extrapolation separated the dev set slightly
-    /// worse (bench/RESULTS.md, "Figures 2 and 3 on the full data"). The faces share this
+    /// separations): libraries learned with extrapolation separated slightly worse
+    /// (docs/quality.md). The faces share this
     /// default, so a library learned in the plugin, the app or `demix learn` is the same.
     bool accelerateLearning = false;
     /// Template learning: how many template sets each learned source gets, each from its
     /// own random start (nmf.seed, nmf.seed + 1, …; the first set is exactly the
     /// single-start library). The further sets are stored as SourceTemplates::alternates,
     /// and supervised separation averages over them (an ensemble: see decomposeSupervised).
-    /// Which local optimum one random start lands in moves a dev case by up to 1.4 dB; the
-    /// ensemble of 3 separated the dev set 0.4 dB better than its members on average
-    /// (bench/RESULTS.md, "Restart ensembles"). Learning and separation cost scale with it.
+    /// Which local optimum one random start lands in decides much of how a library splits
+    /// a mix; the ensemble averages that variance away (docs/quality.md). Learning and
+    /// separation cost scale with it.
     /// Must be >= 1.
     int learningRestarts = 3;
     /// Unsupervised separation with grouped sources (decomposeUnsupervised with sources >= 1,
@@ -148,11 +145,10 @@ struct SeparationSettings {
     /// similarity of their model spectrograms. Cost: M factorisations and groupings (the
     /// NMF and grouping time × M; rendering unchanged, with M·K components). Ignored with
     /// sources == 0 (one stem per component: components have no identity across starts).
-    /// 0 (default) = per path: 3 for decomposeGroupedByLibrary (grouped by the training
-    /// libraries the dev mean went 7.25 -> 7.84 dB, every NMF seed and every case gained;
-    /// 5 gave 7.92), 1 for the blind grouping of decomposeUnsupervised (3 gained on one NMF
-    /// seed of three: its members' groupings can disagree, and a poor one pulls the
-    /// ensemble down). Must be >= 0. bench/RESULTS.md, "Unsupervised restart ensembles".
+    /// 0 (default) = per path: 3 for decomposeGroupedByLibrary (every member's groups are
+    /// the library's sources, so averaging them is a robust gain), 1 for the blind grouping
+    /// of decomposeUnsupervised (its members' groupings can disagree, and a poor one pulls
+    /// the ensemble down). Must be >= 0. Measurements: docs/quality.md.
     int unsupervisedRestarts = 0;
     /// decomposeGroupedByLibrary only: how softly components are grouped by the libraries.
     /// Component k is shared between the sources in proportion to q_sk^groupingPower,
@@ -160,8 +156,7 @@ struct SeparationSettings {
     /// (componentSharesByLibrary); +infinity = hard, each component to its best source.
     /// A component is rarely one source alone (a kick's low body and a bass note share
     /// bins), and a hard choice puts all of a doubtful component in one stem. Default 2,
-    /// like the faces' mask exponent α = 2: on dev the grouped mean went 7.85 -> 8.35 dB over NMF seeds
-    /// 0-2 (1 gave 7.50, 4 gave 8.22; bench/RESULTS.md, "Soft grouping by library").
+    /// like the faces' mask exponent α = 2 (the exponents tried: docs/quality.md).
     /// Must be > 0.
     double groupingPower = 2.0;
     /// renderStems, stereo mixes only: the stems come from a multichannel (spatial) Wiener
@@ -176,12 +171,12 @@ struct SeparationSettings {
     /// fftSize/(2·hop)-th frame: frames overlapping by more than half add little) and its
     /// masks; memory stays one block of frames. The filters sum to the identity, so the
     /// stems still sum to the mix. A mono signal copied to both channels gives exactly the
-    /// masks' stems. bench/RESULTS.md, "Quality", has the measurements.
+    /// masks' stems. docs/quality.md has the measurements.
     int spatialPasses = 2;
     /// learnTemplatesTogether only: rounds of discriminative refinement of the sources'
     /// templates on a training mix of their clips; 0 (the default) = each source learned
-    /// alone, exactly as learnTemplates. Not the default because over six learning seeds
-    /// it did not separate the dev set better (bench/RESULTS.md, "Quality round 4").
+    /// alone, exactly as learnTemplates. Not the default because it did not separate
+    /// better over six learning seeds (docs/quality.md).
     int discriminativeIterations = 0;
     /// Template learning only: held-out validation (early stopping, optionally choosing K).
     LearningValidation validation;
