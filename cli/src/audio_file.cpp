@@ -22,6 +22,11 @@ namespace {
 
 constexpr int kBlock = 1 << 16;  // samples per read/write call
 
+// More sample frames per byte of file than any supported format can encode: FLAC's
+// densest frame (a constant subframe per channel, 65,535 samples) holds < 5,700 frames
+// per byte, Vorbis < 4,096. A header declaring more is false, whatever the decoder says.
+constexpr juce::int64 kMaxFramesPerByte = 8192;
+
 juce::AudioFormatManager& formats() {
     // Thread-safe static init; the manager is only read afterwards.
     static juce::AudioFormatManager* manager = [] {
@@ -181,6 +186,12 @@ std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path
                              std::to_string(bytesNeeded) + " bytes of audio) but the file has only " +
                              std::to_string(fileSize) + " bytes");
     }
+    // A compressed file's length comes from its header (FLAC) or last page (Ogg), and the
+    // decoder pads with silence up to it: a length no file of this size can hold is false.
+    if (length / kMaxFramesPerByte >= fileSize)
+        throw InputError(inQuotes(path) + ": is corrupt: its header declares " + std::to_string(length) +
+                         " samples per channel, more than a file of " + std::to_string(fileSize) +
+                         " bytes can hold");
     return reader;
 }
 
@@ -248,18 +259,22 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
         throw InputError(inQuotes(path) + ": is too long (" + std::to_string(length) +
                          " samples × " + std::to_string(channels) + " channels)");
 
+    // The buffer grows block by block as samples are decoded, never to the declared length
+    // up front: a false header then costs memory only up to where decoding fails (a cut-off
+    // FLAC is refused at its first padded block). The vectors grow geometrically and are
+    // trimmed to the length read at the end.
     AudioBuffer audio;
     audio.sampleRate = rate;
-    try {
-        audio.channels.assign(static_cast<std::size_t>(channels),
-                              std::vector<float>(static_cast<std::size_t>(length)));
-    } catch (const std::bad_alloc&) {
-        throw ProcessingError(inQuotes(path) + ": not enough memory to read " +
-                              std::to_string(length) + " samples");
-    }
+    audio.channels.resize(static_cast<std::size_t>(channels));
     std::vector<float*> dest(static_cast<std::size_t>(channels));
     for (juce::int64 start = 0; start < length; start += kBlock) {
         const int n = static_cast<int>(std::min<juce::int64>(kBlock, length - start));
+        try {
+            for (auto& ch : audio.channels) ch.resize(static_cast<std::size_t>(start + n));
+        } catch (const std::bad_alloc&) {
+            throw ProcessingError(inQuotes(path) + ": not enough memory to read " +
+                                  std::to_string(length) + " samples");
+        }
         for (int c = 0; c < channels; ++c)
             dest[static_cast<std::size_t>(c)] = audio.channels[static_cast<std::size_t>(c)].data() + start;
         if (!reader->read(dest.data(), channels, start, n))
@@ -267,6 +282,7 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
                              " (the file may be truncated or corrupt)");
         checkNotCutOff(path, *reader, *pastEnd, start + n);
     }
+    for (auto& ch : audio.channels) ch.shrink_to_fit();
 
     checkNotCutOff(path, *reader, *pastEnd, length);
     checkSampleValues(path, audio.channels, 0);
