@@ -83,6 +83,16 @@ juce::ValueTree decodeState(const void* data, size_t size, juce::String& error)
         error = "Demix state has no DemixPluginState tree";
         return {};
     }
+    // JUCE's reader accepts what its writer never produces (names and strings that are
+    // not valid UTF-8, which it silently re-encodes, or stray bytes after the tree); such
+    // a tree would not survive the next save unchanged. Only a payload that re-encodes to
+    // exactly its own bytes is accepted, so a decoded state is always saved as it was read.
+    juce::MemoryOutputStream again;
+    tree.writeToStream(again);
+    if (again.getDataSize() != payloadSize || std::memcmp(again.getData(), payload, payloadSize) != 0) {
+        error = "Demix state is corrupt (a name or text is not valid UTF-8, or the tree is malformed)";
+        return {};
+    }
     // Version 1 is the first; later versions migrate older trees here.
     return tree;
 }
