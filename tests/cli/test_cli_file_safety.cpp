@@ -358,6 +358,27 @@ TEST_CASE("a FLAC declaring more samples than its size can hold is refused befor
     CHECK(relativeMaxError(mix, back) <= 1e-3);
 }
 
+TEST_CASE("a WAV chunk declaring more bytes than the file holds is refused before JUCE reads it", "[formats][safety]") {
+    // A fuzzer's finding: a "bext" chunk declaring ~4 GB made JUCE's WAV reader allocate it.
+    TempDir dir;
+    auto u32 = [](std::uint32_t v) {
+        std::string b(4, '\0');
+        for (int i = 0; i < 4; ++i) b[static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
+        return b;
+    };
+    const std::string wav = wavHeader(1, 1, 16, 3200);
+    writeBytes(dir.path("bext.wav"), wav + "bext" + u32(0xF0000000u) + std::string(64, 'x'));
+    const std::string size = std::to_string(wav.size() + 8 + 64);
+    CHECK_THROWS_WITH(cli::readAudioFile(dir.path("bext.wav")),
+                      Catch::Contains("bext.wav") && Catch::Contains("'bext' chunk declares 4026531840 bytes") &&
+                          Catch::Contains("(" + size + " bytes)"));
+    expectError(runDemix(fast({"separate", dir.path("bext.wav"), "--components", "2", "-o", dir.path("o")})), 2,
+                "beyond the end of the file");
+    // The same chunk with its true size is read, and the audio is all there.
+    writeBytes(dir.path("ok.wav"), wav + "bext" + u32(64) + std::string(64, 'x'));
+    CHECK(cli::readAudioFile(dir.path("ok.wav")).numSamples() == 1600);
+}
+
 TEST_CASE("the audio fuzzer's seeds and kept findings replay through the reader", "[formats][safety]") {
     // The same invariants as tests/fuzz/fuzz_audio.cpp, without the sanitizers: a file is
     // refused with a message naming it, or read with 1..64 equal, finite channels.
@@ -386,7 +407,7 @@ TEST_CASE("the audio fuzzer's seeds and kept findings replay through the reader"
         }
     }
     CHECK(read >= 6);     // the seeds
-    CHECK(refused >= 1);  // the kept length finding
+    CHECK(refused >= 2);  // the kept length and chunk findings
 }
 
 TEST_CASE("odd headers and absurd samples get a message that names the problem", "[bad-input][safety]") {
