@@ -175,6 +175,36 @@ TEST_CASE("a state decodes only if it re-encodes to the same bytes (UTF-8 names)
     CHECK(p.status().contains("not valid UTF-8"));
 }
 
+TEST_CASE("a state whose tree counts exceed its size is refused at once", "[state]")
+{
+    // A fuzzer's finding: a property count of 2^31 - 1 in a few bytes made JUCE's reader
+    // loop 2^31 times past the end of the data.
+    const std::string type = "DemixPluginState";
+    std::string payload = type + '\0' + "\x04\xff\xff\xff\x7f" + '\0';
+    juce::MemoryOutputStream out;
+    out.write("DMXSTATE", 8);
+    out.writeInt(1);
+    out.writeInt(static_cast<int>(payload.size()));
+    out.write(payload.data(), payload.size());
+    out.writeInt(static_cast<int>(crc32(payload.data(), payload.size())));
+    juce::String error;
+    CHECK_FALSE(decodeState(out.getData(), out.getDataSize(), error).isValid());
+    CHECK(error.contains("counts or sizes do not fit"));
+
+    // The same shape with honest counts (no properties, no children) is read.
+    payload = type + '\0' + '\0' + '\0';
+    juce::MemoryOutputStream honest;
+    honest.write("DMXSTATE", 8);
+    honest.writeInt(1);
+    honest.writeInt(static_cast<int>(payload.size()));
+    honest.write(payload.data(), payload.size());
+    honest.writeInt(static_cast<int>(crc32(payload.data(), payload.size())));
+    error = {};
+    const auto tree = decodeState(honest.getData(), honest.getDataSize(), error);
+    CHECK(tree.isValid());
+    CHECK(error.isEmpty());
+}
+
 TEST_CASE("CRC-32 matches the standard check value", "[state]")
 {
     CHECK(crc32("123456789", 9) == 0xCBF43926u);
