@@ -22,6 +22,11 @@ namespace {
 
 constexpr int kBlock = 1 << 16;  // samples per read/write call
 
+// More sample frames per byte of file than any supported format can encode: FLAC's
+// densest frame (a constant subframe per channel, 65,535 samples) holds < 5,700 frames
+// per byte, Vorbis < 4,096. A header declaring more is false, whatever the decoder says.
+constexpr juce::int64 kMaxFramesPerByte = 8192;
+
 juce::AudioFormatManager& formats() {
     // Thread-safe static init; the manager is only read afterwards.
     static juce::AudioFormatManager* manager = [] {
@@ -101,33 +106,51 @@ std::uint32_t littleEndian(const unsigned char* p, int bytes) {
 }
 
 /// What a RIFF/WAVE header says that JUCE refuses or misreads, or "": a 64-bit float
-/// file, or a channel count of 0 or more than 64 (JUCE reads it as a signed 16-bit number).
-std::string wavHeaderProblem(const std::string& path) {
+/// file, a channel count of 0 or more than 64 (JUCE reads it as a signed 16-bit number),
+/// or a chunk other than "data" running past the end of the file (JUCE allocates what a
+/// chunk declares before reading it, e.g. 4 GB for a false "bext" size).
+std::string wavHeaderProblem(const std::string& path, juce::int64 fileSize) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) return {};
-    unsigned char head[4096];
-    const std::size_t n = std::fread(head, 1, sizeof head, f);
-    std::fclose(f);
-    if (n < 12 || std::memcmp(head, "RIFF", 4) != 0 || std::memcmp(head + 8, "WAVE", 4) != 0) return {};
-    for (std::size_t at = 12; at + 8 <= n;) {
-        const std::uint32_t size = littleEndian(head + at + 4, 4);
-        if (std::memcmp(head + at, "fmt ", 4) == 0 && at + 24 <= n) {
-            const unsigned tag = littleEndian(head + at + 8, 2);
-            const unsigned channels = littleEndian(head + at + 10, 2);
-            const unsigned bits = littleEndian(head + at + 22, 2);
-            const bool extensibleFloat = tag == 0xFFFE && at + 34 <= n && littleEndian(head + at + 32, 2) == 3;
-            if ((tag == 3 || extensibleFloat) && bits == 64)
-                return "is a 64-bit floating-point WAV, which Demix does not read; convert it to "
-                       "32-bit float (e.g. sox in.wav -e floating-point -b 32 out.wav)";
-            if (channels == 0) return "its header declares 0 audio channels";
-            if (channels > 64)
-                return "its header declares " + std::to_string(channels) +
-                       " channels; at most 64 are supported";
-            return {};
-        }
-        at += 8 + size + (size & 1);
+    unsigned char head[12];
+    if (std::fread(head, 1, sizeof head, f) != sizeof head || std::memcmp(head, "RIFF", 4) != 0 ||
+        std::memcmp(head + 8, "WAVE", 4) != 0) {
+        std::fclose(f);
+        return {};
     }
-    return {};
+    std::string problem;
+    for (juce::int64 at = 12; problem.empty() && at + 8 <= fileSize;) {
+        unsigned char chunk[34];
+        if (std::fseek(f, static_cast<long>(at), SEEK_SET) != 0) break;
+        const std::size_t n = std::fread(chunk, 1, sizeof chunk, f);
+        if (n < 8) break;
+        const std::uint32_t size = littleEndian(chunk + 4, 4);
+        const std::string id(reinterpret_cast<const char*>(chunk), 4);
+        bool named = true;  // chunk names are printable ASCII; else this is no RIFF file JUCE reads
+        for (char c : id) named = named && c >= 0x20 && c < 0x7f;
+        if (!named) break;
+        if (id == "data") {  // a short one is reported as truncated, with the sample counts
+        } else if (at + 8 + static_cast<juce::int64>(size) > fileSize) {
+            problem = "is corrupt: its '" + id + "' chunk declares " + std::to_string(size) +
+                      " bytes, beyond the end of the file (" + std::to_string(fileSize) + " bytes)";
+        } else if (id == "fmt " && n >= 24) {
+            const unsigned tag = littleEndian(chunk + 8, 2);
+            const unsigned channels = littleEndian(chunk + 10, 2);
+            const unsigned bits = littleEndian(chunk + 22, 2);
+            const bool extensibleFloat = tag == 0xFFFE && n >= 34 && littleEndian(chunk + 32, 2) == 3;
+            if ((tag == 3 || extensibleFloat) && bits == 64)
+                problem = "is a 64-bit floating-point WAV, which Demix does not read; convert it to "
+                          "32-bit float (e.g. sox in.wav -e floating-point -b 32 out.wav)";
+            else if (channels == 0)
+                problem = "its header declares 0 audio channels";
+            else if (channels > 64)
+                problem = "its header declares " + std::to_string(channels) +
+                          " channels; at most 64 are supported";
+        }
+        at += 8 + static_cast<juce::int64>(size) + (size & 1);
+    }
+    std::fclose(f);
+    return problem;
 }
 
 }  // namespace
@@ -141,7 +164,7 @@ std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path
     const auto fileSize = file.getSize();
     if (fileSize == 0) throw InputError(inQuotes(path) + ": is empty (0 bytes), not an audio file");
 
-    const std::string header = wavHeaderProblem(file.getFullPathName().toStdString());
+    const std::string header = wavHeaderProblem(file.getFullPathName().toStdString(), fileSize);
     if (!header.empty()) throw InputError(inQuotes(path) + ": " + header);
     pastEnd = std::make_shared<std::atomic<bool>>(false);
     auto stream = file.createInputStream();
@@ -181,6 +204,12 @@ std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path
                              std::to_string(bytesNeeded) + " bytes of audio) but the file has only " +
                              std::to_string(fileSize) + " bytes");
     }
+    // A compressed file's length comes from its header (FLAC) or last page (Ogg), and the
+    // decoder pads with silence up to it: a length no file of this size can hold is false.
+    if (length / kMaxFramesPerByte >= fileSize)
+        throw InputError(inQuotes(path) + ": is corrupt: its header declares " + std::to_string(length) +
+                         " samples per channel, more than a file of " + std::to_string(fileSize) +
+                         " bytes can hold");
     return reader;
 }
 
@@ -248,18 +277,22 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
         throw InputError(inQuotes(path) + ": is too long (" + std::to_string(length) +
                          " samples × " + std::to_string(channels) + " channels)");
 
+    // The buffer grows block by block as samples are decoded, never to the declared length
+    // up front: a false header then costs memory only up to where decoding fails (a cut-off
+    // FLAC is refused at its first padded block). The vectors grow geometrically and are
+    // trimmed to the length read at the end.
     AudioBuffer audio;
     audio.sampleRate = rate;
-    try {
-        audio.channels.assign(static_cast<std::size_t>(channels),
-                              std::vector<float>(static_cast<std::size_t>(length)));
-    } catch (const std::bad_alloc&) {
-        throw ProcessingError(inQuotes(path) + ": not enough memory to read " +
-                              std::to_string(length) + " samples");
-    }
+    audio.channels.resize(static_cast<std::size_t>(channels));
     std::vector<float*> dest(static_cast<std::size_t>(channels));
     for (juce::int64 start = 0; start < length; start += kBlock) {
         const int n = static_cast<int>(std::min<juce::int64>(kBlock, length - start));
+        try {
+            for (auto& ch : audio.channels) ch.resize(static_cast<std::size_t>(start + n));
+        } catch (const std::bad_alloc&) {
+            throw ProcessingError(inQuotes(path) + ": not enough memory to read " +
+                                  std::to_string(length) + " samples");
+        }
         for (int c = 0; c < channels; ++c)
             dest[static_cast<std::size_t>(c)] = audio.channels[static_cast<std::size_t>(c)].data() + start;
         if (!reader->read(dest.data(), channels, start, n))
@@ -267,6 +300,7 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
                              " (the file may be truncated or corrupt)");
         checkNotCutOff(path, *reader, *pastEnd, start + n);
     }
+    for (auto& ch : audio.channels) ch.shrink_to_fit();
 
     checkNotCutOff(path, *reader, *pastEnd, length);
     checkSampleValues(path, audio.channels, 0);

@@ -47,7 +47,8 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info = nullptr
 
 /// Opens `path` for reading after the checks readAudioFile makes before decoding (a
 /// regular file, checked before it is opened; a known format; 1 to 64 channels; a rate
-/// of 1 kHz to 768 kHz; samples; a WAV/AIFF header not promising more bytes than the
+/// of 1 kHz to 768 kHz; samples; a declared length of fewer than 8192 frames per byte
+/// of file (no format packs more); a WAV/AIFF header not promising more bytes than the
 /// file holds; a 64-bit float WAV named as unsupported). `pastEnd` is set when the
 /// decoder asks for data beyond the file's end (see checkNotCutOff). Throws InputError.
 std::unique_ptr<juce::AudioFormatReader> openAudioReader(const std::string& path,

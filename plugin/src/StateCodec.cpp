@@ -29,6 +29,64 @@ std::uint32_t readU32(const std::uint8_t* p)
            | (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
+/// Walks juce::ValueTree's binary form (as ValueTree::writeToStream writes it) without
+/// building anything and says whether every count, size and string stays inside the
+/// payload. JUCE's reader trusts the counts: a property count of 2^31 in a few bytes makes
+/// it loop 2^31 times past the end. Nesting is bounded so that no input exhausts the stack.
+class TreeShape {
+public:
+    TreeShape(const std::uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+    bool wholeTree() { return tree(0) && p_ == end_; }
+
+private:
+    static constexpr int kMaxDepth = 32;
+    const std::uint8_t* p_;
+    const std::uint8_t* end_;
+
+    size_t left() const { return size_t(end_ - p_); }
+    bool count(std::uint32_t& n)  // juce::OutputStream::writeCompressedInt, non-negative
+    {
+        if (left() < 1 || (*p_ & 0x80) != 0 || *p_ > 4 || left() < size_t(1 + *p_))
+            return false;
+        const int bytes = *p_++;
+        n = 0;
+        for (int i = 0; i < bytes; ++i)
+            n |= std::uint32_t(*p_++) << (8 * i);
+        return true;
+    }
+    bool text(bool nonEmpty)  // a NUL-terminated string
+    {
+        const auto* nul = static_cast<const std::uint8_t*>(std::memchr(p_, 0, left()));
+        if (nul == nullptr || (nonEmpty && nul == p_))
+            return false;
+        p_ = nul + 1;
+        return true;
+    }
+    bool value()  // juce::var::writeToStream: a size, then that many bytes
+    {
+        std::uint32_t bytes = 0;
+        if (!count(bytes) || bytes > left())
+            return false;
+        p_ += bytes;
+        return true;
+    }
+    bool tree(int depth)
+    {
+        std::uint32_t properties = 0, children = 0;
+        if (depth > kMaxDepth || !text(true) || !count(properties) || properties > left() / 3)
+            return false;
+        for (std::uint32_t i = 0; i < properties; ++i)
+            if (!text(true) || !value())
+                return false;
+        if (!count(children) || children > left() / 3)
+            return false;
+        for (std::uint32_t i = 0; i < children; ++i)
+            if (!tree(depth + 1))
+                return false;
+        return true;
+    }
+};
+
 }  // namespace
 
 std::uint32_t crc32(const void* data, size_t size) noexcept
@@ -78,9 +136,23 @@ juce::ValueTree decodeState(const void* data, size_t size, juce::String& error)
         error = "Demix state is corrupt (checksum mismatch)";
         return {};
     }
+    if (!TreeShape(payload, payloadSize).wholeTree()) {
+        error = "Demix state is corrupt (its tree's counts or sizes do not fit its size)";
+        return {};
+    }
     auto tree = juce::ValueTree::readFromData(payload, payloadSize);
     if (!tree.isValid() || !tree.hasType("DemixPluginState")) {
         error = "Demix state has no DemixPluginState tree";
+        return {};
+    }
+    // JUCE's reader accepts what its writer never produces (names and strings that are
+    // not valid UTF-8, which it silently re-encodes, or stray bytes after the tree); such
+    // a tree would not survive the next save unchanged. Only a payload that re-encodes to
+    // exactly its own bytes is accepted, so a decoded state is always saved as it was read.
+    juce::MemoryOutputStream again;
+    tree.writeToStream(again);
+    if (again.getDataSize() != payloadSize || std::memcmp(again.getData(), payload, payloadSize) != 0) {
+        error = "Demix state is corrupt (a name or text is not valid UTF-8, or the tree is malformed)";
         return {};
     }
     // Version 1 is the first; later versions migrate older trees here.

@@ -8,7 +8,10 @@
 /// named source with its name and its template library in the engine's .dmxt format).
 ///
 /// decode() checks everything before parsing and never crashes on garbage; it returns
-/// an invalid tree and an error message instead. States from a newer plugin version
+/// an invalid tree and an error message instead. A payload is accepted only if the tree
+/// it holds encodes back to the same bytes (so text that is not valid UTF-8, which JUCE
+/// would silently alter, is refused): encodeState(decodeState(x)) == x for every
+/// accepted x. States from a newer plugin version
 /// are refused with a message saying so; older versions are migrated in decode().
 
 #include <juce_data_structures/juce_data_structures.h>

@@ -122,7 +122,15 @@ void Session::loadProject(const juce::File& file)
     const std::string name = file.getFullPathName().toStdString();
     if (!file.existsAsFile())
         throw FileError("Cannot open project '" + name + "': the file does not exist");
-    const auto xml = juce::parseXML(file);
+    // JUCE's XML parser never returns on a processing instruction ("<?...?>") followed
+    // by text inside an element (it rolls back to the "<?" and makes no progress), so
+    // such a file is refused before it is parsed. Demix writes one only at the start.
+    const juce::String text = file.loadFileAsString();
+    const int prolog = text.trimStart().startsWith("<?") ? text.indexOf("?>") : 0;
+    if (prolog < 0 || text.indexOf(prolog, "<?") >= 0)
+        throw FileError("Cannot open project '" + name + "': not a Demix project file "
+                        "(a processing instruction inside the document)");
+    const auto xml = juce::parseXMLIfTagMatches(text, kProject.toString());
     if (xml == nullptr || !xml->hasTagName(kProject.toString()))
         throw FileError("Cannot open project '" + name + "': not a Demix project file");
     const auto project = juce::ValueTree::fromXml(*xml);
@@ -152,16 +160,18 @@ void Session::loadProject(const juce::File& file)
         const auto dec = project.getChildWithName(kDecomposition);
         if (dec.isValid()) {
             madeWith = appSettingsFromValueTree(dec.getChildWithName("Settings"));
-            Decomposition d;
-            d.analysis = analysisFor(*mix, madeWith);
+            // Every shape is checked against the audio file and the settings before any
+            // data is decoded or analysed: a damaged project costs no work.
+            const Stft stft(madeWith.separation.stft);
             const int bins = dec.getProperty("bins"), k = dec.getProperty("components"),
                       frames = dec.getProperty("frames");
+            if (bins != madeWith.separation.stft.bins() || frames != stft.frameCount(mix->numSamples())
+                || k < 1)
+                throw InvalidArgument("The project's decomposition does not fit its audio file");
+            Decomposition d;
+            d.analysis = analysisFor(*mix, madeWith);
             d.W = decodeMatrix(dec.getProperty("W").toString(), bins, k, "templates");
             d.H = decodeMatrix(dec.getProperty("H").toString(), k, frames, "activations");
-            const Stft stft(madeWith.separation.stft);
-            d.V = magnitude(stft.forward(*mix, 0));
-            if (d.V.rows() != bins || d.V.cols() != frames)
-                throw InvalidArgument("The project's decomposition does not fit its audio file");
             d.nmf.iterations = dec.getProperty("iterations", 0);
             d.nmf.converged = dec.getProperty("converged", false);
             for (const auto& token : juce::StringArray::fromTokens(dec.getProperty("objective").toString(), " ", ""))
@@ -179,6 +189,7 @@ void Session::loadProject(const juce::File& file)
                 if (d.memberStarts[m] < 0 || d.memberStarts[m] >= k
                     || (m == 0 ? d.memberStarts[m] != 0 : d.memberStarts[m] <= d.memberStarts[m - 1]))
                     throw InvalidArgument("The project's ensemble members are invalid");
+            d.V = magnitude(stft.forward(*mix, 0));  // last: everything else is valid
             decomposition = std::make_shared<const Decomposition>(std::move(d));
         }
 

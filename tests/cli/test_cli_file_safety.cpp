@@ -3,6 +3,8 @@
 // of its stems, temporary files removed only when their writer is gone, one process per
 // batch output folder, and hostile inputs (FIFO, cut-off FLAC, absurd headers or samples,
 // absurd libraries) refused with a clear message instead of a hang or silence.
+#include "audio_file.hpp"
+#include "cli_error.hpp"
 #include "file_safety.hpp"
 #include "test_support.hpp"
 
@@ -10,6 +12,7 @@
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <sys/stat.h>
@@ -314,6 +317,97 @@ TEST_CASE("FLAC input separates; a cut-off FLAC is refused, not padded with sile
     }
     expectError(runDemix(fast({"learn", dir.path("cut.flac"), "--name", "x", "-o", dir.path("x.dmxt")})), 2,
                 "is truncated");
+}
+
+TEST_CASE("a FLAC declaring more samples than its size can hold is refused before reading", "[formats][safety]") {
+    TempDir dir;
+    const AudioBuffer mix = tone(220.0, 5, 1.0, 16000.0, 2, 0.3, 0.5);
+    writeFlac(dir.path("m.flac"), mix);
+    const std::string bytes = readBytes(dir.path("m.flac"));
+    REQUIRE(bytes.substr(0, 4) == "fLaC");
+    // STREAMINFO (from byte 8): the low 36 bits of the 8 bytes at 18..25 are the total
+    // sample count (JUCE reads its low 32). 2^32 - 1 samples in a file of a few kB: no
+    // format packs that densely.
+    auto withTotal = [&](std::uint64_t total) {
+        std::string b = bytes;
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(b[18 + i]);
+        v = (v & ~((std::uint64_t{1} << 36) - 1)) | total;
+        for (int i = 7; i >= 0; --i, v >>= 8) b[18 + i] = static_cast<char>(v & 0xFF);
+        return b;
+    };
+    writeBytes(dir.path("huge.flac"), withTotal(0xFFFFFFFFu));
+    const std::string size = std::to_string(bytes.size());
+    try {
+        cli::readAudioFile(dir.path("huge.flac"));
+        FAIL("accepted");
+    } catch (const cli::InputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("huge.flac") &&
+                                 Catch::Contains("declares 4294967295 samples per channel") &&
+                                 Catch::Contains("a file of " + size + " bytes"));
+    }
+    expectError(runDemix(fast({"separate", dir.path("huge.flac"), "--components", "4", "-o", dir.path("o")})), 2,
+                "more than a file of " + size + " bytes can hold");
+    // A false length the size allows (4x the real one): read block by block, refused at
+    // the first padded block as cut off.
+    writeBytes(dir.path("long.flac"), withTotal(4 * 16000));
+    CHECK_THROWS_WITH(cli::readAudioFile(dir.path("long.flac")), Catch::Contains("is truncated"));
+    // The real length reads back whole, no longer and no shorter.
+    const AudioBuffer back = cli::readAudioFile(dir.path("m.flac"));
+    CHECK(back.numSamples() == mix.numSamples());
+    CHECK(relativeMaxError(mix, back) <= 1e-3);
+}
+
+TEST_CASE("a WAV chunk declaring more bytes than the file holds is refused before JUCE reads it", "[formats][safety]") {
+    // A fuzzer's finding: a "bext" chunk declaring ~4 GB made JUCE's WAV reader allocate it.
+    TempDir dir;
+    auto u32 = [](std::uint32_t v) {
+        std::string b(4, '\0');
+        for (int i = 0; i < 4; ++i) b[static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
+        return b;
+    };
+    const std::string wav = wavHeader(1, 1, 16, 3200);
+    writeBytes(dir.path("bext.wav"), wav + "bext" + u32(0xF0000000u) + std::string(64, 'x'));
+    const std::string size = std::to_string(wav.size() + 8 + 64);
+    CHECK_THROWS_WITH(cli::readAudioFile(dir.path("bext.wav")),
+                      Catch::Contains("bext.wav") && Catch::Contains("'bext' chunk declares 4026531840 bytes") &&
+                          Catch::Contains("(" + size + " bytes)"));
+    expectError(runDemix(fast({"separate", dir.path("bext.wav"), "--components", "2", "-o", dir.path("o")})), 2,
+                "beyond the end of the file");
+    // The same chunk with its true size is read, and the audio is all there.
+    writeBytes(dir.path("ok.wav"), wav + "bext" + u32(64) + std::string(64, 'x'));
+    CHECK(cli::readAudioFile(dir.path("ok.wav")).numSamples() == 1600);
+}
+
+TEST_CASE("the audio fuzzer's seeds and kept findings replay through the reader", "[formats][safety]") {
+    // The same invariants as tests/fuzz/fuzz_audio.cpp, without the sanitizers: a file is
+    // refused with a message naming it, or read with 1..64 equal, finite channels.
+    TempDir dir;
+    int refused = 0, read = 0;
+    for (const char* folder : {"/corpus/fuzz_audio", "/regressions/fuzz_audio"}) {
+        for (const auto& entry : std::filesystem::directory_iterator(std::string(DEMIX_FUZZ_INPUTS) + folder)) {
+            const std::string head = readBytes(entry.path().string()).substr(0, 4);
+            const std::string ext = head == "fLaC" ? ".flac" : head == "OggS" ? ".ogg" : head == "FORM" ? ".aiff" : ".wav";
+            const std::string copy = dir.path(entry.path().filename().string() + ext);
+            writeBytes(copy, readBytes(entry.path().string()));
+            CAPTURE(copy);
+            try {
+                const AudioBuffer a = cli::readAudioFile(copy);
+                REQUIRE(a.numChannels() >= 1);
+                REQUIRE(a.numChannels() <= 64);
+                for (const auto& ch : a.channels) {
+                    CHECK(ch.size() == a.numSamples());
+                    for (float v : ch) REQUIRE(std::isfinite(v));
+                }
+                ++read;
+            } catch (const cli::InputError& e) {
+                CHECK_THAT(e.what(), Catch::Contains(entry.path().filename().string()));
+                ++refused;
+            }
+        }
+    }
+    CHECK(read >= 6);     // the seeds
+    CHECK(refused >= 2);  // the kept length and chunk findings
 }
 
 TEST_CASE("odd headers and absurd samples get a message that names the problem", "[bad-input][safety]") {

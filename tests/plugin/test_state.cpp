@@ -134,6 +134,78 @@ TEST_CASE("bad states are rejected without changing anything", "[state]")
     }
 }
 
+TEST_CASE("a state decodes only if it re-encodes to the same bytes (UTF-8 names)", "[state]")
+{
+    DemixProcessor p;
+    configure(p);
+    // Valid UTF-8 beyond ASCII round-trips byte for byte.
+    p.setSlotName(1, juce::String::fromUTF8("Hi-h\xc3\xa2ts \xe2\x99\xaa"));
+    juce::MemoryBlock good;
+    p.getStateInformation(good);
+    juce::String error;
+    const auto tree = decodeState(good.getData(), good.getSize(), error);
+    REQUIRE(tree.isValid());
+    CHECK(encodeState(tree) == good);
+
+    // The same state with one byte of that name made invalid UTF-8 (0xE2 0x99 0xAA ->
+    // 0xE2 0x99 0x41: a cut-off sequence), the checksum made right again: JUCE's reader
+    // would accept it and re-encode the name to other bytes; decodeState refuses it.
+    const auto* bytes = static_cast<const std::uint8_t*>(good.getData());
+    const std::string all(reinterpret_cast<const char*>(bytes), good.getSize());
+    const auto at = all.find("\xe2\x99\xaa");
+    REQUIRE(at != std::string::npos);
+    auto bad = good;
+    auto* b = static_cast<std::uint8_t*>(bad.getData());
+    b[at + 2] = 'A';
+    constexpr size_t kHeader = 16;
+    const auto payloadSize = bad.getSize() - kHeader - 4;
+    const auto crc = crc32(b + kHeader, payloadSize);
+    for (int i = 0; i < 4; ++i)
+        b[kHeader + payloadSize + size_t(i)] = std::uint8_t(crc >> (8 * i));
+    error = {};
+    CHECK_FALSE(decodeState(bad.getData(), bad.getSize(), error).isValid());
+    CHECK(error.contains("not valid UTF-8"));
+
+    // The processor falls back as for any corrupt state: nothing changes, status says why.
+    juce::MemoryBlock before;
+    p.getStateInformation(before);
+    p.setStateInformation(bad.getData(), static_cast<int>(bad.getSize()));
+    juce::MemoryBlock after;
+    p.getStateInformation(after);
+    CHECK(after == before);
+    CHECK(p.status().contains("not valid UTF-8"));
+}
+
+TEST_CASE("a state whose tree counts exceed its size is refused at once", "[state]")
+{
+    // A fuzzer's finding: a property count of 2^31 - 1 in a few bytes made JUCE's reader
+    // loop 2^31 times past the end of the data.
+    const std::string type = "DemixPluginState";
+    std::string payload = type + '\0' + "\x04\xff\xff\xff\x7f" + '\0';
+    juce::MemoryOutputStream out;
+    out.write("DMXSTATE", 8);
+    out.writeInt(1);
+    out.writeInt(static_cast<int>(payload.size()));
+    out.write(payload.data(), payload.size());
+    out.writeInt(static_cast<int>(crc32(payload.data(), payload.size())));
+    juce::String error;
+    CHECK_FALSE(decodeState(out.getData(), out.getDataSize(), error).isValid());
+    CHECK(error.contains("counts or sizes do not fit"));
+
+    // The same shape with honest counts (no properties, no children) is read.
+    payload = type + '\0' + '\0' + '\0';
+    juce::MemoryOutputStream honest;
+    honest.write("DMXSTATE", 8);
+    honest.writeInt(1);
+    honest.writeInt(static_cast<int>(payload.size()));
+    honest.write(payload.data(), payload.size());
+    honest.writeInt(static_cast<int>(crc32(payload.data(), payload.size())));
+    error = {};
+    const auto tree = decodeState(honest.getData(), honest.getDataSize(), error);
+    CHECK(tree.isValid());
+    CHECK(error.isEmpty());
+}
+
 TEST_CASE("CRC-32 matches the standard check value", "[state]")
 {
     CHECK(crc32("123456789", 9) == 0xCBF43926u);

@@ -470,6 +470,61 @@ TEST_CASE("session: damaged projects and changed audio are refused clearly", "[s
     CHECK_THROWS_WITH(other.loadProject(projectFile), Catch::Contains("is missing"));
 }
 
+TEST_CASE("session: a crafted project is refused before any work", "[session][project][errors]")
+{
+    OpenedSession o;
+    auto& s = o.session;
+    s.runBlocking();
+    const auto projectFile = o.tmp / "song.demix";
+    s.saveProject(projectFile);
+    const auto text = projectFile.loadFileAsString();
+    Session other;
+    const auto refused = [&](const juce::String& crafted) {
+        const auto file = o.tmp / "crafted.demix";
+        file.replaceWithText(crafted);
+        std::string message;
+        try {
+            other.loadProject(file);
+        } catch (const FileError& e) {
+            message = e.what();
+        }
+        CHECK_FALSE(other.hasAudio());
+        return message;
+    };
+
+    // A processing instruction followed by text inside an element: JUCE's XML parser
+    // would never return (a fuzzer's finding); refused before parsing.
+    const auto audioTag = text.indexOf("<Audio");
+    REQUIRE(audioTag > 0);
+    const auto pi = refused(text.substring(0, audioTag) + "<?x?>text" + text.substring(audioTag));
+    CHECK_THAT(pi, Catch::Contains("crafted.demix") && Catch::Contains("processing instruction"));
+
+    // A frame count or bin count that does not match the audio file and the settings is
+    // refused before W and H are decoded: the damaged W is never looked at.
+    const auto frames = int(s.decomposition().H.cols());
+    const auto w = text.indexOf(" W=\"") + 4;
+    const auto damagedW = text.substring(0, w) + "AAAA" + text.substring(w + 10);
+    const auto framesAttr = "frames=\"" + juce::String(frames) + "\"";
+    REQUIRE(damagedW.contains(framesAttr));
+    const auto wrongFrames = refused(damagedW.replace(framesAttr, "frames=\"" + juce::String(frames * 1000) + "\""));
+    CHECK_THAT(wrongFrames, Catch::Contains("does not fit its audio file"));
+    const auto binsAttr = "bins=\"" + juce::String(int(s.decomposition().W.rows())) + "\"";
+    REQUIRE(damagedW.contains(binsAttr));
+    CHECK_THAT(refused(damagedW.replace(binsAttr, "bins=\"65537\"")), Catch::Contains("does not fit its audio file"));
+    // The same damaged W with the right shapes is then found damaged.
+    CHECK_THAT(refused(damagedW), Catch::Contains("templates data is damaged"));
+
+    // The fuzzer's kept input (a project with "<?xml" fragments inside its elements),
+    // which used to make loadProject run forever, is refused the same way.
+    const juce::File kept(DEMIX_FUZZ_INPUTS "/regressions/fuzz_project/timeout-385236d1483480da255653b0e4ecca02a0c02586");
+    REQUIRE(kept.existsAsFile());
+    CHECK_THAT(refused(kept.loadFileAsString()), Catch::Contains("processing instruction"));
+
+    // The original still opens.
+    other.loadProject(projectFile);
+    CHECK(other.decomposition().W == s.decomposition().W);
+}
+
 TEST_CASE("session: pictures export as PNG files of the expected size", "[session][export]")
 {
     OpenedSession o;
