@@ -11,24 +11,24 @@ namespace demix {
 namespace {
 
 // Third-octave bands from 50 Hz (one band below it) up to Nyquist, as a (bands × F) 0/1
-// matrix; bands without a bin are left out.
+// matrix; bands without a bin are left out. Bins rise in frequency, so each bin's band is
+// the current row or a new one below it.
 Matrix thirdOctaveBands(Eigen::Index bins, double sampleRate, int fftSize) {
     std::vector<double> edges{0.0, 50.0};
     const double nyquist = sampleRate / 2.0;
     while (edges.back() <= nyquist) edges.push_back(edges.back() * std::pow(2.0, 1.0 / 3.0));
-    std::vector<int> band(static_cast<std::size_t>(bins), -1);
-    std::vector<int> used;
+    std::vector<Eigen::Index> row(static_cast<std::size_t>(bins));
+    Eigen::Index rows = 0;
+    long previous = -1;
     for (Eigen::Index i = 0; i < bins; ++i) {
         const double f = double(i) * sampleRate / double(fftSize);
-        const auto b = int(std::upper_bound(edges.begin(), edges.end(), f) - edges.begin()) - 1;
-        band[static_cast<std::size_t>(i)] = b;
-        if (used.empty() || used.back() != b) used.push_back(b);
+        const long band = long(std::upper_bound(edges.begin(), edges.end(), f) - edges.begin()) - 1;
+        if (band != previous) ++rows;
+        previous = band;
+        row[static_cast<std::size_t>(i)] = rows - 1;
     }
-    Matrix M = Matrix::Zero(static_cast<Eigen::Index>(used.size()), bins);
-    for (Eigen::Index i = 0; i < bins; ++i) {
-        const auto row = std::find(used.begin(), used.end(), band[static_cast<std::size_t>(i)]);
-        M(row - used.begin(), i) = 1.0f;
-    }
+    Matrix M = Matrix::Zero(rows, bins);
+    for (Eigen::Index i = 0; i < bins; ++i) M(row[static_cast<std::size_t>(i)], i) = 1.0f;
     return M;
 }
 

@@ -3,6 +3,8 @@
 
 #include "demix/realtime.hpp"
 
+#include "separator_common.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,13 +16,6 @@ namespace {
 // the span's length, then sums to one).
 constexpr int kNormalSpan = 1000, kNormalHop = 500;
 constexpr int kLowSpan = 400, kLowHop = 200;
-
-void normaliseColumns(Matrix& W) {
-    for (Eigen::Index k = 0; k < W.cols(); ++k) {
-        const float sum = W.col(k).sum();
-        if (sum > 0.0f) W.col(k) /= sum;
-    }
-}
 
 }  // namespace
 
@@ -55,7 +50,7 @@ Matrix realtimeResidualTemplates(double sampleRate, const StftSettings& stft) {
             W(j, k) = static_cast<float>(std::exp(-0.5 * d * d) + 1e-3);
         }
     }
-    normaliseColumns(W);
+    detail::normaliseColumns(W);
     return W;
 }
 
