@@ -3,30 +3,25 @@
 #include "PluginConstants.h"
 
 #include <DemixDefaultSources.h>
+#include <demix/default_templates.hpp>
 
 namespace demix::plugin {
 
 namespace {
 
-struct Embedded {
-    const char* key;
-    const char* data;
-    int size;
-};
-
 std::vector<DefaultSource> parseAll()
 {
-    const Embedded embedded[] = {
-        {"drums", DemixDefaultSources::drums_dmxt, DemixDefaultSources::drums_dmxtSize},
-        {"bass", DemixDefaultSources::bass_dmxt, DemixDefaultSources::bass_dmxtSize},
-        {"keys", DemixDefaultSources::keys_dmxt, DemixDefaultSources::keys_dmxtSize},
-        {"voice", DemixDefaultSources::voice_dmxt, DemixDefaultSources::voice_dmxtSize},
-    };
     std::vector<DefaultSource> sources;
-    for (const auto& e : embedded) {
+    // The engine's list of the default set (the CLI's too); plugin/CMakeLists.txt embeds
+    // its files as <name>_dmxt.
+    for (const auto& key : demix::defaultSetSources()) {
+        int size = 0;
+        const char* data = DemixDefaultSources::getNamedResource((key + "_dmxt").c_str(), size);
+        if (data == nullptr)
+            continue;
         try {
-            auto library = demix::TemplateLibrary::deserialize(reinterpret_cast<const std::uint8_t*>(e.data),
-                                                               static_cast<std::size_t>(e.size));
+            auto library = demix::TemplateLibrary::deserialize(reinterpret_cast<const std::uint8_t*>(data),
+                                                               static_cast<std::size_t>(size));
             if (library.sources.size() != 1)
                 continue;
             auto& source = library.sources.front();
@@ -36,8 +31,8 @@ std::vector<DefaultSource> parseAll()
             // The plugin's real-time solve uses one template set per source: the
             // alternates would only cost memory.
             source.alternates.clear();
-            source.name = e.key;
-            sources.push_back({e.key, std::move(library)});
+            source.name = key;
+            sources.push_back({juce::String(key), std::move(library)});
         } catch (const std::exception&) {
             // A broken embedded library leaves that source out; the others still load.
         }

@@ -439,8 +439,7 @@ void DemixProcessor::clearAllSources()
 {
     {
         std::lock_guard<std::mutex> lock(modelMutex_);
-        for (int s = 0; s < kNumNamedSources; ++s)
-            slots_[static_cast<size_t>(s)] = Slot{defaultSlotName(s), std::nullopt, {}};
+        emptySlotsLocked();
         rebuildLocked();
         publishNamesLocked();
     }
@@ -461,19 +460,18 @@ void DemixProcessor::loadDefaultSources()
                               : "default sources: " + names.joinIntoString(", ") + " (everything else: Other)");
 }
 
+void DemixProcessor::emptySlotsLocked()
+{
+    for (int s = 0; s < kNumNamedSources; ++s)
+        slots_[static_cast<size_t>(s)] = Slot{defaultSlotName(s), std::nullopt, {}};
+}
+
 void DemixProcessor::loadDefaultSourcesLocked()
 {
+    emptySlotsLocked();
     const auto& defaults = defaultSources();
-    for (int s = 0; s < kNumNamedSources; ++s) {
-        auto& slot = slots_[static_cast<size_t>(s)];
-        slot = Slot{defaultSlotName(s), std::nullopt, {}};
-        if (static_cast<size_t>(s) < defaults.size()) {
-            const auto& source = defaults[static_cast<size_t>(s)];
-            slot.name = source.key;
-            slot.library = source.library;
-            slot.shippedKey = source.key;
-        }
-    }
+    for (size_t s = 0; s < defaults.size() && s < slots_.size(); ++s)
+        slots_[s] = Slot{defaults[s].key, defaults[s].library, defaults[s].key};
     rebuildLocked();
     publishNamesLocked();
 }

@@ -134,6 +134,7 @@ private:
     void publishNamesLocked();
     void handleAsyncUpdate() override;
     /// loadDefaultSources without the status line. Caller holds modelMutex_.
+    void emptySlotsLocked();  // every named source empty, with its default name
     void loadDefaultSourcesLocked();
     void onLearned(int slot, std::optional<demix::TemplateLibrary> library, const std::string& message);
     juce::ValueTree stateTree() const;
