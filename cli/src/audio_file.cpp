@@ -277,13 +277,25 @@ AudioBuffer readAudioFile(const std::string& path, AudioFileInfo* info) {
         throw InputError(inQuotes(path) + ": is too long (" + std::to_string(length) +
                          " samples × " + std::to_string(channels) + " channels)");
 
-    // The buffer grows block by block as samples are decoded, never to the declared length
-    // up front: a false header then costs memory only up to where decoding fails (a cut-off
-    // FLAC is refused at its first padded block). The vectors grow geometrically and are
-    // trimmed to the length read at the end.
+    // The buffer grows block by block as samples are decoded. The declared length is
+    // reserved up front only when the file is large enough to plausibly hold it (at most
+    // kPlausibleSamplesPerByte samples per byte, far above music's FLAC or Vorbis rate):
+    // then a real file is read without regrowing or a final copy, while a false header
+    // costs memory only up to where decoding fails (a cut-off FLAC is refused at its first
+    // padded block). Grown vectors are trimmed to the length read at the end.
     AudioBuffer audio;
     audio.sampleRate = rate;
     audio.channels.resize(static_cast<std::size_t>(channels));
+    constexpr juce::int64 kPlausibleSamplesPerByte = 16;
+    const auto fileSize = juce::File::getCurrentWorkingDirectory().getChildFile(path).getSize();
+    if (length * channels <= fileSize * kPlausibleSamplesPerByte) {
+        try {
+            for (auto& ch : audio.channels) ch.reserve(static_cast<std::size_t>(length));
+        } catch (const std::bad_alloc&) {
+            throw ProcessingError(inQuotes(path) + ": not enough memory to read " +
+                                  std::to_string(length) + " samples");
+        }
+    }
     std::vector<float*> dest(static_cast<std::size_t>(channels));
     for (juce::int64 start = 0; start < length; start += kBlock) {
         const int n = static_cast<int>(std::min<juce::int64>(kBlock, length - start));
