@@ -389,6 +389,25 @@ bool writeAudioFile(const std::string& path, const AudioBuffer& audio, SampleFor
     return clipped;
 }
 
+std::vector<bool> writeAudioFilesAllOrNone(const std::vector<std::string>& targets,
+                                           const std::vector<const AudioBuffer*>& audio,
+                                           SampleFormat format) {
+    std::vector<std::pair<std::string, std::string>> finished;
+    std::vector<bool> clipped;
+    try {
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            bool c = false;
+            finished.emplace_back(writeAudioTemporary(targets[i], *audio.at(i), format, c), targets[i]);
+            clipped.push_back(c);
+        }
+    } catch (...) {
+        for (const auto& f : finished) std::remove(f.first.c_str());
+        throw;
+    }
+    commitFiles(finished);
+    return clipped;
+}
+
 void commitFiles(const std::vector<std::pair<std::string, std::string>>& files) {
     // Each target is exchanged with its finished file (the old content then sits at the
     // temporary name) or, when new, renamed into place; a failure undoes the steps done,

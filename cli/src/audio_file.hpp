@@ -82,6 +82,14 @@ std::string writeAudioTemporary(const std::string& path, const AudioBuffer& audi
 /// than overwritten), every temporary file is removed and ProcessingError thrown.
 void commitFiles(const std::vector<std::pair<std::string, std::string>>& files);
 
+/// Writes audio[i] to targets[i] all or none: each to its temporary file, then every one
+/// put in place together (commitFiles). On any failure the temporary files are removed
+/// and the error rethrown, and no target has changed. Returns, per file, whether samples
+/// were clipped to fit `format`.
+std::vector<bool> writeAudioFilesAllOrNone(const std::vector<std::string>& targets,
+                                           const std::vector<const AudioBuffer*>& audio,
+                                           SampleFormat format);
+
 /// File name extensions treated as audio when a folder is listed (lower case, with dot).
 const std::vector<std::string>& audioFileExtensions();
 bool hasAudioExtension(const std::string& path);

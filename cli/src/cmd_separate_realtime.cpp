@@ -3,8 +3,10 @@
 #include "audio_file.hpp"
 #include "cli_error.hpp"
 #include "commands.hpp"
+#include "file_safety.hpp"
 #include "separation.hpp"
 
+#include "demix/file_names.hpp"
 #include "demix/realtime.hpp"
 
 #include <cmath>
@@ -80,19 +82,31 @@ int runSeparateRealtime(const Arguments& arguments) {
     if (libraries.empty())
         throw UsageError("separate --realtime: give the sources' templates with --templates LIBRARY");
 
+    // The same protections as every separation: the mix is a regular file, stem names
+    // are portable file names distinct as files, and no output replaces an input.
+    checkInputFile(inputs[0], "audio file");
+    InputFiles inputFiles;
+    inputFiles.add(inputs[0]);
     std::vector<RealtimeSource> named;
-    std::set<std::string> seen = {"residual"};
+    std::set<std::string> seen = {fileNameKey("residual")};
     for (const auto& path : libraries) {
+        inputFiles.add(path);
         const auto library = loadLibraryFile(path);
         for (const auto& source : library.sources) {
             checkStemName(source.name, "library '" + path + "'");
-            if (!seen.insert(source.name).second)
+            if (!seen.insert(fileNameKey(source.name)).second)
                 throw InputError("library '" + path + "': a source named '" + source.name +
-                                 "' is already given (stem names must differ; 'residual' is "
-                                 "the residual source's)");
+                                 "' is already given (stem names must differ as file names; "
+                                 "'residual' is the residual source's)");
             named.push_back({source.name, library.settings, source.templates});
         }
     }
+    const juce::File folder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
+    std::vector<std::string> stemPaths;
+    for (const auto& source : named)
+        stemPaths.push_back(folder.getChildFile(source.name + ".wav").getFullPathName().toStdString());
+    stemPaths.push_back(folder.getChildFile("residual.wav").getFullPathName().toStdString());
+    for (const auto& path : stemPaths) inputFiles.checkOutput(path, "choose another -o folder");
     const AudioBuffer mix = readAudioFile(inputs[0]);
     if (mix.numChannels() > 2)
         throw InputError("'" + inputs[0] + "' has " + std::to_string(mix.numChannels()) +
@@ -119,14 +133,16 @@ int runSeparateRealtime(const Arguments& arguments) {
     const auto stems = separateRealtime(mix, model, alpha, iterations);
 
     prepareOutputFolder(outDir);
-    const juce::File folder = juce::File::getCurrentWorkingDirectory().getChildFile(outDir);
-    for (std::size_t s = 0; s < stems.size(); ++s) {
-        const auto path = folder.getChildFile(model.names[s] + ".wav").getFullPathName().toStdString();
-        const bool clipped = writeAudioFile(path, stems[s], format);
-        if (clipped)
+    removeStalePartials(outDir);
+    // All stems or none: a failed run keeps none of its stems.
+    std::vector<const AudioBuffer*> audio;
+    for (const auto& stem : stems) audio.push_back(&stem);
+    const auto clipped = writeAudioFilesAllOrNone(stemPaths, audio, format);
+    for (std::size_t s = 0; s < stemPaths.size(); ++s) {
+        if (clipped[s])
             std::fprintf(stderr, "warning: '%s' was clipped to fit %s; use --format float32\n",
-                         path.c_str(), toString(format).c_str());
-        if (!quiet) std::printf("%s\n", path.c_str());
+                         stemPaths[s].c_str(), toString(format).c_str());
+        if (!quiet) std::printf("%s\n", stemPaths[s].c_str());
     }
     return kExitOk;
 }

@@ -419,22 +419,15 @@ SeparationOutcome separateFile(const std::string& input, const std::string& outD
     }
     // Every stem is written to its temporary file first, then all are put in place
     // together (commitFiles): a failed run (disk full, interrupted) keeps none of its stems.
-    std::vector<std::pair<std::string, std::string>> finished;
-    std::vector<bool> clippedStems;
-    try {
-        for (const auto& stem : stems) {
-            const auto path = outFolder.getChildFile(stem.name + ".wav").getFullPathName().toStdString();
-            bool clipped = false;
-            finished.emplace_back(writeAudioTemporary(path, stem.audio, r.common.format, clipped), path);
-            clippedStems.push_back(clipped);
-        }
-    } catch (...) {
-        for (const auto& f : finished) std::remove(f.first.c_str());
-        throw;
+    std::vector<std::string> stemPaths;
+    std::vector<const AudioBuffer*> stemAudio;
+    for (const auto& stem : stems) {
+        stemPaths.push_back(outFolder.getChildFile(stem.name + ".wav").getFullPathName().toStdString());
+        stemAudio.push_back(&stem.audio);
     }
-    commitFiles(finished);
+    const auto clippedStems = writeAudioFilesAllOrNone(stemPaths, stemAudio, r.common.format);
     for (std::size_t i = 0; i < stems.size(); ++i) {
-        const auto& path = finished[i].second;
+        const auto& path = stemPaths[i];
         const bool clipped = clippedStems[i];
         if (clipped)
             progress.warning(inQuotes(path) + ": peaks at " + formatDb(levels[i].peakDb) +

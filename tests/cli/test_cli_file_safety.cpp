@@ -124,6 +124,36 @@ TEST_CASE("an output reached through a link is refused when it is the input", "[
     CHECK(readBytes(dir.path("song.wav")) == before);
 }
 
+TEST_CASE("separate --realtime keeps the same protections as every separation", "[files][safety]") {
+    TempDir dir;
+    learn(dir, "tones", dir.path("tones.dmxt"));
+    learn(dir, "Tones", dir.path("Tones.dmxt"));
+    fs::create_directories(dir.path("d"));
+    writeWav(dir.path("d/residual.wav"), song());
+    const std::string before = readBytes(dir.path("d/residual.wav"));
+    fs::create_directory_symlink(dir.path("d"), dir.path("L"));
+    // -o through a folder link: L/residual.wav is the mix d/residual.wav.
+    auto r = runDemix({"separate", dir.path("d/residual.wav"), "--realtime", "--templates", dir.path("tones.dmxt"),
+                       "-o", dir.path("L"), "--quiet"});
+    expectError(r, 2, "would overwrite the input");
+    CHECK(readBytes(dir.path("d/residual.wav")) == before);
+    CHECK_FALSE(exists(dir.path("d/tones.wav")));  // refused before any work
+    // Two sources whose names are one file on a case-insensitive file system.
+    writeWav(dir.path("mix.wav"), song());
+    r = runDemix({"separate", dir.path("mix.wav"), "--realtime", "--templates", dir.path("tones.dmxt"),
+                  "--templates", dir.path("Tones.dmxt"), "-o", dir.path("out"), "--quiet"});
+    expectError(r, 2, "must differ as file names");
+    CHECK_FALSE(exists(dir.path("out/tones.wav")));
+    // A good run writes every stem and leaves no temporary file.
+    r = runDemix({"separate", dir.path("mix.wav"), "--realtime", "--templates", dir.path("tones.dmxt"),
+                  "-o", dir.path("out"), "--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(exists(dir.path("out/tones.wav")));
+    CHECK(exists(dir.path("out/residual.wav")));
+    CHECK_FALSE(hasPartials(dir.path("out")));
+}
+
 TEST_CASE("a --json output naming the input or a library is refused before any work", "[files][safety]") {
     TempDir dir;
     writeWav(dir.path("m.wav"), song());
