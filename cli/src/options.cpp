@@ -115,6 +115,7 @@ bool parseCommonOption(const std::string& option, Args& args, CommonOptions& o) 
         s.frozenIterations = args.intValue(option, 0, 1000000);
     } else if (option == "--adapt-guard") {
         s.adaptMinDistinctness = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
+        o.adaptGuardGiven = true;
     } else if (option == "--anchor") {
         s.adaptAnchor = static_cast<float>(args.doubleValue(option, 0.0, 1e6));
     } else if (option == "--spatial") {

@@ -30,6 +30,7 @@ struct CommonOptions {
     /// Which analysis settings were given on the command line; the others may be taken
     /// from a template library.
     bool fftGiven = false, hopGiven = false, windowGiven = false, objectiveGiven = false;
+    bool adaptGuardGiven = false;  ///< --adapt-guard D was given
     SampleFormat format = SampleFormat::Float32;
     std::string jsonPath;  ///< --json REPORT ("" = none)
     std::string plotDir;   ///< --plot DIR ("" = none)

@@ -121,6 +121,11 @@ void useDefaultSet(SeparateRequest& r, const std::string& binaryPath) {
     r.libraryPaths = defaultSetFiles(*dir);
     r.defaultSet = true;
     if (!r.freeGiven) r.freeComponents = kDefaultSetFreeComponents;
+    // The adaptation guard protects libraries learned from the user's own clips, whose
+    // sources may explain each other. The generic shipped set only fits a recording once
+    // its templates adapt to it: guarded, the no-library stems lose 3 dB on the dev set
+    // (bench/RESULTS.md, "Shipped libraries").
+    if (!r.common.adaptGuardGiven) r.common.settings.adaptMinDistinctness = 0.0f;
 }
 
 std::optional<StemSelection> stemSelection(const SeparateRequest& r, const TemplateLibrary* library) {
