@@ -1,4 +1,4 @@
-// demix._demix: the engine's NMF (and its divergence) for Python. The scikit-learn-style
+// demix._demix: the engine's NMF for Python. The scikit-learn-style
 // interface (argument checks, conventions) is python/demix/_nmf.py; this file only moves
 // arrays in and out, releases the GIL and turns engine errors into Python ones.
 //
@@ -102,12 +102,6 @@ py::tuple factorize(const FArray& V, int components, double beta, const std::str
                           r.objectiveIterations, r.converged);
 }
 
-double divergence(const FArray& V, const FArray& WH, double beta) {
-    const demix::Matrix v = toMatrix(V, "V"), wh = toMatrix(WH, "WH");
-    py::gil_scoped_release noGil;
-    return demix::divergence(v, wh, objectiveOf(beta), static_cast<float>(beta));
-}
-
 }  // namespace
 
 PYBIND11_MODULE(_demix, m) {
@@ -132,6 +126,4 @@ PYBIND11_MODULE(_demix, m) {
           py::arg("progress") = py::none(),
           "V (F x T, float32) ~ W H with the engine's NMF. Releases the GIL while it runs; "
           "Ctrl-C stops it (KeyboardInterrupt).");
-    m.def("divergence", &divergence, py::arg("V"), py::arg("WH"), py::arg("beta"),
-          "The engine's beta-divergence d(V | WH) (float32 inputs, double sum).");
 }
